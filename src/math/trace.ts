@@ -1,0 +1,65 @@
+/**
+ * The types that flow through the module. Plain nested number arrays go in and come out,
+ * so every intermediate can be printed in a notebook or handed to a chart as it is.
+ */
+
+/** A row-major matrix: `m[i][j]` is row i, column j. Shape (rows, cols). */
+export type Matrix = number[][];
+
+/** A vector, shape (n,). */
+export type Vector = number[];
+
+/**
+ * A boolean mask in PyTorch's convention: `true` means the position is NOT allowed.
+ * Shape (L, S) for attention masks, (S,) for key-padding masks.
+ */
+export type BoolMask = boolean[][];
+
+/**
+ * Parameters of one multi-head attention layer, in the paper's orientation:
+ * Q = X·wQ + bQ, so wQ is (dModel, numHeads·dK) and head i uses columns i·dK … (i+1)·dK − 1.
+ * (PyTorch stores the transpose; `fromTorchStateDict` converts.)
+ */
+export interface MhaParams {
+  /** (dModel, dModel) */ wQ: Matrix;
+  /** (kdim, dModel) */ wK: Matrix;
+  /** (vdim, dModel) */ wV: Matrix;
+  /** (dModel, dModel): rows i·dV … (i+1)·dV − 1 belong to head i. */ wO: Matrix;
+  /** (dModel,) or null when the layer has no bias. */ bQ: Vector | null;
+  bK: Vector | null;
+  bV: Vector | null;
+  bO: Vector | null;
+}
+
+/** Everything one head computed, in the order it was computed. */
+export interface HeadTrace {
+  /** (L, dK) Q_i = X·W_i^Q */ q: Matrix;
+  /** (S, dK) K_i */ k: Matrix;
+  /** (S, dV) V_i */ v: Matrix;
+  /** (L, S) Q_i·K_iᵀ */ scores: Matrix;
+  /** (L, S) Q_i·K_iᵀ / √dK */ scaledScores: Matrix;
+  /** (L, S) scaled scores plus the additive mask (−Infinity where not allowed) */ maskedScores: Matrix;
+  /** (L, S) softmax over each row; all-zero rows where every key is masked */ weights: Matrix;
+  /** (L, dV) weights·V_i */ output: Matrix;
+}
+
+/** The full trace of `MultiHeadAttention.forward`. */
+export interface AttentionTrace {
+  dModel: number;
+  numHeads: number;
+  dK: number;
+  dV: number;
+  /** (L, dModel) the query sequence that went in */ query: Matrix;
+  /** (S, kdim) */ key: Matrix;
+  /** (S, vdim) */ value: Matrix;
+  /** (L, S) the combined additive mask that was applied (0 or −Infinity, or float values), or null */
+  mask: Matrix | null;
+  /** indices of query rows whose keys were all masked: their weights are all zero (PyTorch gives NaN) */
+  fullyMaskedRows: number[];
+  /** one entry per head */ heads: HeadTrace[];
+  /** (h, L, S) attention weights of every head */ weights: Matrix[];
+  /** (L, h·dV) the heads side by side */ concat: Matrix;
+  /** (h, L, dModel) head_i · W^O[rows of head i]; their sum plus bO equals output */
+  contributions: Matrix[];
+  /** (L, dModel) concat·W^O + bO */ output: Matrix;
+}
