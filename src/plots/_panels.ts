@@ -1,0 +1,344 @@
+/**
+ * The layout engine behind every heatmap figure: a grid of panels whose sizes are computed in pixels
+ * (so cells stay square and labels never run into the next panel), then turned into Plotly axis domains.
+ * Private to src/plots: builders describe panels, this file places them.
+ */
+import { ColorScale, Figure, THEME, _baseLayout } from "./theme";
+import { _axisLabel, _textWidth, _truncate, escapePlotlyText } from "./escape";
+
+/** One axis of a panel: either token labels (every one drawn) or a count of index positions. */
+export interface _AxisSpec {
+  /** raw (unescaped) labels, one per position, drawn in order */ labels?: string[];
+  /** number of index positions (dimensions) when there are no labels; ticks are thinned */ count?: number;
+  /** axis title drawn next to the axis, e.g. "dK" (raw text) */ title?: string;
+}
+
+/** A colour scale with its range; panels with the same `key` share one colour bar. */
+export interface _ScaleSpec {
+  key: string;
+  title: string;
+  colorscale: ColorScale;
+  zmin: number;
+  zmax: number;
+  zmid?: number;
+  tickvals?: number[];
+  ticktext?: string[];
+}
+
+/** One heatmap panel. */
+export interface _Panel {
+  /** (rows, cols); non-finite values are drawn as missing (grey) */ z: number[][];
+  rows: _AxisSpec;
+  cols: _AxisSpec;
+  /** raw title text */ title: string;
+  titleColor?: string;
+  scale: _ScaleSpec;
+  /** plotly hovertemplate; customdata[r][c] holds escaped strings / numbers it refers to */ hovertemplate: string;
+  customdata?: unknown[][][];
+  /** text drawn in each cell when cells are large enough (raw, escaped here) */ text?: string[][];
+  /** draw the row labels (default true) */ showRowLabels?: boolean;
+  /** draw the column labels (default true) */ showColLabels?: boolean;
+  /** extra plotly shapes in this panel's data coordinates (xref/yref are filled in) */ shapes?: Array<Record<string, unknown>>;
+}
+
+/** Options every grid figure accepts. */
+export interface _GridOptions {
+  /** panels per grid row; chosen to fit THEME.targetWidth when omitted */ columns?: number;
+  /** figure title (raw text) */ title?: string;
+  /** labels longer than this are cut with "…" on the axes */ maxLabelChars?: number;
+  /** pixels per token row/column */ tokenPx?: number;
+}
+
+interface _AxisGeom {
+  n: number;
+  px: number; // pixels per position
+  len: number; // panel length in px
+  tokens: boolean;
+  labelThickness: number; // px the tick labels (and title) take away from the panel
+  tickangle: number;
+}
+
+/** Replace non-finite numbers (±Infinity, NaN) by null so the JSON is valid and plotly draws a gap. */
+export function _finite(z: number[][]): Array<Array<number | null>> {
+  return z.map((row) => row.map((v) => (typeof v === "number" && Number.isFinite(v) ? v : null)));
+}
+
+/** Largest absolute finite value in some matrices (at least `floor`, so an all-zero matrix still has a range). */
+export function _maxAbs(ms: number[][][], floor = 1e-9): number {
+  let m = floor;
+  for (const x of ms) for (const row of x) for (const v of row) if (Number.isFinite(v) && Math.abs(v) > m) m = Math.abs(v);
+  return m;
+}
+
+/** Format a number for a cell or hover: 2 decimals, "−∞"/"+∞" for infinities. */
+export function _fmt(v: number, digits = 2): string {
+  if (v === -Infinity) return "−∞";
+  if (v === Infinity) return "+∞";
+  if (Number.isNaN(v)) return "NaN";
+  const s = v.toFixed(digits);
+  return s.startsWith("-") ? "−" + s.slice(1) : s;
+}
+
+/** Escaped labels, falling back to indices, for `n` positions. */
+export function _labels(labels: string[] | undefined, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => (labels && i < labels.length ? escapePlotlyText(labels[i]) : String(i)));
+}
+
+/** Check that a token list matches a matrix dimension, with an error naming both numbers. */
+export function _checkTokens(name: string, tokens: string[] | undefined, n: number, what: string): void {
+  if (tokens !== undefined && tokens.length !== n) {
+    throw new Error(`${name} has ${tokens.length} tokens but ${what} is ${n}`);
+  }
+}
+
+function _axisGeom(ax: _AxisSpec, tokenPx: number, maxChars: number, alongX: boolean): _AxisGeom {
+  const fs = THEME.fontSize;
+  const tokens = ax.labels !== undefined;
+  const n = tokens ? ax.labels!.length : ax.count ?? 0;
+  const px = tokens ? tokenPx : Math.min(tokenPx, Math.max(THEME.targetPanelPx / Math.max(n, 1), 1));
+  const len = Math.max(n * px, 1);
+  let labelW: number;
+  if (tokens) {
+    labelW = Math.max(0, ...ax.labels!.map((s) => _textWidth(_truncate(s, maxChars), fs))) + 8;
+  } else {
+    labelW = _textWidth(String(Math.max(n - 1, 0)), fs) + 8;
+  }
+  let tickangle = 0;
+  let labelThickness: number;
+  if (alongX) {
+    // labels wider than a column are drawn vertically, so they never overlap their neighbours
+    if (tokens && labelW > px) tickangle = -90;
+    labelThickness = tickangle === -90 ? labelW + 4 : fs + 10;
+  } else {
+    labelThickness = labelW + 4;
+  }
+  if (ax.title) labelThickness += fs + 10;
+  return { n, px, len, tokens, labelThickness, tickangle };
+}
+
+function _axisLayout(ax: _AxisSpec, g: _AxisGeom, show: boolean, maxChars: number, reversed: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    range: reversed ? [g.n - 0.5, -0.5] : [-0.5, g.n - 0.5],
+    showgrid: false,
+    zeroline: false,
+    showline: false,
+    ticks: "",
+    fixedrange: true,
+    automargin: false,
+    showticklabels: show,
+    tickfont: { size: THEME.fontSize },
+  };
+  if (g.tokens) {
+    out.tickmode = "array";
+    out.tickvals = ax.labels!.map((_, i) => i);
+    out.ticktext = ax.labels!.map((s) => _axisLabel(s, maxChars));
+    out.tickangle = g.tickangle;
+  } else {
+    out.tickmode = "auto";
+    out.tickformat = "d";
+    out.nticks = Math.min(Math.max(g.n, 1), 6);
+    out.tickangle = 0;
+  }
+  if (ax.title && show) out.title = { text: escapePlotlyText(ax.title), font: { size: THEME.fontSize }, standoff: 4 };
+  return out;
+}
+
+/** Pick the number of panels per grid row so the figure fits THEME.targetWidth, balancing the rows. */
+function _chooseColumns(widths: number[], maxCols: number): number {
+  const n = widths.length;
+  let best = 1;
+  for (let c = Math.min(n, maxCols); c >= 1; c--) {
+    const w = widths.slice(0, c).reduce((a, b) => a + b + THEME.gapPx, 0);
+    if (w + THEME.colorbarPx <= THEME.targetWidth) {
+      best = c;
+      break;
+    }
+  }
+  const rows = Math.ceil(n / best);
+  return Math.ceil(n / rows);
+}
+
+/**
+ * Build a figure from panels laid out in a grid.
+ *
+ * width = Σ_columns (row-label width + panel width + gap) + colour bars; height likewise per grid row.
+ * @param panels the heatmaps, in reading order (left to right, top to bottom)
+ * @param opts grid options
+ * @example _panelFigure([panel], {}).data.length // returns 1
+ */
+export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure {
+  const maxChars = opts.maxLabelChars ?? THEME.maxLabelChars;
+  const maxTokens = Math.max(
+    1,
+    ...panels.map((p) => Math.max(p.rows.labels?.length ?? 0, p.cols.labels?.length ?? 0)),
+  );
+  const tokenPx =
+    opts.tokenPx ?? Math.max(THEME.minTokenPx, Math.min(THEME.maxTokenPx, Math.floor(THEME.targetPanelPx / maxTokens)));
+  const geo = panels.map((p) => ({
+    x: _axisGeom(p.cols, tokenPx, maxChars, true),
+    y: _axisGeom(p.rows, tokenPx, maxChars, false),
+    showY: p.showRowLabels !== false,
+    showX: p.showColLabels !== false,
+  }));
+  const fullWidths = geo.map((g) => (g.showY ? g.y.labelThickness : 0) + g.x.len);
+  const columns = Math.max(1, Math.min(panels.length, opts.columns ?? _chooseColumns(fullWidths, 6)));
+  const nRows = Math.ceil(panels.length / columns);
+  const colLeft = new Array(columns).fill(0);
+  const colW = new Array(columns).fill(0);
+  const rowH = new Array(nRows).fill(0);
+  const rowBottom = new Array(nRows).fill(0);
+  const titleH = THEME.titleSize + 14;
+  geo.forEach((g, i) => {
+    const c = i % columns;
+    const r = Math.floor(i / columns);
+    if (g.showY) colLeft[c] = Math.max(colLeft[c], g.y.labelThickness);
+    colW[c] = Math.max(colW[c], g.x.len);
+    rowH[r] = Math.max(rowH[r], g.y.len);
+    if (g.showX) rowBottom[r] = Math.max(rowBottom[r], g.x.labelThickness);
+  });
+  // a panel title must fit over its panel; widen columns whose title is wider than the panel
+  panels.forEach((p, i) => {
+    const c = i % columns;
+    colW[c] = Math.max(colW[c], _textWidth(p.title, THEME.titleSize) + 8 - colLeft[c] * 0.5);
+  });
+  const colX: number[] = [];
+  let x = 0;
+  for (let c = 0; c < columns; c++) {
+    x += colLeft[c];
+    colX.push(x);
+    x += colW[c] + THEME.gapPx;
+  }
+  const plotW = x - THEME.gapPx;
+  const rowY: number[] = [];
+  let y = 0;
+  for (let r = 0; r < nRows; r++) {
+    y += titleH;
+    rowY.push(y);
+    y += rowH[r] + rowBottom[r] + THEME.gapPx;
+  }
+  const plotH = y - THEME.gapPx;
+
+  const scaleKeys: string[] = [];
+  for (const p of panels) if (!scaleKeys.includes(p.scale.key)) scaleKeys.push(p.scale.key);
+  const margin = { l: 8, r: scaleKeys.length * THEME.colorbarPx + 8, t: opts.title ? 56 : 8, b: 8, pad: 0 };
+
+  const layout: Record<string, unknown> & { height: number; width: number } = {
+    ..._baseLayout(),
+    width: Math.round(margin.l + plotW + margin.r),
+    height: Math.round(margin.t + plotH + margin.b),
+    margin,
+  };
+  if (opts.title) {
+    layout.title = {
+      text: escapePlotlyText(opts.title),
+      font: { size: THEME.figureTitleSize },
+      x: 0,
+      xref: "paper",
+      xanchor: "left",
+      y: 1,
+      yref: "container",
+      yanchor: "top",
+      pad: { t: 12 },
+    };
+  }
+  const annotations: Array<Record<string, unknown>> = [];
+  const shapes: Array<Record<string, unknown>> = [];
+  const data: Array<Record<string, unknown>> = [];
+  const seenScale = new Set<string>();
+
+  panels.forEach((p, i) => {
+    const g = geo[i];
+    const c = i % columns;
+    const r = Math.floor(i / columns);
+    const k = i + 1;
+    const xName = k === 1 ? "xaxis" : `xaxis${k}`;
+    const yName = k === 1 ? "yaxis" : `yaxis${k}`;
+    const xRef = k === 1 ? "x" : `x${k}`;
+    const yRef = k === 1 ? "y" : `y${k}`;
+    const x0 = colX[c];
+    const y0 = rowY[r];
+    const xDom = [x0 / plotW, Math.min(1, (x0 + g.x.len) / plotW)];
+    const yDom = [Math.max(0, 1 - (y0 + g.y.len) / plotH), 1 - y0 / plotH];
+    layout[xName] = { ..._axisLayout(p.cols, g.x, g.showX, maxChars, false), domain: xDom, anchor: yRef };
+    layout[yName] = { ..._axisLayout(p.rows, g.y, g.showY, maxChars, true), domain: yDom, anchor: xRef };
+    annotations.push({
+      text: escapePlotlyText(p.title),
+      x: (xDom[0] + xDom[1]) / 2,
+      y: yDom[1],
+      xref: "paper",
+      yref: "paper",
+      xanchor: "center",
+      yanchor: "bottom",
+      yshift: 4,
+      showarrow: false,
+      font: { size: THEME.titleSize, color: p.titleColor ?? THEME.textColor },
+    });
+    for (const s of p.shapes ?? []) shapes.push({ ...s, xref: xRef, yref: yRef });
+
+    const first = !seenScale.has(p.scale.key);
+    seenScale.add(p.scale.key);
+    const si = scaleKeys.indexOf(p.scale.key);
+    const trace: Record<string, unknown> = {
+      type: "heatmap",
+      name: escapePlotlyText(p.title),
+      z: _finite(p.z),
+      xaxis: xRef,
+      yaxis: yRef,
+      colorscale: p.scale.colorscale,
+      zmin: p.scale.zmin,
+      zmax: p.scale.zmax,
+      zauto: false,
+      showscale: first,
+      hovertemplate: p.hovertemplate,
+      hoverongaps: false,
+      xgap: g.x.px >= 12 ? 1 : 0,
+      ygap: g.y.px >= 12 ? 1 : 0,
+    };
+    if (p.scale.zmid !== undefined) trace.zmid = p.scale.zmid;
+    if (p.customdata) trace.customdata = p.customdata;
+    if (p.text && g.x.px >= 42 && g.y.px >= 24) {
+      trace.text = p.text.map((row) => row.map((s) => escapePlotlyText(s)));
+      trace.texttemplate = "%{text}";
+      trace.textfont = { size: THEME.fontSize };
+    }
+    if (first) {
+      const cb: Record<string, unknown> = {
+        title: { text: escapePlotlyText(p.scale.title), side: "right", font: { size: THEME.fontSize } },
+        tickfont: { size: THEME.fontSize },
+        thickness: 16,
+        len: Math.min(1, Math.max(0.3, 300 / plotH)),
+        lenmode: "fraction",
+        x: 1 + (si * THEME.colorbarPx + 12) / plotW,
+        xanchor: "left",
+        xref: "paper",
+        y: 1,
+        yanchor: "top",
+        outlinewidth: 0,
+      };
+      if (p.scale.tickvals) {
+        cb.tickmode = "array";
+        cb.tickvals = p.scale.tickvals;
+        cb.ticktext = (p.scale.ticktext ?? []).map((s) => escapePlotlyText(s));
+      }
+      trace.colorbar = cb;
+    }
+    data.push(trace);
+  });
+  layout.annotations = annotations;
+  layout.shapes = shapes;
+  return { data, layout };
+}
+
+/** Hover template over escaped row/column labels in customdata[0], customdata[1] and the value z. */
+export function _simpleHover(rowName: string, colName: string, valueName = "value"): string {
+  return `${escapePlotlyText(rowName)}: %{customdata[0]}<br>${escapePlotlyText(colName)}: %{customdata[1]}<br>${escapePlotlyText(valueName)}: %{z:.3f}<extra></extra>`;
+}
+
+/** customdata[r][c] = [escaped row label, escaped col label, ...extra(r, c)]. */
+export function _cellData(
+  rows: string[],
+  cols: string[],
+  extra?: (r: number, c: number) => unknown[],
+): unknown[][][] {
+  return rows.map((rl, r) => cols.map((cl, c) => (extra ? [rl, cl, ...extra(r, c)] : [rl, cl])));
+}

@@ -1,0 +1,61 @@
+/**
+ * Labels are data, never markup. Plotly renders a subset of HTML in every text it draws (tick labels,
+ * titles, annotations, hover): it splits the string on `<…>`, interprets `<br>`, `<b>`, `<i>`, `<a href>`,
+ * `<span style>`, `<sub>`, `<sup>`, `<em>`, `<s>`, `<u>`, drops their markup, and decodes `&lt;`, `&amp;`,
+ * `&#NN;` … in the text between (plotly.js src/lib/svg_text_utils.js: buildSVGText, convertEntities).
+ * Text wrapped in `$…$` is typeset as TeX when MathJax is on the page (as in JupyterLab).
+ * Unknown tags such as `<img>` already stay text (plotly only ever creates text nodes), but a token
+ * `<b>` would vanish and `&lt;` would show as `<`. Escaping `&`, `<`, `>` and `$` as entities makes
+ * plotly's own entity decoding give back exactly the original characters.
+ */
+
+/**
+ * Escape a string so plotly draws it literally.
+ *
+ * escape(s) = s with & → &amp;, < → &lt;, > → &gt;, $ → &#36; (in one pass, so no double decoding)
+ * @param s any text (a token, a title)
+ * @example escapePlotlyText("<b>x</b> & $y$") // returns "&lt;b&gt;x&lt;/b&gt; &amp; &#36;y&#36;"
+ */
+export function escapePlotlyText(s: string): string {
+  return String(s).replace(/[&<>$]/g, (c) => _ENTITIES[c]);
+}
+
+const _ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", $: "&#36;" };
+
+/**
+ * Shorten a label to at most `maxChars` characters (cut with "…"), then escape it for plotly.
+ *
+ * label(s) = escape(len(s) ≤ n ? s : s[0 … n−2] + "…")
+ * @param s the raw token
+ * @param maxChars the longest label drawn on an axis
+ * @example _axisLabel("<unbelievable>", 6) // returns "&lt;unbe…"
+ */
+export function _axisLabel(s: string, maxChars: number): string {
+  return escapePlotlyText(_truncate(s, maxChars));
+}
+
+/**
+ * Cut a raw label to at most `maxChars` characters (code points), ending in "…" when cut.
+ * @example _truncate("abcdef", 4) // returns "abc…"
+ */
+export function _truncate(s: string, maxChars: number): string {
+  const chars = Array.from(String(s));
+  return chars.length <= maxChars ? chars.join("") : chars.slice(0, Math.max(1, maxChars - 1)).join("") + "…";
+}
+
+/**
+ * Estimated width in pixels of a (raw, unescaped) label drawn at `fontSize`, for reserving margins.
+ *
+ * width ≈ Σ (0.62 · fontSize for narrow glyphs, 1.0 · fontSize for wide CJK glyphs)
+ * @param s the raw text
+ * @param fontSize pixels
+ * @example _textWidth("head", 14) // returns 34.72
+ */
+export function _textWidth(s: string, fontSize: number): number {
+  let w = 0;
+  for (const ch of Array.from(String(s))) {
+    const cp = ch.codePointAt(0) ?? 0;
+    w += cp >= 0x2e80 ? fontSize : ch === " " ? 0.35 * fontSize : 0.62 * fontSize;
+  }
+  return w;
+}
