@@ -1,1 +1,14 @@
-export const VERSION = "0.1.0";
+export * from "./math/trace";
+export * from "./math/version";
+export * from "./math/matrix";
+export * from "./math/random";
+export * from "./math/softmax";
+export * from "./math/linear";
+export * from "./math/heads";
+export * from "./math/projections";
+export * from "./math/masks";
+export * from "./math/scaled-dot-product";
+export * from "./math/output-projection";
+export * from "./math/additive";
+export * from "./math/cost";
+export * from "./math/multi-head";

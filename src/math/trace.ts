@@ -58,6 +58,9 @@ export interface AttentionTrace {
   fullyMaskedRows: number[];
   /** one entry per head */ heads: HeadTrace[];
   /** (h, L, S) attention weights of every head */ weights: Matrix[];
+  /** (L, S) weights averaged over heads: what PyTorch returns by default (average_attn_weights=True).
+   *  Always set by forward; optional only so hand-built traces need not fill it. */
+  meanWeights?: Matrix;
   /** (L, h·dV) the heads side by side */ concat: Matrix;
   /** (h, L, dModel) head_i · W^O[rows of head i]; their sum plus bO equals output */
   contributions: Matrix[];

@@ -1,0 +1,50 @@
+/**
+ * Split a (L, h·d) matrix into h heads of (L, d), and put heads back side by side.
+ *
+ * Dependencies: checkMatrix.
+ */
+import { checkMatrix, checkPositiveInt, formatShape, shapeOf } from "./matrix";
+import type { Matrix } from "./trace";
+
+/**
+ * Cut the columns into numHeads equal blocks: head i gets columns i·d … (i+1)·d − 1.
+ *   X = [X_0 | X_1 | … | X_{h−1}]
+ * @param x (L, h·d)
+ * @param numHeads h
+ * @return h × (L, d)
+ * @example splitHeads([[1, 2, 3, 4]], 2) // returns [[[1, 2]], [[3, 4]]]
+ */
+export function splitHeads(x: Matrix, numHeads: number, name = "x"): Matrix[] {
+  const [, width] = shapeOf(checkMatrix(name, x, { allowNegInfinity: true }));
+  checkPositiveInt("numHeads", numHeads);
+  if (width % numHeads !== 0) {
+    throw new Error(`${name} has ${width} columns, which is not divisible by numHeads ${numHeads}`);
+  }
+  const d = width / numHeads;
+  const heads: Matrix[] = [];
+  for (let i = 0; i < numHeads; i++) {
+    heads.push(x.map((row) => row.slice(i * d, (i + 1) * d))); // (L, d)
+  }
+  return heads; // h × (L, d)
+}
+
+/**
+ * Put the heads side by side (the inverse of splitHeads).
+ *   Concat(head_0, …, head_{h−1})
+ * @param heads h × (L, d), all the same shape
+ * @return (L, h·d)
+ * @example concatHeads([[[1, 2]], [[3, 4]]]) // returns [[1, 2, 3, 4]]
+ */
+export function concatHeads(heads: Matrix[], name = "heads"): Matrix {
+  if (!Array.isArray(heads) || heads.length === 0) {
+    throw new Error(`${name} must be a non-empty array of (L, d) matrices`);
+  }
+  const [L, d] = shapeOf(checkMatrix(`${name}[0]`, heads[0], { allowNegInfinity: true }));
+  heads.forEach((head, i) => {
+    const [Li, di] = shapeOf(checkMatrix(`${name}[${i}]`, head, { allowNegInfinity: true }));
+    if (Li !== L || di !== d) {
+      throw new Error(`${name}[${i}] is ${formatShape(Li, di)} but ${name}[0] is ${formatShape(L, d)}`);
+    }
+  });
+  return heads[0].map((_, r) => heads.flatMap((head) => head[r])); // (L, h·d)
+}

@@ -1,0 +1,291 @@
+/**
+ * MultiHeadAttention: the layer of Vaswani et al. (2017), numerically equal to PyTorch's
+ * nn.MultiheadAttention (batch of one, float64), returning a trace of every intermediate.
+ *
+ * Dependencies: projectThenSplit, scaledDotProductAttention, concatHeads, outputProjection,
+ * headContributions, masks, glorotUniform.
+ */
+import { concatHeads } from "./heads";
+import {
+  causalMask, checkKeyPaddingMask, checkMask, combineMasks, expandKeyPaddingMask, Mask,
+} from "./masks";
+import { checkMatrix, checkPositiveInt, checkVector, headSize, shapeOf, transpose } from "./matrix";
+import { headContributions, outputProjection } from "./output-projection";
+import { projectThenSplit } from "./projections";
+import { glorotUniform, mulberry32 } from "./random";
+import { scaledDotProductAttention } from "./scaled-dot-product";
+import type { AttentionTrace, BoolMask, HeadTrace, Matrix, MhaParams, Vector } from "./trace";
+
+/** Options of MultiHeadAttention.random. */
+export interface MhaRandomOptions {
+  dModel: number;
+  numHeads: number;
+  /** any safe integer (taken modulo 2^32); default 0 */ seed?: number;
+  /** key width (default dModel) */ kdim?: number;
+  /** value width (default dModel) */ vdim?: number;
+  /** with biases (default true); they start at zero, as in PyTorch */ bias?: boolean;
+}
+
+/** Options of MultiHeadAttention.forward; masks follow PyTorch's nn.MultiheadAttention. */
+export interface ForwardOptions {
+  /** (L, S) boolean (true = not allowed) or float (added to the scaled scores) */ attnMask?: BoolMask | Matrix | null;
+  /** (S,) boolean (true = padding, ignored) or float (added) */ keyPaddingMask?: boolean[] | number[] | null;
+  /** also apply causalMask(L, S): query i sees keys 0 … i */ causal?: boolean;
+}
+
+/** PyTorch nn.MultiheadAttention.state_dict() with every tensor turned into nested arrays (.tolist()). */
+export type TorchStateDict = { [key: string]: Matrix | Vector };
+
+/** Options of MultiHeadAttention.fromTorchStateDict. */
+export interface FromTorchOptions {
+  numHeads: number;
+  /** key prefix, e.g. "self_attn." for a TransformerEncoderLayer's state dict (default "") */ prefix?: string;
+}
+
+const TORCH_KEYS = [
+  "in_proj_weight", "q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias",
+];
+
+function _isOptions(x: unknown): x is ForwardOptions {
+  return x != null && typeof x === "object" && !Array.isArray(x);
+}
+
+function _copy(m: Matrix): Matrix {
+  return m.map((row) => row.slice());
+}
+
+/**
+ * Multi-head attention.
+ *   head_i = Attention(X_q·W_i^Q + b_i^Q, X_k·W_i^K + b_i^K, X_v·W_i^V + b_i^V)
+ *   MultiHead = Concat(head_0, …, head_{h−1})·W^O + b^O,   dK = dV = dModel / h
+ * Weights are kept in the paper's orientation (see MhaParams); PyTorch stores the transposes.
+ * @example
+ *   const mha = MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 1 });
+ *   mha.forward(x, { causal: true }).output // returns (L, 8)
+ */
+export class MultiHeadAttention {
+  readonly dModel: number;
+  readonly numHeads: number;
+  readonly dK: number;
+  readonly dV: number;
+  readonly kdim: number;
+  readonly vdim: number;
+  readonly params: MhaParams;
+
+  /**
+   * Build a layer from paper-orientation parameters (copied and validated).
+   * @param params wQ (dModel, dModel), wK (kdim, dModel), wV (vdim, dModel), wO (dModel, dModel), biases (dModel,) or null
+   * @param numHeads h; dModel must be divisible by h
+   */
+  constructor(params: MhaParams, numHeads: number) {
+    if (params == null || typeof params !== "object") throw new Error("params must be { wQ, wK, wV, wO, bQ, bK, bV, bO }");
+    const [E] = shapeOf(checkMatrix("wQ", params.wQ));
+    checkMatrix("wQ", params.wQ, { cols: { n: E, why: `wQ has ${E} rows (dModel)` } });
+    checkPositiveInt("numHeads", numHeads);
+    this.dModel = E;
+    this.numHeads = numHeads;
+    this.dK = this.dV = headSize("dModel", E, numHeads);
+    const dModelIs = { n: E, why: `dModel is ${E}` };
+    [this.kdim] = shapeOf(checkMatrix("wK", params.wK, { cols: dModelIs }));
+    [this.vdim] = shapeOf(checkMatrix("wV", params.wV, { cols: dModelIs }));
+    checkMatrix("wO", params.wO, { rows: dModelIs, cols: dModelIs });
+    const bias = (name: string, b: Vector | null | undefined) => (b == null ? null : checkVector(name, b, dModelIs).slice());
+    this.params = {
+      wQ: _copy(params.wQ), wK: _copy(params.wK), wV: _copy(params.wV), wO: _copy(params.wO),
+      bQ: bias("bQ", params.bQ), bK: bias("bK", params.bK), bV: bias("bV", params.bV), bO: bias("bO", params.bO),
+    };
+  }
+
+  /**
+   * A layer with Xavier/Glorot-uniform weights from a seeded PRNG (mulberry32): the same seed gives
+   * the same weights on every run and machine. Draw order: wQ, wK, wV, wO, each row by row, each
+   * U(−a, a) with a = √(6/(fanIn + fanOut)) of its own paper-orientation shape. Biases are zero
+   * (as PyTorch initialises them).
+   * @param options { dModel, numHeads, seed = 0, kdim = dModel, vdim = dModel, bias = true }
+   * @example MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 0 }).dK // returns 4
+   */
+  static random(options: MhaRandomOptions): MultiHeadAttention {
+    if (options == null || typeof options !== "object") throw new Error("random needs { dModel, numHeads, seed }");
+    const E = checkPositiveInt("dModel", options.dModel);
+    const h = checkPositiveInt("numHeads", options.numHeads);
+    headSize("dModel", E, h);
+    const kdim = checkPositiveInt("kdim", options.kdim ?? E);
+    const vdim = checkPositiveInt("vdim", options.vdim ?? E);
+    const rand = mulberry32(options.seed ?? 0);
+    const zeros = (options.bias ?? true) ? () => new Array<number>(E).fill(0) : () => null;
+    return new MultiHeadAttention({
+      wQ: glorotUniform(E, E, rand), // (dModel, dModel)
+      wK: glorotUniform(kdim, E, rand), // (kdim, dModel)
+      wV: glorotUniform(vdim, E, rand), // (vdim, dModel)
+      wO: glorotUniform(E, E, rand), // (dModel, dModel)
+      bQ: zeros(), bK: zeros(), bV: zeros(), bO: zeros(),
+    }, h);
+  }
+
+  /**
+   * Load nn.MultiheadAttention.state_dict() given as nested arrays:
+   * in_proj_weight (3E, E) = [W_q; W_k; W_v] stacked by rows, in_proj_bias (3E,), out_proj.weight (E, E),
+   * out_proj.bias (E,); or q_proj_weight (E, E), k_proj_weight (E, kdim), v_proj_weight (E, vdim) when
+   * kdim or vdim ≠ E; no bias keys for bias=False. PyTorch computes x·Wᵀ, so wQ = W_qᵀ etc.
+   * add_bias_kv (bias_k, bias_v) is not supported.
+   * @param stateDict e.g. { in_proj_weight, in_proj_bias, "out_proj.weight", "out_proj.bias" }
+   * @param options { numHeads, prefix? }
+   * @example MultiHeadAttention.fromTorchStateDict(sd, { numHeads: 2 }).dModel // returns E
+   */
+  static fromTorchStateDict(stateDict: TorchStateDict, options: FromTorchOptions): MultiHeadAttention {
+    if (stateDict == null || typeof stateDict !== "object") throw new Error("stateDict must be an object of nested arrays");
+    if (options == null || typeof options !== "object") throw new Error("fromTorchStateDict needs { numHeads }");
+    const h = checkPositiveInt("numHeads", options.numHeads);
+    const prefix = options.prefix ?? "";
+    for (const key of Object.keys(stateDict)) {
+      if (!key.startsWith(prefix)) continue;
+      const k = key.slice(prefix.length);
+      if (k === "bias_k" || k === "bias_v") throw new Error(`stateDict has ${key}: add_bias_kv=True is not supported`);
+      if (!TORCH_KEYS.includes(k)) throw new Error(`stateDict has an unknown key "${key}"; expected ${TORCH_KEYS.join(", ")}`);
+    }
+    const get = (k: string): unknown => stateDict[prefix + k];
+    const name = (k: string) => `stateDict["${prefix + k}"]`;
+    if (get("out_proj.weight") === undefined) throw new Error(`${name("out_proj.weight")} is missing`);
+    const [E] = shapeOf(checkMatrix(name("out_proj.weight"), get("out_proj.weight")));
+    const isE = { n: E, why: `out_proj.weight has ${E} rows (E)` };
+    const outW = checkMatrix(name("out_proj.weight"), get("out_proj.weight"), { cols: isE }); // (E, E)
+    headSize("dModel", E, h);
+
+    let Wq: Matrix, Wk: Matrix, Wv: Matrix; // PyTorch orientation (E, in)
+    if (get("in_proj_weight") !== undefined) {
+      for (const k of ["q_proj_weight", "k_proj_weight", "v_proj_weight"]) {
+        if (get(k) !== undefined) throw new Error(`stateDict has both in_proj_weight and ${k}; use one layout`);
+      }
+      const inW = checkMatrix(name("in_proj_weight"), get("in_proj_weight"), {
+        rows: { n: 3 * E, why: `3·E is ${3 * E}` }, cols: isE,
+      }); // (3E, E)
+      [Wq, Wk, Wv] = [inW.slice(0, E), inW.slice(E, 2 * E), inW.slice(2 * E)]; // 3 × (E, E)
+    } else {
+      for (const k of ["q_proj_weight", "k_proj_weight", "v_proj_weight"]) {
+        if (get(k) === undefined) throw new Error(`${name(k)} is missing (and there is no in_proj_weight)`);
+      }
+      Wq = checkMatrix(name("q_proj_weight"), get("q_proj_weight"), { rows: isE, cols: isE }); // (E, E)
+      Wk = checkMatrix(name("k_proj_weight"), get("k_proj_weight"), { rows: isE }); // (E, kdim)
+      Wv = checkMatrix(name("v_proj_weight"), get("v_proj_weight"), { rows: isE }); // (E, vdim)
+    }
+
+    const inB = get("in_proj_bias");
+    const outB = get("out_proj.bias");
+    if ((inB === undefined) !== (outB === undefined)) {
+      throw new Error(`stateDict has ${inB === undefined ? "out_proj.bias but no in_proj_bias" : "in_proj_bias but no out_proj.bias"}`);
+    }
+    let biases: { bQ: Vector | null; bK: Vector | null; bV: Vector | null; bO: Vector | null } = {
+      bQ: null, bK: null, bV: null, bO: null,
+    };
+    if (inB !== undefined) {
+      const b = checkVector(name("in_proj_bias"), inB, { n: 3 * E, why: `3·E is ${3 * E}` }); // (3E,)
+      const bO = checkVector(name("out_proj.bias"), outB, isE); // (E,)
+      biases = { bQ: b.slice(0, E), bK: b.slice(E, 2 * E), bV: b.slice(2 * E), bO: bO.slice() };
+    }
+    return new MultiHeadAttention({
+      wQ: transpose(Wq), // (E, E)
+      wK: transpose(Wk), // (kdim, E)
+      wV: transpose(Wv), // (vdim, E)
+      wO: transpose(outW), // (E, E)
+      ...biases,
+    }, h);
+  }
+
+  /**
+   * The inverse of fromTorchStateDict: PyTorch keys and layouts (in_proj_weight when kdim = vdim = dModel,
+   * q/k/v_proj_weight otherwise), ready for `torch.tensor(...)` and `load_state_dict`.
+   * @return { in_proj_weight (3E, E), in_proj_bias (3E,), "out_proj.weight" (E, E), "out_proj.bias" (E,) } or the separate form
+   * @example Object.keys(MultiHeadAttention.random({ dModel: 4, numHeads: 2 }).toTorchStateDict())
+   *   // returns ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]
+   */
+  toTorchStateDict(): TorchStateDict {
+    const p = this.params;
+    const present = [p.bQ, p.bK, p.bV, p.bO].map((b) => b != null);
+    if (present.some((x) => x !== present[0])) {
+      const names = ["bQ", "bK", "bV", "bO"].filter((_, i) => !present[i]).join(", ");
+      throw new Error(`PyTorch's layer has all four biases or none, but only ${names} ${names.includes(",") ? "are" : "is"} null`);
+    }
+    const sd: TorchStateDict = {};
+    if (this.kdim === this.dModel && this.vdim === this.dModel) {
+      sd.in_proj_weight = [...transpose(p.wQ), ...transpose(p.wK), ...transpose(p.wV)]; // (3E, E)
+    } else {
+      sd.q_proj_weight = transpose(p.wQ); // (E, E)
+      sd.k_proj_weight = transpose(p.wK); // (E, kdim)
+      sd.v_proj_weight = transpose(p.wV); // (E, vdim)
+    }
+    if (present[0]) sd.in_proj_bias = [...(p.bQ as Vector), ...(p.bK as Vector), ...(p.bV as Vector)]; // (3E,)
+    sd["out_proj.weight"] = transpose(p.wO); // (E, E)
+    if (present[0]) sd["out_proj.bias"] = (p.bO as Vector).slice(); // (E,)
+    return sd;
+  }
+
+  /**
+   * Run the layer on one sequence (no batch dimension) and return every intermediate.
+   * key defaults to query and value to key, which gives self-attention; pass other sequences for
+   * cross-attention. Masks follow nn.MultiheadAttention and are combined (OR for booleans, sum for floats).
+   * A query row whose keys are ALL masked gets zero weights and a head output of zero (so its
+   * output row is bO) and is listed in trace.fullyMaskedRows; PyTorch returns NaN for such a row.
+   * @param query (L, dModel)
+   * @param key (S, kdim), default query
+   * @param value (S, vdim), default key
+   * @param options { attnMask (L, S), keyPaddingMask (S,), causal }
+   * @return the AttentionTrace; trace.output is (L, dModel), trace.weights is (h, L, S)
+   * @example mha.forward([[1, 0, 0, 0]]).output // returns [[…4 numbers…]]
+   */
+  forward(query: Matrix, options?: ForwardOptions): AttentionTrace;
+  forward(query: Matrix, key?: Matrix | null, value?: Matrix | null, options?: ForwardOptions): AttentionTrace;
+  forward(
+    query: Matrix, keyOrOptions?: Matrix | ForwardOptions | null, value?: Matrix | null, options: ForwardOptions = {},
+  ): AttentionTrace {
+    let key: Matrix | null | undefined;
+    if (_isOptions(keyOrOptions) && value == null && arguments.length <= 2) {
+      options = keyOrOptions;
+    } else {
+      key = keyOrOptions as Matrix | null | undefined;
+    }
+    if (options == null || typeof options !== "object") throw new Error("options must be { attnMask?, keyPaddingMask?, causal? }");
+    const { dModel: E, numHeads: h, dK, dV, params: p } = this;
+    const [L] = shapeOf(checkMatrix("query", query, { cols: { n: E, why: `dModel is ${E}` } })); // (L, E)
+    key = key ?? query;
+    value = value ?? key;
+    const [S] = shapeOf(checkMatrix("key", key, { cols: { n: this.kdim, why: `kdim is ${this.kdim}` } })); // (S, kdim)
+    checkMatrix("value", value, {
+      rows: { n: S, why: `key has ${S} rows` }, cols: { n: this.vdim, why: `vdim is ${this.vdim}` },
+    }); // (S, vdim)
+    if (options.causal !== undefined && typeof options.causal !== "boolean") {
+      throw new Error(`causal must be true or false, got ${String(options.causal)}`);
+    }
+    const masks: Mask[] = [];
+    if (options.attnMask != null) masks.push(checkMask("attnMask", options.attnMask, L, S));
+    if (options.keyPaddingMask != null) {
+      masks.push(expandKeyPaddingMask(checkKeyPaddingMask("keyPaddingMask", options.keyPaddingMask, S), L)); // (L, S)
+    }
+    if (options.causal) masks.push(causalMask(L, S));
+    const mask = masks.length > 0 ? combineMasks(...masks) : null; // (L, S) additive
+
+    // 1) linear projections, done once with the fused weights, then split into h heads
+    const qs = projectThenSplit(query, p.wQ, p.bQ, h); // h × (L, dK)
+    const ks = projectThenSplit(key, p.wK, p.bK, h); // h × (S, dK)
+    const vs = projectThenSplit(value, p.wV, p.bV, h); // h × (S, dV)
+
+    // 2) scaled dot-product attention in every head
+    const heads: HeadTrace[] = qs.map((q, i) => {
+      const { scores, scaledScores, maskedScores, weights, output } = scaledDotProductAttention(q, ks[i], vs[i], mask);
+      return { q, k: ks[i], v: vs[i], scores, scaledScores, maskedScores, weights, output };
+    });
+    const fullyMaskedRows = mask == null ? [] : mask.flatMap((row, i) => (row.every((m) => m === -Infinity) ? [i] : []));
+
+    // 3) concat + W^O
+    const headOutputs = heads.map((head) => head.output); // h × (L, dV)
+    const concat = concatHeads(headOutputs); // (L, h·dV)
+    const contributions = headContributions(headOutputs, p.wO); // h × (L, dModel)
+    const output = outputProjection(concat, p.wO, p.bO); // (L, dModel)
+
+    const weights = heads.map((head) => head.weights); // (h, L, S)
+    const meanWeights = weights[0].map((row, i) => row.map((_, j) => weights.reduce((s, w) => s + w[i][j], 0) / h)); // (L, S)
+    return {
+      dModel: E, numHeads: h, dK, dV, query, key, value, mask, fullyMaskedRows,
+      heads, weights, meanWeights, concat, contributions, output,
+    };
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The output projection W^O, and each head's share of it.
+ *
+ * Dependencies: linear, matmul.
+ */
+import { linear } from "./linear";
+import { checkMatrix, checkPositiveInt, formatShape, matmul, shapeOf } from "./matrix";
+import type { Matrix, Vector } from "./trace";
+
+/**
+ * Project the concatenated heads back to dModel.
+ *   MultiHead(Q, K, V) = Concat(head_0, …, head_{h−1})·W^O + b^O
+ * @param concat (L, h·dV)
+ * @param wO (h·dV, dModel)
+ * @param bO (dModel,) or null
+ * @return (L, dModel)
+ * @example outputProjection([[1, 2]], [[1, 0], [0, 1]], [0.5, 0]) // returns [[1.5, 2]]
+ */
+export function outputProjection(concat: Matrix, wO: Matrix, bO?: Vector | null): Matrix {
+  return linear(concat, wO, bO, ["concat", "wO", "bO"]); // (L, dModel)
+}
+
+/**
+ * What each head adds to the output: head i times its own rows of W^O.
+ *   contribution_i = head_i·W^O[i·dV … (i+1)·dV − 1, :]
+ *   output = Σ_i contribution_i + b^O   (because Concat(…)·W^O is a block sum)
+ * @param heads h × (L, dV) the per-head attention outputs
+ * @param wO (h·dV, dModel)
+ * @return h × (L, dModel)
+ * @example headContributions([[[1]], [[2]]], [[1, 0], [0, 1]]) // returns [[[1, 0]], [[0, 2]]]
+ */
+export function headContributions(heads: Matrix[], wO: Matrix): Matrix[] {
+  if (!Array.isArray(heads) || heads.length === 0) {
+    throw new Error("heads must be a non-empty array of (L, dV) matrices");
+  }
+  const h = checkPositiveInt("heads.length", heads.length);
+  const [L, dV] = shapeOf(checkMatrix("heads[0]", heads[0]));
+  checkMatrix("wO", wO, { rows: { n: h * dV, why: `${h} heads × dV ${dV} = ${h * dV}` } });
+  return heads.map((head, i) => {
+    const [Li, di] = shapeOf(checkMatrix(`heads[${i}]`, head));
+    if (Li !== L || di !== dV) {
+      throw new Error(`heads[${i}] is ${formatShape(Li, di)} but heads[0] is ${formatShape(L, dV)}`);
+    }
+    const wOi = wO.slice(i * dV, (i + 1) * dV); // (dV, dModel)
+    return matmul(head, wOi, [`heads[${i}]`, `wO rows of head ${i}`]); // (L, dModel)
+  });
+}
