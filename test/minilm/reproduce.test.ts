@@ -49,11 +49,14 @@ const _maxAbsDiff = (a: number[][], b: number[][]) => {
 };
 
 const info = miniLMInfo();
+// mathjs forward passes at dModel 384 take about a second each on a busy 2-core machine.
+const TIMEOUT = 120_000;
 const report: string[] = [];
 afterAll(() => console.log("MiniLM reproduction, max abs diff vs the model:\n" + report.join("\n")));
 
 describe.each(info.weightLayers)("MiniLM layer %i", (layer) => {
   const m = loadMiniLM(layer);
+  let mha: MultiHeadAttention | null = null;
 
   it.each(m.sentences.map((s, i) => [i, s.text] as const))("sentence %i (%s): plain-loop reference matches the model", (i) => {
     const s = m.sentences[i];
@@ -63,13 +66,13 @@ describe.each(info.weightLayers)("MiniLM layer %i", (layer) => {
     report.push(`  layer ${layer} sentence ${i} loop: weights ${dW.toExponential(2)}, output ${dO.toExponential(2)}`);
     expect(dW).toBeLessThanOrEqual(WEIGHT_TOL);
     expect(dO).toBeLessThanOrEqual(OUTPUT_TOL);
-  });
+  }, TIMEOUT);
 
   it.each(m.sentences.map((s, i) => [i, s.text] as const))(
     "sentence %i (%s): MultiHeadAttention.fromTorchStateDict(...).forward gives the model's 12 heads and block output",
     (i) => {
       const s = m.sentences[i];
-      const mha = MultiHeadAttention.fromTorchStateDict(m.stateDict, { numHeads: 12 });
+      mha ??= MultiHeadAttention.fromTorchStateDict(m.stateDict, { numHeads: 12 });
       expect([mha.dModel, mha.numHeads, mha.dK, mha.dV]).toEqual([384, 12, 32, 32]);
       const trace = mha.forward(s.hiddenStates);
       expect(trace.weights.length).toBe(12);
@@ -80,6 +83,7 @@ describe.each(info.weightLayers)("MiniLM layer %i", (layer) => {
       expect(dW).toBeLessThanOrEqual(WEIGHT_TOL);
       expect(dO).toBeLessThanOrEqual(OUTPUT_TOL);
     },
+    TIMEOUT,
   );
 });
 
