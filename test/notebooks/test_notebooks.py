@@ -1,0 +1,68 @@
+"""Every notebooks/*.ipynb: committed clean on the tslab kernel, and runs top to bottom without error."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nbrun import KERNELSPEC, NOTEBOOKS, ROOT, NotebookFailed, run_notebook
+
+
+def pytest_generate_tests(metafunc):
+    if "notebook" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("--notebooks")
+        paths = [Path(p).resolve() for p in chosen] if chosen else sorted(NOTEBOOKS.glob("*.ipynb"))
+        metafunc.parametrize("notebook", paths, ids=[p.name for p in paths])
+
+
+def test_there_are_notebooks():
+    assert sorted(NOTEBOOKS.glob("*.ipynb")), "notebooks/ has no .ipynb files"
+
+
+def test_metadata_and_no_outputs(notebook: Path):
+    raw = json.loads(notebook.read_text(encoding="utf-8"))
+    nbformat.validate(nbformat.reads(notebook.read_text(encoding="utf-8"), as_version=4))
+    spec = raw.get("metadata", {}).get("kernelspec")
+    assert spec == KERNELSPEC, f"{notebook.name}: kernelspec is {spec}, expected {KERNELSPEC}"
+    for i, cell in enumerate(raw["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        assert cell.get("outputs") == [], f"{notebook.name}: cell {i} has committed outputs (clear them before committing)"
+        assert cell.get("execution_count") is None, f"{notebook.name}: cell {i} has execution_count {cell.get('execution_count')} (clear outputs)"
+
+
+def test_executes(notebook: Path):
+    run_notebook(notebook)
+
+
+# --- The checker itself must catch errors: each broken notebook below must fail. -------------
+
+BROKEN = {
+    "type-error": ['const n: number = "not a number";\nconsole.log(n);'],
+    "runtime-error": ['console.log("before");', 'throw new Error("boom at runtime");', 'console.log("never");'],
+    # Thrown in a timer while the cell still runs (an error thrown while NO cell runs goes to the
+    # kernel's own stderr, not to the notebook: tslab cannot report it to any cell).
+    "async-error": ['setTimeout(() => { throw new Error("late boom"); }, 10);\nawait new Promise((r) => setTimeout(r, 1000));'],
+}
+EXPECTED = {
+    "type-error": "Type 'string' is not assignable to type 'number'",
+    "runtime-error": "boom at runtime",
+    "async-error": "late boom",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN))
+def test_checker_fails_broken_notebook(kind: str, tmp_path: Path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in BROKEN[kind]]
+    path = tmp_path / f"broken-{kind}.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(NotebookFailed) as info:
+        run_notebook(path, out_dir=tmp_path / "out", cwd=ROOT)
+    assert EXPECTED[kind] in str(info.value)
+    executed = nbformat.read(tmp_path / "out" / path.name, as_version=4)
+    if kind == "runtime-error":
+        assert executed.cells[2].outputs == [], "execution must stop at the failing cell"
