@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// `npm test`: setup (same code path as `npm start`), then every stage in order, stopping at the
+// first failure: typecheck, build, unit tests (vitest), notebooks (pytest + nbclient + tslab),
+// browser tests (`npm run test:browser`, when package.json has it).
+// Each stage's own output streams through; at the end one summary line adds up the tests that the
+// runners reported ("N passed" / "N failed" in their closing lines).
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { IS_WIN, NOTEBOOK_SUITE, ROOT, VENV_PY, jupyterEnv, log, runMain, setup } from "./lib.mjs";
+
+const npm = IS_WIN ? "npm.cmd" : "npm";
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+
+const stages = [
+  { name: "typecheck", cmd: npm, args: ["run", "--silent", "typecheck"] },
+  { name: "build", cmd: npm, args: ["run", "--silent", "build"] },
+  { name: "unit tests (vitest)", cmd: npm, args: ["run", "--silent", "test:unit"], counts: true },
+  {
+    name: "notebooks (pytest + nbclient + tslab)",
+    cmd: VENV_PY,
+    args: ["-m", "pytest", ...NOTEBOOK_SUITE, "-v", "-p", "no:cacheprovider", "--durations=5"],
+    env: jupyterEnv(),
+    counts: true,
+  },
+];
+// ---- browser tests: owned by the browser helper; runs when they add the `test:browser` script.
+if (pkg.scripts?.["test:browser"]) {
+  stages.push({ name: "browser (npm run test:browser)", cmd: npm, args: ["run", "--silent", "test:browser"], env: jupyterEnv(), counts: true });
+}
+
+const strip = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+
+/** Runs a stage, streaming its output, and returns { code, passed, failed } from its closing lines. */
+function runStage(stage) {
+  return new Promise((resolve) => {
+    const child = spawn(stage.cmd, stage.args, { cwd: ROOT, env: stage.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    let tail = "";
+    const onData = (stream) => (chunk) => {
+      stream.write(chunk);
+      tail = (tail + chunk.toString()).slice(-20000);
+    };
+    child.stdout.on("data", onData(process.stdout));
+    child.stderr.on("data", onData(process.stderr));
+    child.on("error", (e) => resolve({ code: 1, passed: 0, failed: 1, error: e.message }));
+    child.on("close", (code, signal) => {
+      // The last line that says "N passed" or "N failed" is the runner's summary
+      // (vitest: "Tests  12 passed (12)", pytest: "== 5 passed in 3.1s ==", playwright: "3 passed (20s)").
+      const lines = strip(tail).split(/\r?\n/).filter((l) => /\d+ (passed|failed)/.test(l) && !/Test Files/.test(l));
+      const last = lines.at(-1) ?? "";
+      const num = (re) => Number(last.match(re)?.[1] ?? 0);
+      resolve({ code: code ?? (signal ? 1 : 0), passed: num(/(\d+) passed/), failed: num(/(\d+) failed/) });
+    });
+  });
+}
+
+runMain(async () => {
+  const t0 = Date.now();
+  log("npm test: setup");
+  setup();
+  let passed = 0;
+  let failed = 0;
+  const timings = [];
+  for (const stage of stages) {
+    log(`npm test: ${stage.name}`);
+    const s0 = Date.now();
+    const r = await runStage(stage);
+    timings.push(`${stage.name} ${((Date.now() - s0) / 1000).toFixed(0)} s`);
+    if (stage.counts) {
+      passed += r.passed;
+      failed += r.failed;
+    }
+    if (r.code !== 0) {
+      if (r.error) console.error(r.error);
+      log(`npm test: stage "${stage.name}" FAILED (exit ${r.code})`);
+      console.log(`\nnpm test stopped at: ${stage.name}`);
+      console.log(`${passed} passed, ${Math.max(failed, 1)} failed`);
+      process.exit(1);
+    }
+    if (stage.counts && r.passed === 0) {
+      log(`npm test: stage "${stage.name}" ran no test`);
+      console.log(`${passed} passed, 1 failed`);
+      process.exit(1);
+    }
+  }
+  if (!pkg.scripts?.["test:browser"]) log("npm test: no test:browser script yet, browser stage skipped");
+  log(`npm test: all stages passed in ${((Date.now() - t0) / 1000).toFixed(0)} s (${timings.join(", ")})`);
+  console.log(`${passed} passed, ${failed} failed`);
+});
