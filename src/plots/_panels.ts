@@ -31,6 +31,8 @@ export interface _Panel {
   rows: _AxisSpec;
   cols: _AxisSpec;
   /** raw title text */ title: string;
+  /** trusted plotly markup for the title, built by a builder from numbers and fixed text only (never tokens) */
+  titleMarkup?: string;
   titleColor?: string;
   scale: _ScaleSpec;
   /** plotly hovertemplate; customdata[r][c] holds escaped strings / numbers it refers to */ hovertemplate: string;
@@ -47,6 +49,7 @@ export interface _GridOptions {
   /** figure title (raw text) */ title?: string;
   /** labels longer than this are cut with "…" on the axes */ maxLabelChars?: number;
   /** pixels per token row/column */ tokenPx?: number;
+  /** draw row labels only in the first grid column (all panels share the same rows) */ sharedRowLabels?: boolean;
 }
 
 interface _AxisGeom {
@@ -144,12 +147,10 @@ function _axisLayout(ax: _AxisSpec, g: _AxisGeom, show: boolean, maxChars: numbe
 }
 
 /** Pick the number of panels per grid row so the figure fits THEME.targetWidth, balancing the rows. */
-function _chooseColumns(widths: number[], maxCols: number): number {
-  const n = widths.length;
+function _chooseColumns(n: number, widthFor: (c: number) => number, maxCols: number): number {
   let best = 1;
   for (let c = Math.min(n, maxCols); c >= 1; c--) {
-    const w = widths.slice(0, c).reduce((a, b) => a + b + THEME.gapPx, 0);
-    if (w + THEME.colorbarPx <= THEME.targetWidth) {
+    if (widthFor(c) + THEME.colorbarPx <= THEME.targetWidth) {
       best = c;
       break;
     }
@@ -180,8 +181,22 @@ export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure 
     showY: p.showRowLabels !== false,
     showX: p.showColLabels !== false,
   }));
-  const fullWidths = geo.map((g) => (g.showY ? g.y.labelThickness : 0) + g.x.len);
-  const columns = Math.max(1, Math.min(panels.length, opts.columns ?? _chooseColumns(fullWidths, 6)));
+  const widthFor = (c: number): number => {
+    // the widest row of c panels, with row labels only in front of the first one when they are shared
+    let w = 0;
+    for (let i = 0; i < geo.length; i += c) {
+      let rowW = 0;
+      for (let j = i; j < Math.min(i + c, geo.length); j++) {
+        const g = geo[j];
+        const label = g.showY && (!opts.sharedRowLabels || j === i) ? g.y.labelThickness : 0;
+        rowW += label + Math.max(g.x.len, _textWidth(panels[j].title, THEME.titleSize)) + THEME.gapPx;
+      }
+      w = Math.max(w, rowW);
+    }
+    return w;
+  };
+  const columns = Math.max(1, Math.min(panels.length, opts.columns ?? _chooseColumns(panels.length, widthFor, 6)));
+  if (opts.sharedRowLabels) geo.forEach((g, i) => (g.showY = g.showY && i % columns === 0));
   const nRows = Math.ceil(panels.length / columns);
   const colLeft = new Array(columns).fill(0);
   const colW = new Array(columns).fill(0);
@@ -262,7 +277,7 @@ export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure 
     layout[xName] = { ..._axisLayout(p.cols, g.x, g.showX, maxChars, false), domain: xDom, anchor: yRef };
     layout[yName] = { ..._axisLayout(p.rows, g.y, g.showY, maxChars, true), domain: yDom, anchor: xRef };
     annotations.push({
-      text: escapePlotlyText(p.title),
+      text: p.titleMarkup ?? escapePlotlyText(p.title),
       x: (xDom[0] + xDom[1]) / 2,
       y: yDom[1],
       xref: "paper",

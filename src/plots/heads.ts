@@ -61,8 +61,13 @@ export function plotHeads(trace: AttentionTrace, opts: PlotHeadsOptions = {}): F
       hovertemplate:
         `query: %{customdata[0]}<br>key: %{customdata[1]}<br>weight: %{z:.3f}<br>score: %{customdata[2]:.3f}` +
         `<extra>head ${h + 1}</extra>`,
-      showRowLabels: true,
     };
   });
-  return _panelFigure(panels, { title: opts.title, columns: opts.columns, maxLabelChars: opts.maxLabelChars, tokenPx: opts.tokenPx });
+  return _panelFigure(panels, {
+    title: opts.title,
+    columns: opts.columns,
+    maxLabelChars: opts.maxLabelChars,
+    tokenPx: opts.tokenPx,
+    sharedRowLabels: true,
+  });
 }

@@ -4,3 +4,17 @@ export { THEME, WEIGHTS_SCALE, DIVERGING_SCALE, MASK_SCALE, HEAD_COLORS, headCol
 export { escapePlotlyText } from "./escape";
 export type { PlotHeadsOptions, TokenOptions } from "./heads";
 export { plotHeads } from "./heads";
+export type { PlotProjectionsOptions } from "./projections";
+export { plotProjections } from "./projections";
+export type { PlotStagesOptions } from "./stages";
+export { plotHeadStages } from "./stages";
+export type { PlotOutputOptions } from "./output-projection";
+export { plotOutputProjection, plotHeadContributions } from "./output-projection";
+export type { MaskPanel, PlotMasksOptions } from "./masks";
+export { plotMasks } from "./masks";
+export type { ScoresAndWeights } from "./score-comparison";
+export { plotAdditiveVsDot } from "./score-comparison";
+export type { CostSeries, PlotCostOptions } from "./cost";
+export { plotCostCurve } from "./cost";
+export type { LayerShape } from "./data-flow";
+export { plotDataFlow } from "./data-flow";

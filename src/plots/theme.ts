@@ -67,12 +67,12 @@ export const THEME = {
   textColor: "#222222",
   /** average glyph width as a fraction of the font size (used to reserve room for labels) */
   charWidth: 0.62,
-  /** pixels per token row/column: never less than a line of 14 px text */ minTokenPx: 20,
+  /** pixels per token row/column: never less than a line of 14 px text */ minTokenPx: 18,
   maxTokenPx: 48,
-  /** a token panel aims at about this many pixels on its long side */ targetPanelPx: 320,
+  /** a token panel aims at about this many pixels on its long side */ targetPanelPx: 288,
   /** index axes (dimensions) may be thinner than tokens, down to this */ minIndexPx: 3,
-  /** the widest figure a notebook cell shows without scrolling on a 1280 px projector */ targetWidth: 1150,
-  /** labels longer than this are cut with "…" on the axes (the hover shows them in full) */ maxLabelChars: 20,
+  /** the widest figure a JupyterLab cell shows without scrolling on a 1280 px projector */ targetWidth: 1200,
+  /** labels longer than this are cut with "…" on the axes (the hover shows them in full) */ maxLabelChars: 16,
   gapPx: 18,
   colorbarPx: 100,
 } as const;

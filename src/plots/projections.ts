@@ -1,0 +1,78 @@
+import { AttentionTrace, Matrix, MhaParams } from "../math/trace";
+import { DIVERGING_SCALE, Figure } from "./theme";
+import { _GridOptions, _Panel, _ScaleSpec, _cellData, _fmt, _labels, _maxAbs, _panelFigure } from "./_panels";
+import { TokenOptions, _tokens } from "./heads";
+
+/** A diverging scale centred at 0 with the symmetric range [−m, m], m = max |value| of the matrices. */
+export function _divergingScale(key: string, title: string, ms: Matrix[]): _ScaleSpec {
+  const m = _maxAbs(ms);
+  return { key, title, colorscale: DIVERGING_SCALE, zmin: -m, zmax: m, zmid: 0 };
+}
+
+/** Columns from..to−1 of a matrix. */
+function _cols(a: Matrix, from: number, to: number): Matrix {
+  return a.map((row) => row.slice(from, to)); // (rows, to − from)
+}
+
+/** Check that `head` is a valid head index of the trace. */
+export function _checkHead(fn: string, trace: AttentionTrace, head: number): void {
+  if (!Number.isInteger(head) || head < 0 || head >= trace.heads.length) {
+    throw new Error(`${fn}: head ${head} does not exist, the trace has ${trace.heads.length} heads (0-based)`);
+  }
+}
+
+/** Options of plotProjections. */
+export interface PlotProjectionsOptions extends TokenOptions, _GridOptions {
+  /** the head to show (0-based), default 0 */ head?: number;
+}
+
+/**
+ * One head's projections Q_i, K_i, V_i (top row) and its weight matrices W_i^Q, W_i^K, W_i^V (bottom row),
+ * on diverging colour scales centred at 0 (one for activations, one for weights).
+ *
+ * Q_i = X·W_i^Q (L, dK), K_i = X·W_i^K (S, dK), V_i = X·W_i^V (S, dV); W_i^Q = wQ[:, i·dK … (i+1)·dK − 1] (dModel, dK)
+ * @param trace the trace of `MultiHeadAttention.forward`
+ * @param params the layer's parameters (paper orientation, wQ (dModel, h·dK))
+ * @param opts head (0-based), token labels
+ * @example plotProjections(trace, mha.params, { head: 0 }).data.length // returns 6
+ */
+export function plotProjections(trace: AttentionTrace, params: MhaParams, opts: PlotProjectionsOptions = {}): Figure {
+  const h = opts.head ?? 0;
+  _checkHead("plotProjections", trace, h);
+  const hd = trace.heads[h];
+  const L = hd.q.length;
+  const S = hd.k.length;
+  const { q: qt, k: kt } = _tokens(opts, L, S);
+  const dK = hd.q[0]?.length ?? 0;
+  const dV = hd.v[0]?.length ?? 0;
+  const wq = _cols(params.wQ, h * dK, (h + 1) * dK); // (dModel, dK)
+  const wk = _cols(params.wK, h * dK, (h + 1) * dK); // (kdim, dK)
+  const wv = _cols(params.wV, h * dV, (h + 1) * dV); // (vdim, dV)
+  const act = _divergingScale("activations", "Q, K, V", [hd.q, hd.k, hd.v]);
+  const wts = _divergingScale("weights", "W", [wq, wk, wv]);
+  const qLab = _labels(qt, L);
+  const kLab = _labels(kt, S);
+  const n = h + 1;
+  const panel = (z: Matrix, title: string, markup: string, rows: string[] | undefined, rowLab: string[], rowName: string, scale: _ScaleSpec): _Panel => {
+    const colLab = _labels(undefined, z[0]?.length ?? 0);
+    return {
+      z,
+      rows: rows ? { labels: rows } : { count: z.length, title: rowName },
+      cols: { count: z[0]?.length ?? 0, title: "dim" },
+      title,
+      titleMarkup: markup,
+      scale,
+      customdata: _cellData(rowLab, colLab),
+      hovertemplate: `${rowName}: %{customdata[0]}<br>dim: %{customdata[1]}<br>value: %{z:.3f}<extra>${title}</extra>`,
+    };
+  };
+  const panels = [
+    panel(hd.q, `Q_${n} = X·W^Q_${n}`, `Q<sub>${n}</sub> = X·W<sub>${n}</sub><sup>Q</sup>  (${L}×${dK})`, qt ?? qLab, qLab, "query", act),
+    panel(hd.k, `K_${n} = X·W^K_${n}`, `K<sub>${n}</sub> = X·W<sub>${n}</sub><sup>K</sup>  (${S}×${dK})`, kt ?? kLab, kLab, "key", act),
+    panel(hd.v, `V_${n} = X·W^V_${n}`, `V<sub>${n}</sub> = X·W<sub>${n}</sub><sup>V</sup>  (${S}×${dV})`, kt ?? kLab, kLab, "key", act),
+    panel(wq, `W^Q_${n}`, `W<sub>${n}</sub><sup>Q</sup>  (${wq.length}×${dK})`, undefined, _labels(undefined, wq.length), "input dim", wts),
+    panel(wk, `W^K_${n}`, `W<sub>${n}</sub><sup>K</sup>  (${wk.length}×${dK})`, undefined, _labels(undefined, wk.length), "input dim", wts),
+    panel(wv, `W^V_${n}`, `W<sub>${n}</sub><sup>V</sup>  (${wv.length}×${dV})`, undefined, _labels(undefined, wv.length), "input dim", wts),
+  ];
+  return _panelFigure(panels, { ...opts, columns: opts.columns ?? 3, title: opts.title ?? `head ${n}: projections (L=${L}, S=${S}, dK=${dK}, dV=${dV})` });
+}

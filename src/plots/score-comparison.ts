@@ -1,0 +1,56 @@
+import { Matrix } from "../math/trace";
+import { Figure } from "./theme";
+import { _GridOptions, _Panel, _cellData, _fmt, _labels, _panelFigure } from "./_panels";
+import { TokenOptions, _WEIGHT_SCALE, _tokens } from "./heads";
+import { _divergingScale } from "./projections";
+
+/** Scores and weights of one attention function. */
+export interface ScoresAndWeights {
+  /** (L, S) */ scores: Matrix;
+  /** (L, S) */ weights: Matrix;
+}
+
+/**
+ * Additive (Bahdanau) vs scaled dot-product attention on the same queries and keys:
+ * top row the scores (each on its own diverging scale), bottom row the weights on the shared [0, 1] scale.
+ *
+ * dot: s = q·kᵀ/√dK;  additive: s = w_vᵀ·tanh(q·W_q + k·W_k);  weights = softmax(s)
+ * @param dot result of scaledDotProductAttention (uses scaledScores if present, else scores)
+ * @param additive result of additiveAttention
+ * @param opts token labels
+ * @example plotAdditiveVsDot(dot, add).data.length // returns 4
+ */
+export function plotAdditiveVsDot(
+  dot: ScoresAndWeights & { scaledScores?: Matrix },
+  additive: ScoresAndWeights,
+  opts: TokenOptions & _GridOptions = {},
+): Figure {
+  const L = dot.weights.length;
+  const S = dot.weights[0]?.length ?? 0;
+  if (additive.weights.length !== L || (additive.weights[0]?.length ?? 0) !== S) {
+    throw new Error(
+      `plotAdditiveVsDot: additive weights are ${additive.weights.length}×${additive.weights[0]?.length ?? 0} but dot-product weights are ${L}×${S}`,
+    );
+  }
+  const { q, k } = _tokens(opts, L, S);
+  const qLab = _labels(q, L);
+  const kLab = _labels(k, S);
+  const dotScores = dot.scaledScores ?? dot.scores;
+  const mk = (z: Matrix, title: string, scale: ReturnType<typeof _divergingScale>, name: string): _Panel => ({
+    z,
+    rows: { labels: q ?? qLab },
+    cols: { labels: k ?? kLab },
+    title,
+    scale,
+    text: z.map((r) => r.map((v) => _fmt(v))),
+    customdata: _cellData(qLab, kLab, (r, c) => [_fmt(z[r][c], 3)]),
+    hovertemplate: `query: %{customdata[0]}<br>key: %{customdata[1]}<br>${name}: %{customdata[2]}<extra>${title}</extra>`,
+  });
+  const panels = [
+    mk(dotScores, "dot-product scores q·kᵀ/√dK", _divergingScale("dot", "dot score", [dotScores]), "score"),
+    mk(additive.scores, "additive scores wᵀ·tanh(qW+kW)", _divergingScale("add", "additive score", [additive.scores]), "score"),
+    mk(dot.weights, "dot-product weights", _WEIGHT_SCALE, "weight"),
+    mk(additive.weights, "additive weights", _WEIGHT_SCALE, "weight"),
+  ];
+  return _panelFigure(panels, { ...opts, columns: opts.columns ?? 2, sharedRowLabels: true, title: opts.title ?? "additive vs dot-product attention" });
+}

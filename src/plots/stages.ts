@@ -1,0 +1,62 @@
+import { AttentionTrace, Matrix } from "../math/trace";
+import { Figure } from "./theme";
+import { _GridOptions, _Panel, _cellData, _fmt, _labels, _panelFigure } from "./_panels";
+import { TokenOptions, _WEIGHT_SCALE, _tokens } from "./heads";
+import { _checkHead, _divergingScale } from "./projections";
+
+/** Options of plotHeadStages. */
+export interface PlotStagesOptions extends TokenOptions, _GridOptions {
+  /** the head to show (0-based), default 0 */ head?: number;
+}
+
+/**
+ * The stages of one head, left to right: scores → scaled → masked → softmax → output.
+ *
+ * scores = Q_i K_iᵀ, scaled = scores/√dK, masked = scaled + M (−∞ drawn grey), weights = softmax(masked), output = weights·V_i
+ * The three score panels share one diverging scale, so the shrinking by √dK is visible.
+ * @param trace the trace of `MultiHeadAttention.forward`
+ * @param opts head (0-based), token labels
+ * @example plotHeadStages(trace, { head: 1 }).data.length // returns 5
+ */
+export function plotHeadStages(trace: AttentionTrace, opts: PlotStagesOptions = {}): Figure {
+  const h = opts.head ?? 0;
+  _checkHead("plotHeadStages", trace, h);
+  const hd = trace.heads[h];
+  const L = hd.scores.length;
+  const S = hd.scores[0]?.length ?? 0;
+  const { q, k } = _tokens(opts, L, S);
+  const qLab = _labels(q, L);
+  const kLab = _labels(k, S);
+  const scoreScale = _divergingScale("scores", "score", [hd.scores, hd.scaledScores, hd.maskedScores]);
+  const outScale = _divergingScale("output", "output", [hd.output]);
+  const txt = (z: Matrix) => z.map((r) => r.map((v) => _fmt(v)));
+  const n = h + 1;
+  const attn = (z: Matrix, title: string, scale = scoreScale, name = "value"): _Panel => ({
+    z,
+    rows: { labels: q ?? qLab },
+    cols: { labels: k ?? kLab },
+    title,
+    scale,
+    text: txt(z),
+    customdata: _cellData(qLab, kLab, (r, c) => [_fmt(z[r][c], 3)]),
+    hovertemplate: `query: %{customdata[0]}<br>key: %{customdata[1]}<br>${name}: %{customdata[2]}<extra>${title}</extra>`,
+  });
+  const dV = hd.output[0]?.length ?? 0;
+  const panels: _Panel[] = [
+    attn(hd.scores, "1. scores Q·Kᵀ", scoreScale, "score"),
+    attn(hd.scaledScores, "2. scaled ÷ √dK", scoreScale, "scaled"),
+    attn(hd.maskedScores, "3. masked (+M)", scoreScale, "masked"),
+    attn(hd.weights, "4. softmax", _WEIGHT_SCALE, "weight"),
+    {
+      z: hd.output,
+      rows: { labels: q ?? qLab },
+      cols: { count: dV, title: "dim" },
+      title: "5. output A·V",
+      scale: outScale,
+      text: txt(hd.output),
+      customdata: _cellData(qLab, _labels(undefined, dV)),
+      hovertemplate: `query: %{customdata[0]}<br>dim: %{customdata[1]}<br>value: %{z:.3f}<extra>output</extra>`,
+    },
+  ];
+  return _panelFigure(panels, { ...opts, title: opts.title ?? `head ${n}: scores → scaled → masked → softmax → output (grey = −∞)` });
+}

@@ -1,0 +1,49 @@
+// Shared helpers for the browser tests: Debian Chromium via playwright-core, every non-file request blocked.
+import { chromium, Browser, Page } from "playwright-core";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const hasChromium = fs.existsSync(CHROMIUM);
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+export interface Loaded {
+  page: Page;
+  dialogs: string[];
+  blocked: string[];
+  errors: string[];
+}
+
+/** Write html to a temp file and open it from file:// with the network blocked. */
+export async function openHTML(browser: Browser, html: string, name: string, viewport = { width: 1300, height: 900 }): Promise<Loaded> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mha-html-"));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, html);
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  const blocked: string[] = [];
+  const errors: string[] = [];
+  page.on("dialog", async (d) => {
+    dialogs.push(d.message());
+    await d.dismiss();
+  });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.route("**", (route) => {
+    const url = route.request().url();
+    if (url.startsWith("file:")) return route.continue();
+    blocked.push(url);
+    return route.abort();
+  });
+  await page.goto("file://" + file, { waitUntil: "load" });
+  return { page, dialogs, blocked, errors };
+}
+
+export const SHOTS = path.join(__dirname, "..", "..", "screenshots", "figures");

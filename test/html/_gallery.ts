@@ -1,0 +1,55 @@
+// One figure of each kind, built from the real MultiHeadAttention: used by the browser test and screenshots.
+import { MultiHeadAttention } from "../../src/math/multi-head";
+import { causalMask, keyPaddingMask, combineMasks, expandKeyPaddingMask } from "../../src/math/masks";
+import { scaledDotProductAttention } from "../../src/math/scaled-dot-product";
+import { additiveAttention } from "../../src/math/additive";
+import { mhaCost } from "../../src/math/cost";
+import { rng, randMatrix } from "../plots/_trace";
+import {
+  plotHeads, plotProjections, plotHeadStages, plotOutputProjection, plotHeadContributions,
+  plotMasks, plotAdditiveVsDot, plotCostCurve, plotDataFlow,
+} from "../../src/plots";
+import { Figure } from "../../src/plots/theme";
+
+export const EVIL_SCRIPT = "</script><img src=x onerror=alert(1)>";
+export const EVIL_LINK = '<a href="javascript:alert(1)">x</a>';
+
+export function gallery(): Record<string, Figure> {
+  const next = rng(3);
+  const small = MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 1 });
+  const toks4 = ["the", "cat", EVIL_LINK, EVIL_SCRIPT];
+  const x4 = randMatrix(4, 8, next, 1.5);
+  const t4 = small.forward(x4, { causal: true });
+  const big = MultiHeadAttention.random({ dModel: 48, numHeads: 12, seed: 2 });
+  const toks16 = "[CLS] the quick brown fox jumps over the lazy dog because it was very happy [SEP]".split(" ");
+  const x16 = randMatrix(16, 48, next, 3);
+  const t16 = big.forward(x16);
+  const h0 = t4.heads[0];
+  const dot = scaledDotProductAttention(h0.q, h0.k, h0.v);
+  const add = additiveAttention(h0.q, h0.k, h0.v, { wQ: randMatrix(4, 6, next), wK: randMatrix(4, 6, next), wV: randMatrix(6, 1, next).map((r) => r[0]) });
+  const ns = [16, 32, 64, 128, 256, 512, 1024];
+  const costs = ns.map((n) => mhaCost({ dModel: 384, numHeads: 12, seqLen: n }));
+  return {
+    heads_16x12: plotHeads(t16, { queryTokens: toks16, title: "16 tokens × 12 heads" }),
+    heads_evil: plotHeads(t4, { queryTokens: toks4, maxLabelChars: 48, title: "tokens are text: " + EVIL_LINK }),
+    projections: plotProjections(t4, small.params, { head: 1, queryTokens: toks4 }),
+    stages: plotHeadStages(t4, { head: 0, queryTokens: ["the", "cat", "sat", "down"] }),
+    output_projection: plotOutputProjection(t4, small.params.wO, { queryTokens: ["the", "cat", "sat", "down"] }),
+    contributions: plotHeadContributions(t16, { queryTokens: toks16 }),
+    masks: plotMasks(
+      [
+        { title: "causal", mask: causalMask(5) },
+        { title: "padding (last 2)", mask: expandKeyPaddingMask(keyPaddingMask(3, 5), 5) },
+        { title: "causal + padding", mask: combineMasks(causalMask(5), expandKeyPaddingMask(keyPaddingMask(3, 5), 5)) },
+      ],
+      { queryTokens: ["I", "like", "tea", "[PAD]", "[PAD]"] },
+    ),
+    additive_vs_dot: plotAdditiveVsDot(dot, add, { queryTokens: ["the", "cat", "sat", "down"] }),
+    cost: plotCostCurve(ns, [
+      { name: "scores + weighted sum FLOPs", values: costs.map((c) => c.flops.scores + c.flops.weightedSum) },
+      { name: "projection FLOPs", values: costs.map((c) => c.flops.qProjection + c.flops.kProjection + c.flops.vProjection + c.flops.outputProjection) },
+    ], { yTitle: "FLOPs", title: "MiniLM-sized layer (dModel 384, h 12): cost vs n" }),
+    data_flow: plotDataFlow(t4),
+    data_flow_12: plotDataFlow(t16),
+  };
+}
