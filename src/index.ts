@@ -12,3 +12,4 @@ export * from "./math/output-projection";
 export * from "./math/additive";
 export * from "./math/cost";
 export * from "./math/multi-head";
+export * from "./course";

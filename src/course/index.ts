@@ -1,0 +1,12 @@
+// Notebook-support helpers of the course (check cells, printing, toy data, small charts). Re-exports only.
+export type { Numeric, MaxDiff } from "./checks";
+export { check, checkClose, maxAbsDiff } from "./checks";
+export type { FmtOptions } from "./format";
+export { fmt } from "./format";
+export { RUNNING_TOKENS, gaussian, randn, toyEmbeddings } from "./toy";
+export { dot, mean, variance, rowEntropy, rowMax } from "./stats";
+export { exercise } from "./exercise";
+export type { HeadInputs } from "./trace";
+export { headsTrace } from "./trace";
+export type { Series, SimpleChartOptions } from "./figures";
+export { plotLines, plotBars } from "./figures";
