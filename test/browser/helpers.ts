@@ -1,0 +1,254 @@
+/**
+ * Shared helpers for the browser tests (Galata + Playwright + Debian Chromium).
+ *
+ * The server (test/browser/serve.sh) serves build/browser-root/ with notebooks/ and fixtures/
+ * copied in, so the tests may write next to the copies without touching committed files.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { expect, test as galataTest } from '@jupyterlab/galata';
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+
+export { expect };
+
+export const REPO = path.resolve(__dirname, '../..');
+/** The server's root dir on disk (see serve.sh). */
+export const SERVER_ROOT = path.join(REPO, 'build/browser-root');
+export const SCREENSHOTS = path.join(REPO, 'screenshots/notebooks');
+export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
+
+/** A notebook output as nbformat stores it (only the fields we read). */
+export interface NbOutput {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  ename?: string;
+  evalue?: string;
+  data?: Record<string, unknown>;
+}
+export interface NbCell {
+  cell_type: string;
+  source: string | string[];
+  outputs?: NbOutput[];
+}
+export interface Nb {
+  cells: NbCell[];
+  metadata: Record<string, unknown>;
+  nbformat: number;
+  nbformat_minor: number;
+}
+
+function _isLocal(url: URL): boolean {
+  if (['data:', 'blob:', 'about:'].includes(url.protocol)) return true;
+  return url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+}
+
+/**
+ * Galata's test, plus two automatic fixtures set up on the browser context before the page loads:
+ * - `externalRequests`: every non-localhost request is aborted and recorded; the test fails if any happened.
+ * - `dialogs`: every JS dialog (alert/confirm/prompt) is dismissed and recorded.
+ */
+export const test = galataTest.extend<{ externalRequests: string[]; dialogs: string[] }>({
+  externalRequests: [
+    async ({ context }, use) => {
+      const seen: string[] = [];
+      context.on('request', req => {
+        if (!_isLocal(new URL(req.url()))) seen.push(`${req.method()} ${req.url()}`);
+      });
+      await context.route(
+        url => !_isLocal(url),
+        route => route.abort('blockedbyclient')
+      );
+      await use(seen);
+      expect(seen, 'requests that left localhost').toEqual([]);
+    },
+    { auto: true }
+  ],
+  dialogs: [
+    async ({ context }, use) => {
+      const seen: string[] = [];
+      context.on('dialog', dialog => {
+        seen.push(`${dialog.type()}: ${dialog.message()}`);
+        void dialog.dismiss().catch(() => undefined);
+      });
+      await use(seen);
+    },
+    { auto: true }
+  ]
+});
+
+/** Notebooks of the course, found at run time (whatever notebooks/*.ipynb exist). */
+export function courseNotebooks(): string[] {
+  const dir = path.join(REPO, 'notebooks');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter(f => f.endsWith('.ipynb'))
+    .sort();
+}
+
+export function readNotebook(file: string): Nb {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Nb;
+}
+
+function _text(t: string | string[] | undefined): string {
+  return Array.isArray(t) ? t.join('') : (t ?? '');
+}
+
+/** All outputs of a saved notebook, in order. */
+export function outputsOf(nb: Nb): NbOutput[] {
+  return nb.cells.flatMap(c => (c.cell_type === 'code' ? (c.outputs ?? []) : []));
+}
+
+/** Error outputs and stderr streams (tslab reports compile diagnostics as errors), as text. */
+export function errorsOf(nb: Nb): string[] {
+  return outputsOf(nb)
+    .filter(o => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'))
+    .map(o => (o.output_type === 'error' ? `${o.ename}: ${o.evalue}` : `stderr: ${_text(o.text)}`));
+}
+
+/** The plotly figures (application/vnd.plotly.v1+json) the notebook's outputs hold, in order. */
+export function plotlyFiguresOf(nb: Nb): Array<{ data: any[]; layout: any }> {
+  return outputsOf(nb)
+    .filter(o => o.data !== undefined && PLOTLY_MIME in o.data)
+    .map(o => o.data![PLOTLY_MIME] as { data: any[]; layout: any });
+}
+
+/** Code cells with non-empty source. */
+export function codeCellCount(nb: Nb): number {
+  return nb.cells.filter(c => c.cell_type === 'code' && _text(c.source).trim() !== '').length;
+}
+
+/** Opens a notebook by its path relative to the server root and waits for its panel. */
+export async function openNotebook(page: IJupyterLabPageFixture, relPath: string): Promise<void> {
+  expect(await page.notebook.openByPath(relPath), `open ${relPath}`).toBe(true);
+  await page.notebook.activate(path.basename(relPath));
+  await expect(page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook')).toBeVisible();
+}
+
+/**
+ * Runs all cells of the active notebook (Run > Run All Cells) and waits until it has finished.
+ * Unlike Galata's notebook.run(), it also returns when a cell fails: Run All then stops and later
+ * cells never get an execution count. tslab reports compile diagnostics on stderr (no `error`
+ * output), so "finished" is: kernel idle, no cell queued or running, and either every code cell
+ * executed or that state unchanged for 3 s.
+ */
+export async function runAll(page: IJupyterLabPageFixture, timeout: number): Promise<void> {
+  // The kernel ignores execute requests sent before it has started (jupyterlab#15420).
+  await page.waitForFunction(
+    () => {
+      const text = document.querySelector('#jp-main-statusbar')?.textContent ?? '';
+      return text.includes('Idle') && !['Connecting', 'Initializing', 'Starting'].some(s => text.includes(s));
+    },
+    undefined,
+    { timeout: 60_000 }
+  );
+  await page.menu.clickMenuItem('Run>Run All Cells');
+  const deadline = Date.now() + timeout;
+  let last = '';
+  let since = Date.now();
+  for (;;) {
+    const state = await page.evaluate(() => {
+      const panel = (window as any).jupyterapp.shell.currentWidget;
+      const cells = panel?.content?.model?.cells;
+      if (!cells) return { done: false, key: 'no notebook' };
+      let pending = 0;
+      let executed = 0;
+      for (const cell of cells) {
+        if (cell.type !== 'code' || cell.sharedModel.getSource().trim() === '') continue;
+        if (cell.executionState === 'running') return { done: false, key: 'running' };
+        if (cell.executionCount === null) pending++;
+        else executed++;
+      }
+      const queued = Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt')).some(p =>
+        (p.textContent ?? '').includes('*')
+      );
+      const idle = (document.querySelector('#jp-main-statusbar')?.textContent ?? '').includes('Idle');
+      return { done: idle && !queued && pending === 0, key: `${idle} ${queued} ${pending} ${executed}` };
+    });
+    if (state.done) return;
+    if (state.key !== last) {
+      last = state.key;
+      since = Date.now();
+    } else if (/^true false [1-9]\d* [1-9]/.test(state.key) && Date.now() - since > 3000) {
+      return; // stopped early (a failing cell); the caller's error check reports it
+    }
+    if (Date.now() > deadline) throw new Error(`runAll: not finished after ${timeout} ms (state ${state.key})`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Saves the active notebook and waits for the file on disk to carry the outputs. */
+export async function saveNotebook(page: IJupyterLabPageFixture): Promise<void> {
+  expect(await page.notebook.save()).toBe(true);
+  await expect(page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-mod-dirty')).toHaveCount(0);
+}
+
+/**
+ * Locator of the plotly plots actually drawn (a .js-plotly-plot holding an svg.main-svg) in the
+ * visible notebook. jupyterlab-plotly's output node is itself the plot:
+ * div.jp-OutputArea-output.jp-RenderedPlotly.js-plotly-plot (no data-mime-type attribute).
+ */
+export function drawnPlots(page: IJupyterLabPageFixture) {
+  return page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output .js-plotly-plot:has(svg.main-svg), .jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output.js-plotly-plot:has(svg.main-svg)');
+}
+
+/** Locator of all outputs rendered by jupyterlab-plotly's mime renderer (drawn or not). */
+export function plotlyOutputs(page: IJupyterLabPageFixture) {
+  return page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly');
+}
+
+/**
+ * Screenshot of the whole notebook: the viewport is made as tall as the notebook's content
+ * (capped), so every cell is laid out and drawn, then restored.
+ */
+export async function screenshotNotebook(page: IJupyterLabPageFixture, file: string): Promise<void> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const before = page.viewportSize() ?? { width: 1280, height: 900 };
+  const contentHeight = await page.evaluate(() => {
+    const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
+    const inner = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-inner');
+    return Math.max(nb?.scrollHeight ?? 0, inner?.scrollHeight ?? 0);
+  });
+  await page.evaluate(() => {
+    const outer = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
+    if (outer) outer.scrollTop = 0;
+  });
+  await page.mouse.move(0, 0); // no hover label left over in the picture
+  const height = Math.min(Math.max(before.height, contentHeight + 120), 14_000);
+  await page.setViewportSize({ width: before.width, height });
+  await page.waitForTimeout(800); // let plotly's resize handlers settle
+  await page.screenshot({ path: file });
+  await page.setViewportSize(before);
+}
+
+/**
+ * Writes an untrusted copy of a saved notebook: the same cells and outputs, plus one metadata
+ * key, so its signature is one the server's (in-memory, empty) notary has never seen.
+ */
+export function writeUntrustedCopy(savedFile: string): string {
+  const nb = readNotebook(savedFile);
+  delete (nb.metadata as any).signature;
+  nb.metadata.mha_lab_browser_test = 'untrusted copy written outside JupyterLab';
+  const copy = savedFile.replace(/\.ipynb$/, '.untrusted.ipynb');
+  fs.writeFileSync(copy, JSON.stringify(nb, null, 1));
+  return copy;
+}
+
+/** The rendered text of the hover label after hovering a heatmap's first subplot. */
+export async function hoverHeatmap(
+  page: IJupyterLabPageFixture,
+  plot: ReturnType<typeof drawnPlots>,
+  fx: number,
+  fy: number
+): Promise<string> {
+  await plot.scrollIntoViewIfNeeded();
+  const drag = plot.locator('.draglayer .xy .nsewdrag').first();
+  const box = await drag.boundingBox();
+  expect(box, 'heatmap drag layer').not.toBeNull();
+  await page.mouse.move(box!.x + 2, box!.y + 2);
+  await page.mouse.move(box!.x + box!.width * fx, box!.y + box!.height * fy, { steps: 5 });
+  const label = plot.locator('.hoverlayer .hovertext').first();
+  await expect(label).toBeVisible();
+  return (await label.textContent()) ?? '';
+}
