@@ -201,6 +201,8 @@ const SERVER_CONFIG = {
     check_for_updates_class: "jupyterlab.handlers.announcements.NeverCheckForUpdate",
     extension_manager: "readonly",
   },
+  // New notebooks from the launcher open on the TypeScript kernel.
+  MappingKernelManager: { default_kernel_name: "tslab" },
 };
 const LAB_OVERRIDES = {
   "@jupyterlab/apputils-extension:notification": { fetchNews: "false", checkForUpdates: false },
