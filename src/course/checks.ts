@@ -65,16 +65,16 @@ export function maxAbsDiff(actual: Numeric, expected: Numeric, label = "values")
 }
 
 /**
- * Print "✓ label" when the condition holds; throw Error("✗ label: detail") otherwise.
+ * Print "✓ label" when the condition holds; throw Error("✗ label: detail") otherwise. Returns nothing,
+ * so a check cell shows only its ✓ line.
  * @param label what was checked, e.g. "every row of the weights sums to 1"
  * @param condition the result of the check
  * @param detail what went wrong (shown only on failure), e.g. the numbers at fault
- * @example check("dK = dModel / h", 8 / 2 === 4) // prints "✓ dK = dModel / h", returns true
+ * @example check("dK = dModel / h", 8 / 2 === 4) // prints "✓ dK = dModel / h"
  */
-export function check(label: string, condition: boolean, detail?: string): true {
+export function check(label: string, condition: boolean, detail?: string): void {
   if (!condition) throw new Error(`✗ ${label}${detail ? `: ${detail}` : ""}`);
   console.log(`✓ ${label}`);
-  return true;
 }
 
 /** "3.1e-16" style: 2 significant digits, exponent form for small or large numbers. */
@@ -86,20 +86,20 @@ export function _sci(x: number): string {
 
 /**
  * Print "✓ label (max |diff| = 3e-16)" when every entry of actual is within tol of expected
- * (same shape required); throw an Error naming the worst entry otherwise.
+ * (same shape required); throw an Error naming the worst entry otherwise. Returns nothing, so a
+ * check cell shows only its ✓ line (use maxAbsDiff for the number).
  *   max_ij |actual_ij − expected_ij| ≤ tol
  * @param label what was compared, e.g. "per-head Q_1 equals fused-then-split Q_1"
  * @param actual number or nested array, e.g. (L, dK)
  * @param expected the same shape
  * @param tol absolute tolerance (default 1e-9)
- * @example checkClose("0.1 + 0.2", 0.1 + 0.2, 0.3) // prints "✓ 0.1 + 0.2 (max |diff| = 5.6e-17)", returns the max diff
+ * @example checkClose("0.1 + 0.2", 0.1 + 0.2, 0.3) // prints "✓ 0.1 + 0.2 (max |diff| = 5.6e-17)"
  */
-export function checkClose(label: string, actual: Numeric, expected: Numeric, tol = 1e-9): number {
+export function checkClose(label: string, actual: Numeric, expected: Numeric, tol = 1e-9): void {
   const d = maxAbsDiff(actual, expected, label);
   if (!(d.maxDiff <= tol)) {
     const at = d.at.length ? ` at [${d.at.join("][")}]` : "";
     throw new Error(`✗ ${label}: max |diff| = ${_sci(d.maxDiff)}${at} (actual ${d.actual}, expected ${d.expected}) exceeds tol ${_sci(tol)}`);
   }
   console.log(`✓ ${label} (max |diff| = ${_sci(d.maxDiff)})`);
-  return d.maxDiff;
 }
