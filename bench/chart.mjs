@@ -1,0 +1,73 @@
+// bench/results.html: the benchmark as plotly charts, self-contained (plotly.js inlined, no CDN).
+// Uses mha-lab's figureToHTML when the package exports one, else inlines node_modules/plotly.js-dist itself.
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { ROOT, require, loadMhaLab } from "./common.mjs";
+
+const IMPLS = [
+  ["oursMs", "ours (mathjs reference)"],
+  ["fastMs", "ours (fast kernel)"],
+  ["tfjsMs", "tfjs-cpu (float32)"],
+  ["torchMs", "PyTorch f32, 1 thread"],
+  ["torchMtMs", "PyTorch f32, default threads"],
+  ["torch64Ms", "PyTorch f64, 1 thread"],
+];
+const DASH = { 64: "solid", 256: "dash" };
+
+/** The figures: forward time vs n, and speed-up over tfjs-cpu with the 3× goal. */
+export function benchFigures(results) {
+  const dModels = [...new Set(results.rows.map((r) => r.dModel))];
+  const timeData = [];
+  for (const [key, name] of IMPLS) {
+    for (const d of dModels) {
+      const rows = results.rows.filter((r) => r.dModel === d && r[key] != null);
+      if (!rows.length) continue;
+      timeData.push({ type: "scatter", mode: "lines+markers", name: `${name}, dModel=${d}`, legendgroup: key,
+        x: rows.map((r) => r.n), y: rows.map((r) => r[key]), line: { dash: DASH[d] ?? "dot" } });
+    }
+  }
+  const speedData = [];
+  for (const [key, name] of [["tfjsOverOurs", "tfjs ÷ ours (reference)"], ["tfjsOverFast", "tfjs ÷ ours (fast)"]]) {
+    for (const d of dModels) {
+      const rows = results.rows.filter((r) => r.dModel === d && r[key] != null);
+      if (!rows.length) continue;
+      speedData.push({ type: "scatter", mode: "lines+markers", name: `${name}, dModel=${d}`, x: rows.map((r) => r.n), y: rows.map((r) => r[key]), line: { dash: DASH[d] ?? "dot" } });
+    }
+  }
+  const ns = results.rows.map((r) => r.n);
+  speedData.push({ type: "scatter", mode: "lines", name: "goal: 3×", x: [Math.min(...ns), Math.max(...ns)], y: [3, 3], line: { color: "gray", dash: "dot" } });
+  const title = `${results.machine.cpu}, ${results.machine.nproc} cores, ${results.machine.date.slice(0, 10)}`;
+  return [
+    { data: timeData, layout: { title: { text: `MHA forward, h = 8: median ms (${title})` }, height: 520,
+      xaxis: { title: { text: "sequence length n" }, type: "log" }, yaxis: { title: { text: "ms" }, type: "log" } } },
+    { data: speedData, layout: { title: { text: "Speed-up over tfjs-cpu (higher is better)" }, height: 420,
+      xaxis: { title: { text: "sequence length n" }, type: "log" }, yaxis: { title: { text: "tfjs ms ÷ ours ms" }, type: "log" } } },
+  ];
+}
+
+/** Write the chart page to outPath. */
+export async function writeChart(results, outPath) {
+  const figures = benchFigures(results);
+  let lib = null;
+  try { lib = loadMhaLab(); } catch { /* package not built */ }
+  if (lib && typeof lib.figureToHTML === "function") {
+    const parts = figures.map((f, i) => lib.figureToHTML(f, i === 0 ? {} : { includePlotlyJs: false }));
+    writeFileSync(outPath, `<!doctype html><meta charset="utf-8"><title>mha-lab benchmark</title>\n${parts.join("\n")}\n`);
+    return;
+  }
+  const plotly = readFileSync(require.resolve("plotly.js-dist"), "utf8").replace(/<\/script/gi, "<\\/script");
+  const divs = figures.map((_, i) => `<div id="fig${i}"></div>`).join("\n");
+  const calls = figures.map((f, i) => `Plotly.newPlot("fig${i}", ${JSON.stringify(f.data)}, ${JSON.stringify(f.layout)});`).join("\n");
+  writeFileSync(outPath, `<!doctype html>\n<html><head><meta charset="utf-8"><title>mha-lab benchmark</title>
+<script>${plotly}</script></head><body>
+${divs}
+<script>
+${calls}
+</script></body></html>\n`);
+}
+
+// node bench/chart.mjs: rebuild the page from bench/results.json
+if (process.argv[1] && path.resolve(process.argv[1]) === path.join(ROOT, "bench", "chart.mjs")) {
+  const res = JSON.parse(readFileSync(path.join(ROOT, "bench", "results.json"), "utf8"));
+  await writeChart(res, path.join(ROOT, "bench", "results.html"));
+}

@@ -1,0 +1,5 @@
+export { fastMatmul } from "./kernels";
+export { fastForward } from "./forward";
+export type { FastForwardOptions, FastLayer } from "./forward";
+export { installFastMultiply, uninstallFastMultiply } from "./mathjs";
+export type { MathWithMultiply } from "./mathjs";
