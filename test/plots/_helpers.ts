@@ -1,0 +1,34 @@
+// Helpers for reading figure JSON in tests.
+import { Figure } from "../../src/plots/theme";
+
+export type Obj = Record<string, any>;
+export const L = (f: Figure): Obj => f.layout as Obj;
+export const T = (f: Figure, i: number): Obj => f.data[i] as Obj;
+export const axis = (f: Figure, kind: "x" | "y", i: number): Obj => L(f)[i === 0 ? `${kind}axis` : `${kind}axis${i + 1}`];
+export const titles = (f: Figure): string[] => (L(f).annotations as Obj[]).map((a) => a.text);
+
+/** Every font size anywhere in the figure (keys named "size" inside an object reached through a *font key). */
+export function fontSizes(x: unknown, inFont = false): number[] {
+  if (Array.isArray(x)) return x.flatMap((v) => fontSizes(v, false));
+  if (x && typeof x === "object") {
+    return Object.entries(x as Obj).flatMap(([k, v]) =>
+      inFont && k === "size" && typeof v === "number" ? [v] : fontSizes(v, /font$/i.test(k)),
+    );
+  }
+  return [];
+}
+
+/** Pixel box [x0, y0, x1, y1] (y downwards) of panel i's plot area. */
+export function panelBox(f: Figure, i: number): [number, number, number, number] {
+  const l = L(f);
+  const m = l.margin;
+  const pw = l.width - m.l - m.r;
+  const ph = l.height - m.t - m.b;
+  const xd = axis(f, "x", i).domain;
+  const yd = axis(f, "y", i).domain;
+  return [m.l + xd[0] * pw, m.t + (1 - yd[1]) * ph, m.l + xd[1] * pw, m.t + (1 - yd[0]) * ph];
+}
+
+export function overlaps(a: number[], b: number[]): boolean {
+  return a[0] < b[2] - 0.5 && b[0] < a[2] - 0.5 && a[1] < b[3] - 0.5 && b[1] < a[3] - 0.5;
+}
