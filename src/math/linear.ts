@@ -1,9 +1,9 @@
 /**
  * An affine map in the paper's orientation (PyTorch stores wᵀ).
  *
- * Dependencies: matmul, checkMatrix, checkVector.
+ * Dependencies: mathjs multiply, checkMatrix, checkVector.
  */
-import { checkMatrix, checkVector, matmul, shapeOf } from "./matrix";
+import { _multiply, checkMatrix, checkVector, shapeOf } from "./matrix";
 import type { Matrix, Vector } from "./trace";
 
 /**
@@ -19,6 +19,6 @@ export function linear(x: Matrix, w: Matrix, b?: Vector | null, names: [string, 
   const [, dIn] = shapeOf(checkMatrix(names[0], x));
   const [, dOut] = shapeOf(checkMatrix(names[1], w, { rows: { n: dIn, why: `${names[0]} has ${dIn} columns` } }));
   if (b != null) checkVector(names[2], b, { n: dOut, why: `${names[1]} has ${dOut} columns` });
-  const y = matmul(x, w, [names[0], names[1]]); // (n, dOut)
+  const y = _multiply(x, w); // (n, dOut), shapes checked above
   return b == null ? y : y.map((row) => row.map((yj, j) => yj + b[j])); // (n, dOut)
 }
