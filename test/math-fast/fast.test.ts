@@ -1,0 +1,147 @@
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { fastForward, fastMatmul, installFastMultiply, uninstallFastMultiply } from "../../src/math/fast";
+import { math, matmul } from "../../src/math/matrix";
+import { MultiHeadAttention } from "../../src/math/multi-head";
+import { mulberry32 } from "../../src/math/random";
+import type { Matrix } from "../../src/math/trace";
+
+/** C[i][j] = Σ_p a[i][p]·b[p][j] as a plain triple loop (the independent answer). */
+function loopMatmul(a: Matrix, b: Matrix): Matrix {
+  return a.map((row) => b[0].map((_, j) => row.reduce((s, x, p) => s + x * b[p][j], 0)));
+}
+
+function randomMatrix(rows: number, cols: number, seed: number): Matrix {
+  const r = mulberry32(seed);
+  return Array.from({ length: rows }, () => Array.from({ length: cols }, () => 2 * r() - 1));
+}
+
+/** Every number in two nested structures, side by side; -0 and 0 count as equal. */
+function maxAbsDiffDeep(a: unknown, b: unknown): number {
+  if (typeof a === "number" && typeof b === "number") {
+    if (a === b) return 0;
+    return Number.isNaN(a) && Number.isNaN(b) ? 0 : Math.abs(a - b);
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return Infinity;
+    return a.reduce((m: number, x, i) => Math.max(m, maxAbsDiffDeep(x, b[i])), 0);
+  }
+  if (a && b && typeof a === "object" && typeof b === "object") {
+    const ka = Object.keys(a).sort();
+    const kb = Object.keys(b).sort();
+    if (ka.join() !== kb.join()) return Infinity;
+    return ka.reduce((m, k) => Math.max(m, maxAbsDiffDeep((a as any)[k], (b as any)[k])), 0);
+  }
+  return a === b ? 0 : Infinity;
+}
+
+describe("fastMatmul(a, b)", () => {
+  it("works a 2×2 case out by hand", () => {
+    // [1 2; 3 4]·[5 6; 7 8] = [1·5+2·7, 1·6+2·8; 3·5+4·7, 3·6+4·8] = [19 22; 43 50]
+    expect(fastMatmul([[1, 2], [3, 4]], [[5, 6], [7, 8]])).toEqual([[19, 22], [43, 50]]);
+  });
+
+  it("equals a triple loop and mathjs's matmul for every shape, including the block remainders", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 11 }),
+      fc.integer({ min: 0, max: 2 ** 31 }), (n, k, m, seed) => {
+        const a = randomMatrix(n, k, seed);
+        const b = randomMatrix(k, m, seed + 1);
+        const c = fastMatmul(a, b);
+        expect(maxAbsDiffDeep(c, loopMatmul(a, b))).toBeLessThanOrEqual(1e-12);
+        expect(maxAbsDiffDeep(c, matmul(a, b))).toBe(0); // same summation order as mathjs
+      }), { numRuns: 200 });
+  });
+
+  it("names both shapes when the inner sizes differ", () => {
+    expect(() => fastMatmul([[1, 2, 3]], [[1], [2]], ["x", "w"])).toThrow("x·w: x is 1×3 and w is 2×1; inner sizes 3 and 2 must match");
+    expect(() => fastMatmul([[1, NaN]], [[1], [2]])).toThrow("a[0][1] is NaN");
+  });
+});
+
+describe("fastForward(mha, query, key, value, options)", () => {
+  const arbCase = fc.record({
+    numHeads: fc.integer({ min: 1, max: 4 }),
+    dK: fc.integer({ min: 1, max: 5 }),
+    L: fc.integer({ min: 1, max: 7 }),
+    S: fc.integer({ min: 1, max: 7 }),
+    kdimExtra: fc.integer({ min: 0, max: 3 }),
+    bias: fc.boolean(),
+    causal: fc.boolean(),
+    maskKind: fc.constantFrom("none", "bool", "float", "padding", "fullyMaskedRow"),
+    seed: fc.integer({ min: 0, max: 2 ** 31 }),
+  });
+
+  it("returns the same trace as MultiHeadAttention.forward, number for number (property)", () => {
+    fc.assert(fc.property(arbCase, (c) => {
+      const dModel = c.numHeads * c.dK;
+      const kdim = dModel + c.kdimExtra;
+      const mha = MultiHeadAttention.random({ dModel, numHeads: c.numHeads, seed: c.seed, kdim, vdim: kdim + 1, bias: c.bias });
+      if (c.bias) {
+        // non-zero biases, so the bias path is exercised
+        const r = mulberry32(c.seed + 7);
+        for (const b of [mha.params.bQ, mha.params.bK, mha.params.bV, mha.params.bO]) b!.forEach((_, j) => (b![j] = r() - 0.5));
+      }
+      const q = randomMatrix(c.L, dModel, c.seed + 1);
+      const k = randomMatrix(c.S, kdim, c.seed + 2);
+      const v = randomMatrix(c.S, kdim + 1, c.seed + 3);
+      const options: Parameters<typeof fastForward>[4] = { causal: c.causal };
+      if (c.maskKind === "bool") options.attnMask = randomMatrix(c.L, c.S, c.seed + 4).map((row) => row.map((x) => x > 0.3));
+      if (c.maskKind === "float") options.attnMask = randomMatrix(c.L, c.S, c.seed + 5);
+      if (c.maskKind === "padding") options.keyPaddingMask = Array.from({ length: c.S }, (_, j) => j === c.S - 1 && c.S > 1);
+      if (c.maskKind === "fullyMaskedRow") options.attnMask = Array.from({ length: c.L }, (_, i) => Array.from({ length: c.S }, () => i === 0));
+      const ref = mha.forward(q, k, v, options);
+      const fast = fastForward(mha, q, k, v, options);
+      expect(maxAbsDiffDeep(fast, ref)).toBeLessThanOrEqual(1e-12);
+      expect(fast.fullyMaskedRows).toEqual(ref.fullyMaskedRows);
+      if (c.maskKind === "fullyMaskedRow") expect(fast.fullyMaskedRows).toEqual([0]);
+    }), { numRuns: 150 });
+  });
+
+  it("matches at the benchmark's shapes: n = 33, dModel = 64 and 256, h = 8, self-attention", () => {
+    for (const dModel of [64, 256]) {
+      const mha = MultiHeadAttention.random({ dModel, numHeads: 8, seed: 3 });
+      const x = randomMatrix(33, dModel, 4);
+      const ref = mha.forward(x);
+      const fast = fastForward(mha, x);
+      expect(maxAbsDiffDeep(fast, ref)).toBeLessThanOrEqual(1e-12);
+      // the output is concat·W^O + bO, and also the sum of the per-head contributions (+ bO = 0 here)
+      const summed = fast.contributions.reduce((acc, c) => acc.map((row, i) => row.map((x2, j) => x2 + c[i][j])));
+      expect(maxAbsDiffDeep(summed, fast.output)).toBeLessThanOrEqual(1e-12);
+      // every weights row is a distribution
+      for (const w of fast.weights) for (const row of w) expect(Math.abs(row.reduce((s, x2) => s + x2, 0) - 1)).toBeLessThan(1e-12);
+    }
+  });
+
+  it("rejects bad inputs with the same messages as forward", () => {
+    const mha = MultiHeadAttention.random({ dModel: 4, numHeads: 2, seed: 1 });
+    expect(() => fastForward(mha, [[1, 2, 3]])).toThrow("query has 3 columns but dModel is 4");
+    expect(() => mha.forward([[1, 2, 3]])).toThrow("query has 3 columns but dModel is 4");
+    expect(() => fastForward(mha, [[1, 2, 3, 4]], [[1, 2, 3, 4], [1, 2, 3, 4]], [[1, 2, 3, 4]]))
+      .toThrow("value has 1 rows but key has 2 rows");
+    expect(() => fastForward(mha, [[1, 2, 3, 4]], null, null, { attnMask: [[false, true]] }))
+      .toThrow("attnMask is 1×2 but the attention is 1×1");
+  });
+});
+
+describe("installFastMultiply(math)", () => {
+  afterAll(() => uninstallFastMultiply(math));
+
+  it("keeps every product and forward's whole trace the same, and leaves other signatures alone", () => {
+    const mha = MultiHeadAttention.random({ dModel: 16, numHeads: 4, seed: 9 });
+    const x = randomMatrix(6, 16, 10);
+    const before = mha.forward(x, { causal: true });
+    const original = math.multiply;
+    installFastMultiply(math);
+    installFastMultiply(math); // idempotent
+    expect(math.multiply).not.toBe(original);
+    expect((math.multiply as any)[Symbol.for("mha-lab.fast.originalMultiply")]).toBe(original); // the wrapper is in place
+    const after = mha.forward(x, { causal: true });
+    expect(maxAbsDiffDeep(after, before)).toBe(0);
+    expect(math.multiply([[1, 2], [3, 4]], [[5, 6], [7, 8]])).toEqual([[19, 22], [43, 50]]);
+    expect(math.multiply(2, 3)).toBe(6);
+    expect(math.multiply([1, 2], [3, 4])).toBe(11); // vector dot product, original path
+    expect(math.multiply([[1, 2]], 3)).toEqual([[3, 6]]);
+    uninstallFastMultiply(math);
+    expect(math.multiply).toBe(original);
+  });
+});
