@@ -1,0 +1,43 @@
+/**
+ * The built package loads by name from plain Node, as CommonJS and as ESM, and the README example
+ * prints the same numbers as the TypeScript sources. Needs `npm run build` first (npm test does it).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { MultiHeadAttention } from "../../src/math/multi-head";
+import { causalMask } from "../../src/math/masks";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+const EXAMPLE = `
+const mha = MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 42 });
+const x = [[1, 0, 0, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0, 0, 0], [0, 0, 0, 1, 0, 0, 0, 0]];
+const trace = mha.forward(x, { attnMask: causalMask(4) });
+console.log(JSON.stringify(trace.output));
+`;
+
+function run(args: string[]): string {
+  expect(existsSync(path.join(ROOT, "dist/index.js")), "dist/index.js is missing: run `npm run build` first").toBe(true);
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", timeout: 60000 });
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  return r.stdout;
+}
+
+describe('import { … } from "mha-lab" in plain Node', () => {
+  const expected = MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 42 })
+    .forward([[1, 0, 0, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0, 0, 0], [0, 0, 0, 1, 0, 0, 0, 0]], { attnMask: causalMask(4) })
+    .output;
+
+  it("CommonJS require gives the README example's numbers", () => {
+    const out = run(["-e", `const { MultiHeadAttention, causalMask } = require("mha-lab");${EXAMPLE}`]);
+    expect(JSON.parse(out)).toEqual(expected);
+  }, 60000);
+
+  it("ESM import gives the same numbers", () => {
+    const out = run(["--input-type=module", "-e", `import { MultiHeadAttention, causalMask } from "mha-lab";${EXAMPLE}`]);
+    expect(JSON.parse(out)).toEqual(expected);
+  }, 60000);
+});
