@@ -1,4 +1,5 @@
-import { Figure, HEAD_COLORS, THEME, _baseLayout } from "./theme";
+import { Figure, HEAD_COLORS } from "./theme";
+import { _xyLayout } from "./basic";
 import { escapePlotlyText } from "./escape";
 
 /** One measured or counted series over sequence lengths. */
@@ -55,27 +56,13 @@ export function plotCostCurve(seqLens: number[], series: CostSeries[], opts: Plo
       hovertemplate: "n = %{x}<br>c·n²: %{y:.4s}<extra></extra>",
     });
   }
-  const axisType = opts.log ? "log" : "linear";
-  return {
-    data,
-    layout: {
-      ..._baseLayout(),
-      plot_bgcolor: "#ffffff",
-      showlegend: true,
-      legend: { x: 0.02, y: 0.98, bgcolor: "rgba(255,255,255,0.8)", font: { size: THEME.fontSize } },
-      width: 900,
-      height: 520,
-      margin: { l: 90, r: 30, t: 70, b: 70 },
-      title: { text: escapePlotlyText(opts.title ?? "cost of attention grows as n²"), font: { size: THEME.figureTitleSize }, x: 0.02, xanchor: "left" },
-      xaxis: { type: axisType, title: { text: "sequence length n" }, tickfont: { size: THEME.fontSize }, gridcolor: "#e5e5e5", automargin: true },
-      yaxis: {
-        type: axisType,
-        title: { text: escapePlotlyText(opts.yTitle ?? "cost") },
-        tickfont: { size: THEME.fontSize },
-        gridcolor: "#e5e5e5",
-        exponentformat: "SI",
-        automargin: true,
-      },
-    },
-  };
+  const layout = _xyLayout({
+    title: opts.title ?? "cost of attention grows as n²",
+    xTitle: "sequence length n",
+    yTitle: opts.yTitle ?? "cost",
+    logX: opts.log,
+    logY: opts.log,
+    legend: true,
+  });
+  return { data, layout: { ...layout, width: 900, height: 520 } };
 }

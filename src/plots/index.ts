@@ -18,3 +18,5 @@ export type { CostSeries, PlotCostOptions } from "./cost";
 export { plotCostCurve } from "./cost";
 export type { LayerShape } from "./data-flow";
 export { plotDataFlow } from "./data-flow";
+export type { PlotBarsOptions, LineSeries, PlotLinesOptions } from "./basic";
+export { plotBars, plotLines } from "./basic";

@@ -7,7 +7,7 @@ import { mhaCost } from "../../src/math/cost";
 import { rng, randMatrix } from "../plots/_trace";
 import {
   plotHeads, plotProjections, plotHeadStages, plotOutputProjection, plotHeadContributions,
-  plotMasks, plotAdditiveVsDot, plotCostCurve, plotDataFlow,
+  plotMasks, plotAdditiveVsDot, plotCostCurve, plotDataFlow, plotBars, plotLines,
 } from "../../src/plots";
 import { Figure } from "../../src/plots/theme";
 
@@ -49,6 +49,9 @@ export function gallery(): Record<string, Figure> {
       { name: "scores + weighted sum FLOPs", values: costs.map((c) => c.flops.scores + c.flops.weightedSum) },
       { name: "projection FLOPs", values: costs.map((c) => c.flops.qProjection + c.flops.kProjection + c.flops.vProjection + c.flops.outputProjection) },
     ], { yTitle: "FLOPs", title: "MiniLM-sized layer (dModel 384, h 12): cost vs n" }),
+    cost_log: plotCostCurve(ns, [{ name: "measured ms", values: ns.map((n) => 0.002 * n * n + 0.3 * n) }], { yTitle: "ms", log: true }),
+    bars: plotBars(["h = 1", "h = 2", "h = 4", "h = 8", "h = 16"], [24.9, 25.5, 25.8, 25.5, 25.8], { title: "quoted: BLEU vs h", yTitle: "BLEU", yRange: [24, 26.2] }),
+    lines: plotLines([4, 16, 64, 256], [{ name: "q·k (unscaled)", values: [2, 4, 8, 16] }, { name: "q·k/√d_k", values: [1, 1, 1, 1], dash: true }], { title: "spread of scores", xTitle: "d_k", yTitle: "std", logX: true }),
     data_flow: plotDataFlow(t4),
     data_flow_12: plotDataFlow(t16),
   };

@@ -193,3 +193,28 @@ describe("every builder", () => {
     });
   }
 });
+
+import { plotBars, plotLines } from "../../src/plots/basic";
+
+describe("plotBars and plotLines", () => {
+  it("plotBars(labels, values) keeps equal labels as separate bars, in order, labels escaped", () => {
+    const f = plotBars(["h = 1", "<b>x</b>", "h = 1"], [3, 4, 5], { title: "t", yTitle: "ms", yRange: [0, 6] });
+    expect(T(f, 0).x).toEqual([0, 1, 2]);
+    expect(T(f, 0).y).toEqual([3, 4, 5]);
+    expect(L(f).xaxis.ticktext).toEqual(["h = 1", "&lt;b&gt;x&lt;/b&gt;", "h = 1"]);
+    expect(L(f).yaxis.range).toEqual([0, 6]);
+    expect(L(f).yaxis.title.text).toBe("ms");
+    expect(() => plotBars(["a"], [1, 2])).toThrow("plotBars: labels has 1 entries but values has 2");
+  });
+  it("plotLines(x, series) draws one line per series, dashed where asked, log axes on request", () => {
+    const f = plotLines([1, 2, 4], [{ name: "a", values: [1, 2, 3] }, { name: "ref", values: [1, 1, 1], dash: true }], { logX: true, xTitle: "h" });
+    expect(f.data.length).toBe(2);
+    expect(f.data.map((t) => (t.line as { dash: string }).dash)).toEqual(["solid", "dash"]);
+    expect(L(f).xaxis.type).toBe("log");
+    expect(L(f).yaxis.type).toBe("linear");
+    expect(L(f).showlegend).toBe(true);
+    expect(() => plotLines([1, 2], [{ name: "a", values: [1] }])).toThrow('plotLines: series 0 ("a") has 1 values but x has 2');
+    expect(() => plotLines([1], [])).toThrow("plotLines: series is empty");
+    expect(Math.min(...fontSizes(f))).toBeGreaterThanOrEqual(14);
+  });
+});
