@@ -93,7 +93,12 @@ export function checkMatrix(name: string, value: unknown, check: MatrixCheck = {
     if (row.length !== cols) {
       throw new Error(`${name} is ragged: row ${i} has ${row.length} columns but row 0 has ${cols}`);
     }
-    for (let j = 0; j < cols; j++) _checkNumber(`${name}[${i}][${j}]`, row[j], !!check.allowNegInfinity);
+    for (let j = 0; j < cols; j++) {
+      const x = row[j];
+      if (typeof x !== "number" || !(x - x === 0 || (x === -Infinity && check.allowNegInfinity))) {
+        _checkNumber(`${name}[${i}][${j}]`, x, !!check.allowNegInfinity); // builds the message only on failure
+      }
+    }
   }
   _checkDim(name, value.length, check.rows, "rows");
   _checkDim(name, cols, check.cols, "columns");
@@ -112,7 +117,9 @@ export function checkVector(name: string, value: unknown, length?: Dim): Vector 
     throw new Error(`${name} must be a 1-D array of numbers, got ${_describe(value)}`);
   }
   if (value.length === 0) throw new Error(`${name} is empty (0 entries)`);
-  for (let j = 0; j < value.length; j++) _checkNumber(`${name}[${j}]`, value[j], false);
+  for (let j = 0; j < value.length; j++) {
+    if (typeof value[j] !== "number" || !Number.isFinite(value[j])) _checkNumber(`${name}[${j}]`, value[j], false);
+  }
   _checkDim(name, value.length, length, "entries");
   return value as Vector;
 }

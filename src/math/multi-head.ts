@@ -54,6 +54,20 @@ function _copy(m: Matrix): Matrix {
   return m.map((row) => row.slice());
 }
 
+/** The (L, S) additive mask forward applies: attnMask, keyPaddingMask and the causal flag combined. */
+function _combinedMask(options: ForwardOptions, L: number, S: number): Matrix | null {
+  if (options.causal !== undefined && typeof options.causal !== "boolean") {
+    throw new Error(`causal must be true or false, got ${String(options.causal)}`);
+  }
+  const masks: Mask[] = [];
+  if (options.attnMask != null) masks.push(checkMask("attnMask", options.attnMask, L, S)); // (L, S)
+  if (options.keyPaddingMask != null) {
+    masks.push(expandKeyPaddingMask(checkKeyPaddingMask("keyPaddingMask", options.keyPaddingMask, S), L)); // (L, S)
+  }
+  if (options.causal) masks.push(causalMask(L, S)); // (L, S)
+  return masks.length > 0 ? combineMasks(...masks) : null; // (L, S)
+}
+
 /**
  * Multi-head attention.
  *   head_i = Attention(X_q·W_i^Q + b_i^Q, X_k·W_i^K + b_i^K, X_v·W_i^V + b_i^V)
@@ -230,7 +244,10 @@ export class MultiHeadAttention {
    * @param value (S, vdim), default key
    * @param options { attnMask (L, S), keyPaddingMask (S,), causal }
    * @return the AttentionTrace; trace.output is (L, dModel), trace.weights is (h, L, S)
-   * @example mha.forward([[1, 0, 0, 0]]).output // returns [[…4 numbers…]]
+   * @example
+   *   const mha = MultiHeadAttention.random({ dModel: 4, numHeads: 2, seed: 0 });
+   *   const t = mha.forward([[1, 0, 0, 0], [0, 1, 0, 0]], { causal: true });
+   *   t.weights[0] // returns [[1, 0], [w, 1 − w]] for head 0; t.output is (2, 4)
    */
   forward(query: Matrix, options?: ForwardOptions): AttentionTrace;
   forward(query: Matrix, key?: Matrix | null, value?: Matrix | null, options?: ForwardOptions): AttentionTrace;
@@ -252,16 +269,7 @@ export class MultiHeadAttention {
     checkMatrix("value", value, {
       rows: { n: S, why: `key has ${S} rows` }, cols: { n: this.vdim, why: `vdim is ${this.vdim}` },
     }); // (S, vdim)
-    if (options.causal !== undefined && typeof options.causal !== "boolean") {
-      throw new Error(`causal must be true or false, got ${String(options.causal)}`);
-    }
-    const masks: Mask[] = [];
-    if (options.attnMask != null) masks.push(checkMask("attnMask", options.attnMask, L, S));
-    if (options.keyPaddingMask != null) {
-      masks.push(expandKeyPaddingMask(checkKeyPaddingMask("keyPaddingMask", options.keyPaddingMask, S), L)); // (L, S)
-    }
-    if (options.causal) masks.push(causalMask(L, S));
-    const mask = masks.length > 0 ? combineMasks(...masks) : null; // (L, S) additive
+    const mask = _combinedMask(options, L, S); // (L, S) additive, or null
 
     // 1) linear projections, done once with the fused weights, then split into h heads
     const qs = projectThenSplit(query, p.wQ, p.bQ, h); // h × (L, dK)
