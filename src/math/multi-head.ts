@@ -144,7 +144,7 @@ export class MultiHeadAttention {
    * add_bias_kv (bias_k, bias_v) is not supported.
    * @param stateDict e.g. { in_proj_weight, in_proj_bias, "out_proj.weight", "out_proj.bias" }
    * @param options { numHeads, prefix? }
-   * @example MultiHeadAttention.fromTorchStateDict(sd, { numHeads: 2 }).dModel // returns E
+   * @example MultiHeadAttention.fromTorchStateDict({ in_proj_weight: [[1, 2], [3, 4], [5, 6], [7, 8], [9, 10], [11, 12]], "out_proj.weight": [[1, 0], [0, 1]] }, { numHeads: 1 }).params.wQ // returns [[1, 3], [2, 4]]
    */
   static fromTorchStateDict(stateDict: TorchStateDict, options: FromTorchOptions): MultiHeadAttention {
     if (stateDict == null || typeof stateDict !== "object") throw new Error("stateDict must be an object of nested arrays");

@@ -10,7 +10,7 @@
 import { causalMask, checkKeyPaddingMask, checkMask, combineMasks, expandKeyPaddingMask, Mask } from "../masks";
 import { checkMatrix, shapeOf } from "../matrix";
 import type { AttentionTrace, BoolMask, HeadTrace, Matrix, MhaParams, Vector } from "../trace";
-import { _flatten, _flattenTransposed, _matmulTransB, _nested } from "./kernels";
+import { _cachedTransposed, _flatten, _matmulTransB, _nested } from "./kernels";
 
 /** What fastForward needs of a layer: a MultiHeadAttention satisfies it. */
 export interface FastLayer {
@@ -36,7 +36,7 @@ function _linearFlat(x: Matrix, w: Matrix, b: Vector | null): Float64Array {
   const dIn = w.length;
   const dOut = w[0].length;
   const y = new Float64Array(rows * dOut);
-  _matmulTransB(_flatten(x), 0, dIn, rows, dIn, _flattenTransposed(w), 0, dIn, dOut, y, 0); // (rows, dOut)
+  _matmulTransB(_flatten(x), 0, dIn, rows, dIn, _cachedTransposed(w), 0, dIn, dOut, y, 0); // (rows, dOut)
   if (b != null) {
     for (let i = 0; i < rows; i++) for (let j = 0; j < dOut; j++) y[i * dOut + j] += b[j];
   }
@@ -157,7 +157,7 @@ export function fastForward(
   for (let x = 0; x < L * S; x++) meanBuf[x] /= h;
 
   // 3) concat + W^O
-  const wOT = _flattenTransposed(p.wO); // (dModel, h·dV)
+  const wOT = _cachedTransposed(p.wO); // (dModel, h·dV)
   const contribBuf = new Float64Array(L * E); // (L, dModel)
   const contributions: Matrix[] = new Array(h);
   for (let hd = 0; hd < h; hd++) {

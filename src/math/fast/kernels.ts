@@ -41,6 +41,39 @@ export function _flattenTransposed(a: Matrix): Float64Array {
   return f; // (cols·rows,)
 }
 
+const _transposeCache = new WeakMap<Matrix, { flat: Float64Array; t: Float64Array }>();
+
+/** True when every entry of the nested matrix equals the row-major buffer (and every row has cols entries). */
+function _sameEntries(a: Matrix, flat: Float64Array, rows: number, cols: number): boolean {
+  if (a.length !== rows) return false;
+  for (let i = 0; i < rows; i++) {
+    const r = a[i];
+    if (r.length !== cols) return false;
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) if (r[j] !== flat[o + j]) return false;
+  }
+  return true;
+}
+
+/**
+ * _flattenTransposed for weight matrices, remembered per matrix object: a later call with the same array
+ * re-uses the buffer only after checking every entry against a saved copy (a sequential read, several
+ * times cheaper than the strided transpose), so a weight edited in place is picked up.
+ * @param w (rows, cols)
+ * @example _cachedTransposed([[1, 2], [3, 4]]) // returns Float64Array [1, 3, 2, 4]
+ */
+export function _cachedTransposed(w: Matrix): Float64Array {
+  const rows = w.length;
+  const cols = w[0].length;
+  const hit = _transposeCache.get(w);
+  if (hit !== undefined && hit.flat.length === rows * cols && _sameEntries(w, hit.flat, rows, cols)) return hit.t;
+  const flat = _flatten(w); // (rows·cols,)
+  const t = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = flat[i * cols + j]; // (cols·rows,)
+  _transposeCache.set(w, { flat, t });
+  return t;
+}
+
 /**
  * Rows rowStart … rowEnd−1 and columns colStart … colStart+width−1 of a row-major (·, cols) buffer, as a nested matrix.
  * @example _nested(new Float64Array([1, 2, 3, 4]), 2, 0, 2, 0, 2) // returns [[1, 2], [3, 4]]
