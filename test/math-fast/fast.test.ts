@@ -112,6 +112,17 @@ describe("fastForward(mha, query, key, value, options)", () => {
     }
   });
 
+  it("picks up a weight edited in place between calls (the transposed-weight cache checks every entry)", () => {
+    const mha = MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 5 });
+    const x = randomMatrix(3, 8, 6);
+    const first = fastForward(mha, x).output;
+    mha.params.wO[7][7] += 0.5; // W^O row 7 feeds output column 7 through head 1's last concat column
+    mha.params.wQ[0][0] -= 0.25;
+    const second = fastForward(mha, x);
+    expect(maxAbsDiffDeep(second, mha.forward(x))).toBeLessThanOrEqual(1e-12);
+    expect(maxAbsDiffDeep(second.output, first)).toBeGreaterThan(1e-6);
+  });
+
   it("rejects bad inputs with the same messages as forward", () => {
     const mha = MultiHeadAttention.random({ dModel: 4, numHeads: 2, seed: 1 });
     expect(() => fastForward(mha, [[1, 2, 3]])).toThrow("query has 3 columns but dModel is 4");
