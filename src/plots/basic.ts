@@ -1,8 +1,32 @@
 import { Figure, HEAD_COLORS, THEME, _baseLayout } from "./theme";
 import { escapePlotlyText, _axisLabel } from "./escape";
 
+/**
+ * Ticks of a log axis that stay at full font size: the x values themselves when there are few,
+ * else powers of 10 (wide ranges) or powers of 2 (narrow ranges). Plotly's own log ticks add small
+ * "2 5" minor labels that are unreadable on a projector.
+ */
+function _logTicks(values: number[] | undefined, useValues: boolean): Record<string, unknown> {
+  const v = (values ?? []).filter((x) => Number.isFinite(x) && x > 0);
+  if (v.length === 0) return {};
+  const uniq = [...new Set(v)].sort((a, b) => a - b);
+  if (useValues && uniq.length <= 12) return { tickmode: "array", tickvals: uniq, ticktext: uniq.map((x) => String(x)) };
+  const decades = Math.log10(uniq[uniq.length - 1] / uniq[0]);
+  return { tickmode: "linear", tick0: 0, dtick: decades >= 2 ? 1 : Math.log10(2) };
+}
+
 /** Layout of a single x–y chart in the theme (white background, light grid, 14 px text). */
-export function _xyLayout(o: { title?: string; xTitle?: string; yTitle?: string; logX?: boolean; logY?: boolean; yRange?: [number, number]; legend?: boolean }): Figure["layout"] {
+export function _xyLayout(o: {
+  title?: string;
+  xTitle?: string;
+  yTitle?: string;
+  logX?: boolean;
+  logY?: boolean;
+  yRange?: [number, number];
+  legend?: boolean;
+  /** the data's x and y values, to place log ticks */ xValues?: number[];
+  yValues?: number[];
+}): Figure["layout"] {
   const yaxis: Record<string, unknown> = {
     type: o.logY ? "log" : "linear",
     title: { text: escapePlotlyText(o.yTitle ?? "") },
@@ -10,6 +34,7 @@ export function _xyLayout(o: { title?: string; xTitle?: string; yTitle?: string;
     gridcolor: "#e5e5e5",
     exponentformat: "SI",
     automargin: true,
+    ...(o.logY ? _logTicks(o.yValues, false) : {}),
   };
   if (o.yRange) yaxis.range = o.logY ? o.yRange.map(Math.log10) : o.yRange;
   return {
@@ -27,6 +52,7 @@ export function _xyLayout(o: { title?: string; xTitle?: string; yTitle?: string;
       tickfont: { size: THEME.fontSize },
       gridcolor: "#e5e5e5",
       automargin: true,
+      ...(o.logX ? _logTicks(o.xValues, true) : {}),
     },
     yaxis,
   };
@@ -125,6 +151,6 @@ export function plotLines(x: number[], series: LineSeries[], opts: PlotLinesOpti
       marker: { size: 8 },
       hovertemplate: `${escapePlotlyText(s.name)}<br>x = %{x}<br>y = %{y:.4g}<extra></extra>`,
     })),
-    layout: _xyLayout({ ...opts, legend: true }),
+    layout: _xyLayout({ ...opts, legend: true, xValues: x, yValues: series.flatMap((s) => s.values) }),
   };
 }

@@ -63,6 +63,8 @@ export function plotCostCurve(seqLens: number[], series: CostSeries[], opts: Plo
     logX: opts.log,
     logY: opts.log,
     legend: true,
+    xValues: seqLens,
+    yValues: data.flatMap((t) => t.y as Array<number | null>).filter((v): v is number => v !== null),
   });
   return { data, layout: { ...layout, width: 900, height: 520 } };
 }
