@@ -27,8 +27,9 @@ export interface SimpleChartOptions {
   /** pixels (default 760) */ width?: number;
 }
 
-function _layout(opts: SimpleChartOptions, showLegend: boolean): Figure["layout"] {
+function _layout(opts: SimpleChartOptions, showLegend: boolean, xTicks?: number[]): Figure["layout"] {
   const axis = (title: string | undefined, log: boolean | undefined) => ({
+    ...(log ? { dtick: 1 } : {}), // log axes: label powers of ten only, no crowded "2", "5" minor labels
     title: { text: escapePlotlyText(title ?? ""), font: { size: THEME.titleSize } },
     type: log ? "log" : "linear",
     gridcolor: "#e0e0e0",
@@ -45,7 +46,7 @@ function _layout(opts: SimpleChartOptions, showLegend: boolean): Figure["layout"
     height: opts.height ?? 420,
     margin: { l: 80, r: showLegend ? 220 : 30, t: 60, b: 70 },
     title: { text: escapePlotlyText(opts.title ?? ""), font: { size: THEME.figureTitleSize }, x: 0.02, xanchor: "left" },
-    xaxis: axis(opts.xTitle, opts.logX),
+    xaxis: { ...axis(opts.xTitle, opts.logX), ...(xTicks ? { tickvals: xTicks, ticktext: xTicks.map(String) } : {}) },
     yaxis: { ...axis(opts.yTitle, opts.logY), ...(opts.yRange ? { range: opts.yRange } : {}) },
   };
 }
@@ -74,7 +75,8 @@ export function plotLines(x: number[], series: Series[], opts: SimpleChartOption
     marker: { size: 9 },
     hovertemplate: `x = %{x}<br>${escapePlotlyText(s.name)}: %{y:.4g}<extra></extra>`,
   }));
-  return { data, layout: _layout(opts, series.length > 1) };
+  const ticks = x.length <= 12 ? x : undefined; // few x values: label exactly those (e.g. dK = 4, 16, 64, 256)
+  return { data, layout: _layout(opts, series.length > 1, ticks) };
 }
 
 /**

@@ -7,7 +7,7 @@ describe("plotLines / plotBars", () => {
     expect(f.data.length).toBe(1);
     expect(f.layout.height).toBe(420);
     expect(f.layout.showlegend).toBe(false);
-    expect((f.layout.xaxis as { type: string }).type).toBe("log");
+    expect(f.layout.xaxis).toMatchObject({ type: "log", tickvals: [4, 16], ticktext: ["4", "16"] }); // ticks at the data
     const g = plotLines([1, 2], [{ name: "a", values: [1, Infinity] }, { name: "b<i>", values: [1, 2], dash: true }]);
     expect(g.layout.showlegend).toBe(true);
     expect(g.data[0].y).toEqual([1, null]); // JSON has no Infinity
