@@ -137,9 +137,16 @@ function _axisLayout(ax: _AxisSpec, g: _AxisGeom, show: boolean, maxChars: numbe
     out.ticktext = ax.labels!.map((s) => _axisLabel(s, maxChars));
     out.tickangle = g.tickangle;
   } else {
-    out.tickmode = "auto";
+    if (g.n <= 12 && g.px >= THEME.fontSize + 2) {
+      // few, wide positions: number every one
+      out.tickmode = "linear";
+      out.tick0 = 0;
+      out.dtick = 1;
+    } else {
+      out.tickmode = "auto";
+      out.nticks = Math.min(Math.max(g.n, 1), 6);
+    }
     out.tickformat = "d";
-    out.nticks = Math.min(Math.max(g.n, 1), 6);
     out.tickangle = 0;
   }
   if (ax.title && show) out.title = { text: escapePlotlyText(ax.title), font: { size: THEME.fontSize }, standoff: 4 };
