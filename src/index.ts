@@ -13,3 +13,8 @@ export * from "./math/additive";
 export * from "./math/cost";
 export * from "./math/multi-head";
 export * from "./course";
+export * from "./plots";
+export * from "./notebook";
+export * from "./html";
+export * from "./data/minilm";
+export * from "./analysis/head-patterns";

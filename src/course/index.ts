@@ -8,5 +8,3 @@ export { dot, mean, variance, rowEntropy, rowMax } from "./stats";
 export { exercise } from "./exercise";
 export type { HeadInputs } from "./trace";
 export { headsTrace } from "./trace";
-export type { Series, SimpleChartOptions } from "./figures";
-export { plotLines, plotBars } from "./figures";
