@@ -3,7 +3,8 @@
  *
  * Dependencies: mathjs multiply, checkMatrix, checkVector.
  */
-import { _multiply, checkMatrix, checkVector, shapeOf } from "./matrix";
+import { _multiply } from "./_internal";
+import { checkMatrix, checkVector, shapeOf } from "./matrix";
 import type { Matrix, Vector } from "./trace";
 
 /**

@@ -171,12 +171,7 @@ export function matmul(a: Matrix, b: Matrix, names: [string, string] = ["a", "b"
         `${formatShape(m2, p)}; inner sizes ${m} and ${m2} must match`,
     );
   }
-  return _multiply(a, b); // (n, p)
-}
-
-/** mathjs multiply without checks: only for callers that have just validated a and b. */
-export function _multiply(a: Matrix, b: Matrix): Matrix {
-  return math.multiply(a, b) as unknown as Matrix;
+  return math.multiply(a, b) as unknown as Matrix; // (n, p)
 }
 
 /**
