@@ -15,7 +15,8 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
 const stages = [
   { name: "typecheck", cmd: npm, args: ["run", "--silent", "typecheck"] },
   { name: "build", cmd: npm, args: ["run", "--silent", "build"] },
-  { name: "unit tests (vitest)", cmd: npm, args: ["run", "--silent", "test:unit"], counts: true },
+  // test/browser/*.spec.ts are Playwright specs (run below); vitest's default pattern would pick them up.
+  { name: "unit tests (vitest)", cmd: npm, args: ["run", "--silent", "test:unit", "--", "--exclude", "test/browser/**"], counts: true },
   {
     name: "notebooks (pytest + nbclient + tslab)",
     cmd: VENV_PY,
