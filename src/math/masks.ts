@@ -214,3 +214,19 @@ export function fromSdpaBoolMask(mask: BoolMask): BoolMask {
   _checkGrid("mask", mask, (v) => typeof v === "boolean", "expected a boolean mask");
   return mask.map((row) => row.map((v) => !v));
 }
+
+/**
+ * Convert a Hugging Face `attention_mask` (S,) — 1 = real token, 0 = padding — to our key-padding mask.
+ * @param mask (S,) of 0/1 or booleans
+ * @return (S,) boolean, true = padding (ignored)
+ * @example fromHfAttentionMask([1, 1, 0]) // returns [false, false, true]
+ */
+export function fromHfAttentionMask(mask: (number | boolean)[]): boolean[] {
+  if (!Array.isArray(mask)) throw new Error("mask must be a 1-D array of 0/1 (Hugging Face attention_mask)");
+  mask.forEach((v, j) => {
+    if (v !== 0 && v !== 1 && typeof v !== "boolean") {
+      throw new Error(`mask[${j}] is ${String(v)}; an attention_mask holds 1 (token) or 0 (padding)`);
+    }
+  });
+  return mask.map((v) => !v); // (S,)
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   causalMask, checkKeyPaddingMask, checkMask, combineMasks, expandKeyPaddingMask, fromAnnotatedMask, fromKerasMask,
-  fromSdpaBoolMask, keyPaddingMask, toAdditiveMask, toAnnotatedMask, toKerasMask,
+  fromHfAttentionMask, fromSdpaBoolMask, keyPaddingMask, toAdditiveMask, toAnnotatedMask, toKerasMask,
 } from "../../src/math/masks";
 
 const F = false;
@@ -82,6 +82,10 @@ describe("convention converters", () => {
     const subsequent = [[1, 0, 0], [1, 1, 0], [1, 1, 1]];
     expect(toAdditiveMask(causalMask(3)).map((r) => r.map((v) => (v === 0 ? 0 : -1e9)))).toEqual(fromAnnotatedMask(subsequent));
     expect(() => fromAnnotatedMask([[NaN]])).toThrow("mask[0][0] is NaN; expected finite numbers or booleans");
+  });
+  it("Hugging Face attention_mask (1 = token, 0 = padding) → key-padding mask", () => {
+    expect(fromHfAttentionMask([1, 1, 0])).toEqual(keyPaddingMask(2, 3));
+    expect(() => fromHfAttentionMask([1, 2])).toThrow("mask[1] is 2; an attention_mask holds 1 (token) or 0 (padding)");
   });
   it("F.scaled_dot_product_attention bool masks (true = takes part) are inverted", () => {
     expect(fromSdpaBoolMask([[T, F]])).toEqual([[F, T]]);
