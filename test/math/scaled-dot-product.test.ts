@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { causalMask, toAdditiveMask } from "../../src/math/masks";
+import { causalMask, fromAnnotatedMask, fromKerasMask, toAdditiveMask } from "../../src/math/masks";
 import { scaledDotProductAttention } from "../../src/math/scaled-dot-product";
 import { arbMatrix, expectClose, refMatmul } from "./_helpers";
 
@@ -34,6 +34,23 @@ describe("scaledDotProductAttention", () => {
     expect(a).toEqual(b);
     expect(a.weights[0]).toEqual([1, 0, 0]);
     expect(a.maskedScores[0][1]).toBe(-Infinity);
+  });
+
+  it("Keras / Annotated Transformer masks give the same weights as masked_fill(mask == 0, -1e9) done by hand", () => {
+    fc.assert(fc.property(arbMatrix(3, 2, 5), arbMatrix(4, 2, 5), arbMatrix(4, 2),
+      fc.array(fc.array(fc.constantFrom(0, 1), { minLength: 4, maxLength: 4 }), { minLength: 3, maxLength: 3 }), (q, k, v, keep) => {
+        keep.forEach((row) => { row[0] = 1; }); // every query keeps key 0
+        const plain = scaledDotProductAttention(q, k, v).scaledScores;
+        const filled = plain.map((row, i) => row.map((s, j) => (keep[i][j] === 0 ? -1e9 : s))); // masked_fill
+        const byHand = filled.map((row) => {
+          const m = Math.max(...row);
+          const e = row.map((x) => Math.exp(x - m));
+          const z = e.reduce((a, b) => a + b, 0);
+          return e.map((x) => x / z);
+        });
+        expectClose(scaledDotProductAttention(q, k, v, fromAnnotatedMask(keep)).weights, byHand, 1e-12);
+        expectClose(scaledDotProductAttention(q, k, v, fromKerasMask(keep)).weights, byHand, 1e-12);
+      }));
   });
 
   it("a fully masked query row gets zero weights, a zero output and is reported (PyTorch: NaN)", () => {
