@@ -98,7 +98,7 @@ function _axisGeom(ax: _AxisSpec, tokenPx: number, maxChars: number, alongX: boo
   const fs = THEME.fontSize;
   const tokens = ax.labels !== undefined;
   const n = tokens ? ax.labels!.length : ax.count ?? 0;
-  const px = tokens ? tokenPx : Math.min(tokenPx, Math.max(THEME.targetPanelPx / Math.max(n, 1), 1));
+  const px = tokens ? tokenPx : Math.min(tokenPx, Math.max(THEME.targetIndexPanelPx / Math.max(n, 1), 1));
   const len = Math.max(n * px, 1);
   let labelW: number;
   if (tokens) {
@@ -154,10 +154,10 @@ function _axisLayout(ax: _AxisSpec, g: _AxisGeom, show: boolean, maxChars: numbe
 }
 
 /** Pick the number of panels per grid row so the figure fits THEME.targetWidth, balancing the rows. */
-function _chooseColumns(n: number, widthFor: (c: number) => number, maxCols: number): number {
+function _chooseColumns(n: number, widthFor: (c: number) => number, maxCols: number, colorbarsPx: number): number {
   let best = 1;
   for (let c = Math.min(n, maxCols); c >= 1; c--) {
-    if (widthFor(c) + THEME.colorbarPx <= THEME.targetWidth) {
+    if (widthFor(c) + colorbarsPx <= THEME.targetWidth) {
       best = c;
       break;
     }
@@ -202,7 +202,11 @@ export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure 
     }
     return w;
   };
-  const columns = Math.max(1, Math.min(panels.length, opts.columns ?? _chooseColumns(panels.length, widthFor, 6)));
+  const nScales = new Set(panels.map((p) => p.scale.key)).size;
+  const columns = Math.max(
+    1,
+    Math.min(panels.length, opts.columns ?? _chooseColumns(panels.length, widthFor, 6, nScales * THEME.colorbarPx + 16)),
+  );
   if (opts.sharedRowLabels) geo.forEach((g, i) => (g.showY = g.showY && i % columns === 0));
   const nRows = Math.ceil(panels.length / columns);
   const colLeft = new Array(columns).fill(0);

@@ -69,10 +69,10 @@ export function plotDataFlow(layer: AttentionTrace | LayerShape, opts: { title?:
       const by = y0 + 8 + r * 35;
       box(190, 330, by, by + 30, `${name} ${dims}`, c);
       arrow(110, midY, 190, by + 15, "#999999");
-      arrow(330, by + 15, 400, cy, c);
+      arrow(330, by + 15, 395, cy, c);
     });
-    box(400, 640, y0 + 18, y0 + laneH - 18, `<b>head ${n}</b>: softmax(QKᵀ/√${s.dK})·V<br>weights ${s.L}×${s.S} → ${s.L}×${s.dV}`, c);
-    arrow(640, cy, 700, midY, c);
+    box(395, 655, y0 + 18, y0 + laneH - 18, `<b>head ${n}</b>: softmax(QKᵀ/√${s.dK})·V<br>weights ${s.L}×${s.S} → ${s.L}×${s.dV}`, c);
+    arrow(655, cy, 700, midY, c);
   });
   const hd = h * s.dV;
   box(700, 800, top + 10, top + lanes.length * laneH - 10, `concat<br>${s.L}×${hd}`, "#222222", "#f5f5f5");
@@ -87,7 +87,7 @@ export function plotDataFlow(layer: AttentionTrace | LayerShape, opts: { title?:
     layout: {
       ..._baseLayout(),
       plot_bgcolor: "#ffffff",
-      width: 1160,
+      width: 1120,
       height: Math.round(H * 1.0 + 80),
       margin: { l: 20, r: 20, t: 60, b: 10 },
       title: {

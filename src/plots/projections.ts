@@ -74,5 +74,8 @@ export function plotProjections(trace: AttentionTrace, params: MhaParams, opts: 
     panel(wk, `W^K_${n}`, `W<sub>${n}</sub><sup>K</sup>  (${wk.length}×${dK})`, undefined, _labels(undefined, wk.length), "input dim", wts),
     panel(wv, `W^V_${n}`, `W<sub>${n}</sub><sup>V</sup>  (${wv.length}×${dV})`, undefined, _labels(undefined, wv.length), "input dim", wts),
   ];
-  return _panelFigure(panels, { ...opts, columns: opts.columns ?? 3, title: opts.title ?? `head ${n}: projections (L=${L}, S=${S}, dK=${dK}, dV=${dV})` });
+  // self-attention with equal widths: every panel of a grid row has the same rows, so label them once
+  const sameKeys = (kt ?? kLab).length === (qt ?? qLab).length && (kt ?? kLab).every((t, i) => t === (qt ?? qLab)[i]);
+  const sameW = wq.length === wk.length && wk.length === wv.length;
+  return _panelFigure(panels, { ...opts, sharedRowLabels: sameKeys && sameW, columns: opts.columns ?? 3, title: opts.title ?? `head ${n}: projections (L=${L}, S=${S}, dK=${dK}, dV=${dV})` });
 }

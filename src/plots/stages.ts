@@ -58,5 +58,5 @@ export function plotHeadStages(trace: AttentionTrace, opts: PlotStagesOptions = 
       hovertemplate: `query: %{customdata[0]}<br>dim: %{customdata[1]}<br>value: %{z:.3f}<extra>output</extra>`,
     },
   ];
-  return _panelFigure(panels, { ...opts, title: opts.title ?? `head ${n}: scores → scaled → masked → softmax → output (grey = −∞)` });
+  return _panelFigure(panels, { ...opts, sharedRowLabels: true, title: opts.title ?? `head ${n}: scores → scaled → masked → softmax → output (grey = −∞)` });
 }

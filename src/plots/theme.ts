@@ -70,9 +70,9 @@ export const THEME = {
   /** pixels per token row/column: never less than a line of 14 px text */ minTokenPx: 18,
   maxTokenPx: 48,
   /** a token panel aims at about this many pixels on its long side */ targetPanelPx: 288,
-  /** index axes (dimensions) may be thinner than tokens, down to this */ minIndexPx: 3,
-  /** the widest figure a JupyterLab cell shows without scrolling on a 1280 px projector */ targetWidth: 1200,
-  /** labels longer than this are cut with "…" on the axes (the hover shows them in full) */ maxLabelChars: 16,
+  /** an index axis (dimensions) aims at about this many pixels */ targetIndexPanelPx: 220,
+  /** the widest figure a JupyterLab cell shows without scrolling on a 1280 px projector */ targetWidth: 1150,
+  /** labels longer than this are cut with "…" on the axes (the hover shows them in full) */ maxLabelChars: 14,
   gapPx: 18,
   colorbarPx: 100,
 } as const;

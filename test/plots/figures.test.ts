@@ -218,3 +218,15 @@ describe("plotBars and plotLines", () => {
     expect(Math.min(...fontSizes(f))).toBeGreaterThanOrEqual(14);
   });
 });
+
+import { gallery } from "../html/_gallery";
+import { THEME } from "../../src/plots/theme";
+
+describe("the gallery (one figure of each kind, up to 16 tokens × 12 heads)", () => {
+  for (const [name, f] of Object.entries(gallery())) {
+    it(`${name} fits a 1280 px projector's notebook width (≤ ${THEME.targetWidth} px) with fonts ≥ 14 px`, () => {
+      expect(L(f).width).toBeLessThanOrEqual(THEME.targetWidth);
+      expect(Math.min(...fontSizes(f))).toBeGreaterThanOrEqual(14);
+    });
+  }
+});
