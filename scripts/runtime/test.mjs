@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: setup (same code path as `npm start`), then every stage in order, stopping at the
-// first failure: typecheck, build, unit tests (vitest), notebooks (pytest + nbclient + tslab),
-// browser tests (`npm run test:browser`, when package.json has it).
+// `npm test`: setup (same code path as `npm start`), then every stage in order:
+// typecheck, build (a failure here stops the run), unit tests (vitest), notebooks (pytest + nbclient
+// + tslab), browser tests (`npm run test:browser`, when package.json has it). Every stage runs even
+// when an earlier test stage failed, so one run shows all failures; the exit code is 1 if any failed.
 // Each stage's own output streams through; at the end one summary line adds up the tests that the
 // runners reported ("N passed" / "N failed" in their closing lines).
 import { spawn } from "node:child_process";
@@ -14,7 +15,7 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
 
 const stages = [
   { name: "typecheck", cmd: npm, args: ["run", "--silent", "typecheck"] },
-  { name: "build", cmd: npm, args: ["run", "--silent", "build"] },
+  { name: "build", cmd: npm, args: ["run", "--silent", "build"], fatal: true },
   // test/browser/*.spec.ts are Playwright specs (run below); vitest's default pattern would pick them up.
   { name: "unit tests (vitest)", cmd: npm, args: ["run", "--silent", "test:unit", "--", "--exclude", "test/browser/**"], counts: true },
   {
@@ -62,6 +63,7 @@ runMain(async () => {
   let passed = 0;
   let failed = 0;
   const timings = [];
+  const failedStages = [];
   for (const stage of stages) {
     log(`npm test: ${stage.name}`);
     const s0 = Date.now();
@@ -69,22 +71,24 @@ runMain(async () => {
     timings.push(`${stage.name} ${((Date.now() - s0) / 1000).toFixed(0)} s`);
     if (stage.counts) {
       passed += r.passed;
-      failed += r.failed;
+      // A runner that failed without a countable "N failed" line (crash, config error) counts as 1.
+      failed += r.code !== 0 ? Math.max(r.failed, 1) : r.failed;
     }
     if (r.code !== 0) {
       if (r.error) console.error(r.error);
       log(`npm test: stage "${stage.name}" FAILED (exit ${r.code})`);
-      console.log(`\nnpm test stopped at: ${stage.name}`);
-      console.log(`${passed} passed, ${Math.max(failed, 1)} failed`);
-      process.exit(1);
-    }
-    if (stage.counts && r.passed === 0) {
+      failedStages.push(stage.name);
+      if (stage.fatal) break; // nothing after it can run without it
+    } else if (stage.counts && r.passed === 0) {
       log(`npm test: stage "${stage.name}" ran no test`);
-      console.log(`${passed} passed, 1 failed`);
-      process.exit(1);
+      failedStages.push(`${stage.name} (ran no test)`);
+      failed += 1;
     }
   }
   if (!pkg.scripts?.["test:browser"]) log("npm test: no test:browser script yet, browser stage skipped");
-  log(`npm test: all stages passed in ${((Date.now() - t0) / 1000).toFixed(0)} s (${timings.join(", ")})`);
+  const took = `${((Date.now() - t0) / 1000).toFixed(0)} s (${timings.join(", ")})`;
+  if (failedStages.length) log(`npm test: FAILED stages: ${failedStages.join("; ")} after ${took}`);
+  else log(`npm test: all stages passed in ${took}`);
   console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failedStages.length ? 1 : 0);
 });
