@@ -11,7 +11,7 @@ runMain(() => {
   const args = files.length
     ? ["test/notebooks/test_notebooks.py", "-k", "test_metadata or test_executes", "--notebooks", ...files]
     : NOTEBOOK_SUITE;
-  run(VENV_PY, ["-m", "pytest", ...args, "-v", "-p", "no:cacheprovider", "--durations=5"], {
+  run(VENV_PY, ["-m", "pytest", ...args, "-v", "-p", "no:cacheprovider", "--durations=5", "--tb=short"], {
     cwd: ROOT,
     env: jupyterEnv(),
     failMsg: "notebook check failed",

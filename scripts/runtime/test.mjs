@@ -21,7 +21,7 @@ const stages = [
   {
     name: "notebooks (pytest + nbclient + tslab)",
     cmd: VENV_PY,
-    args: ["-m", "pytest", ...NOTEBOOK_SUITE, "-v", "-p", "no:cacheprovider", "--durations=5"],
+    args: ["-m", "pytest", ...NOTEBOOK_SUITE, "-v", "-p", "no:cacheprovider", "--durations=5", "--tb=short"],
     env: jupyterEnv(),
     counts: true,
   },

@@ -43,6 +43,7 @@ def run_notebook(path: Path, out_dir: Path | None = EXECUTED, cwd: Path | None =
     `import ... from "mha-lab"` resolves through the repo's node_modules. The executed
     copy goes to out_dir/<name> even when a cell fails, so the failure can be inspected.
     """
+    __tracebackhide__ = True  # pytest: show the failing cell, not this function's source
     path = Path(path).resolve()
     nb = nbformat.read(path, as_version=4)
     kernel = nb.metadata.get("kernelspec", {}).get("name", "tslab")

@@ -34,6 +34,7 @@ def test_metadata_and_no_outputs(notebook: Path):
 
 
 def test_executes(notebook: Path):
+    __tracebackhide__ = True
     run_notebook(notebook)
 
 
