@@ -18,7 +18,8 @@ describe("scriptSafeJSON", () => {
         const s = scriptSafeJSON(v);
         expect(s).not.toMatch(/[<>&\u2028\u2029]/);
         expect(JSON.parse(s)).toEqual(JSON.parse(JSON.stringify(v)));
-        expect(vm.runInNewContext("(" + s + ")")).toEqual(JSON.parse(JSON.stringify(v)));
+        // as a JS object literal too (except the one key whose literal meaning differs from JSON: __proto__)
+        if (!s.includes('"__proto__"')) expect(vm.runInNewContext("(" + s + ")")).toEqual(JSON.parse(JSON.stringify(v)));
       }),
       { numRuns: 300 },
     );
