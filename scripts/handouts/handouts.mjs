@@ -116,7 +116,7 @@ export async function waitDrawn(page, timeout = 90_000) {
     // widest thing that cannot reflow: a chart, or a printed matrix (<pre>)
     width: Math.max(
       600,
-      ...[...document.querySelectorAll(".js-plotly-plot")].map((e) => e.getBoundingClientRect().right),
+      ...[...document.querySelectorAll(".js-plotly-plot .main-svg")].map((e) => e.getBoundingClientRect().right),
       ...[...document.querySelectorAll("pre")].map((e) => e.getBoundingClientRect().left + e.scrollWidth),
     ),
   }));
