@@ -58,10 +58,14 @@ document.addEventListener("DOMContentLoaded", function () {
 # Print layout: keep a chart or an output on one page where it fits; no hover toolbars on paper.
 _PRINT_CSS = """
 @media print {
-  .jp-OutputArea-output, .js-plotly-plot, .katex-display { break-inside: avoid; }
+  .js-plotly-plot, .katex-display, .jp-Cell-inputWrapper { break-inside: avoid; }
+  .jp-Cell-inputWrapper { break-after: avoid; }
   .jp-MarkdownOutput h1, .jp-MarkdownOutput h2, .jp-MarkdownOutput h3 { break-after: avoid; }
   .modebar-container { display: none !important; }
 }
+/* long code lines wrap instead of being cut off at the edge of the page (the lab template hides the overflow) */
+.jp-InputArea-editor .highlight pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+@media print { .jp-OutputArea-output pre { white-space: pre-wrap; overflow-wrap: anywhere; } }
 .mha-handout-footer { color: #666; font-size: 12px; margin: 24px 0 8px 0; }
 """
 

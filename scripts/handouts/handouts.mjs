@@ -113,11 +113,15 @@ export async function waitDrawn(page, timeout = 90_000) {
     divs: document.querySelectorAll(".mha-plotly").length,
     math: Number(document.documentElement.getAttribute("data-math")),
     mathErrors: document.querySelectorAll(".katex-error").length,
-    // widest thing that cannot reflow: a chart, or a printed matrix (<pre>)
+    // widest thing that cannot reflow: a chart, or printed output such as a matrix (code input wraps)
     width: Math.max(
       600,
       ...[...document.querySelectorAll(".js-plotly-plot .main-svg")].map((e) => e.getBoundingClientRect().right),
-      ...[...document.querySelectorAll("pre")].map((e) => e.getBoundingClientRect().left + e.scrollWidth),
+      ...[...document.querySelectorAll(".jp-OutputArea-output pre")].map((e) => {
+        const r = document.createRange(); // the text's own extent, not the block's
+        r.selectNodeContents(e);
+        return r.getBoundingClientRect().right;
+      }),
     ),
   }));
 }
