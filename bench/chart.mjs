@@ -48,11 +48,10 @@ export function benchFigures(results) {
 /** Write the chart page to outPath. */
 export async function writeChart(results, outPath) {
   const figures = benchFigures(results);
-  let lib = null;
-  try { lib = loadMhaLab(); } catch { /* package not built */ }
-  if (lib && typeof lib.figureToHTML === "function") {
-    const parts = figures.map((f, i) => lib.figureToHTML(f, i === 0 ? {} : { includePlotlyJs: false }));
-    writeFileSync(outPath, `<!doctype html><meta charset="utf-8"><title>mha-lab benchmark</title>\n${parts.join("\n")}\n`);
+  let figureToHTML = null;
+  try { figureToHTML = loadMhaLab().figureToHTML ?? require(path.join(ROOT, "dist", "html", "figure-to-html.js")).figureToHTML; } catch { /* not built */ }
+  if (typeof figureToHTML === "function") {
+    writeFileSync(outPath, figureToHTML(figures, { title: "mha-lab benchmark: multi-head attention forward" }));
     return;
   }
   const plotly = readFileSync(require.resolve("plotly.js-dist"), "utf8").replace(/<\/script/gi, "<\\/script");

@@ -53,7 +53,8 @@ export function median(xs) {
 
 /**
  * Time fn: one warm-up call (two when it is fast), then timed calls until budgetMs is spent
- * (at least minReps, at most maxReps; a single timed call when the warm-up alone took over slowMs).
+ * (at least minReps, at most maxReps; a single timed call when the warm-up alone took over slowMs, and the
+ * warm-up itself as the only sample when it took over 4·slowMs).
  * Runs global.gc() between calls when node was started with --expose-gc, outside the timed region.
  * Also records process CPU time per call (user + system, all threads of this process): on a loaded machine
  * a single-threaded call's CPU time is a steadier figure than its wall time.
@@ -62,12 +63,15 @@ export function median(xs) {
 export function timeIt(fn, { budgetMs = 1000, minReps = 3, maxReps = 30, slowMs = 3000 } = {}) {
   const gc = globalThis.gc ?? (() => {});
   gc();
+  const cw = process.cpuUsage();
   let t0 = performance.now();
   fn();
   const warm = performance.now() - t0;
+  const cWarm = process.cpuUsage(cw);
   if (warm < 50) fn();
   const samples = [];
   const cpu = [];
+  if (warm > 4 * slowMs) return { ms: warm, cpuMs: (cWarm.user + cWarm.system) / 1000, reps: 1, samples: [warm], warmupOnly: true }; // JIT time is negligible here
   const reps = warm > slowMs ? 1 : minReps;
   const start = performance.now();
   while (samples.length < maxReps && (samples.length < reps || performance.now() - start < budgetMs)) {

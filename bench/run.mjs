@@ -4,7 +4,7 @@
 //   fast   the fast kernel in src/math/fast (same trace, Float64Array loops), when it is built
 //   tfjs   the same MHA in @tensorflow/tfjs-core + tfjs-backend-cpu (float32, pure JS), same process
 //   torch  PyTorch CPU nn.MultiheadAttention (scripts/bench_torch.py, in another process, when .venv-ref exists)
-// Options: --sizes 8,32,128,512,1024  --dmodels 64,256  --heads 8  --budget 1000 (ms of timed runs per cell)
+// Options: --out bench/results.json (also writes <stem>.md and <stem>.html)  --sizes 8,32,128,512,1024  --dmodels 64,256  --heads 8  --budget 1000 (ms of timed runs per cell)
 //          --no-torch  --no-memory  --no-notebooks  --no-ours (skip the slow reference path)  --quick
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -64,6 +64,18 @@ for (const dModel of dModels) {
       row.oursMs = o.ms; row.oursCpuMs = o.cpuMs; row.oursReps = o.reps;
       row.maxAbsDiffTfjs = maxAbsDiff(refOut, tfOut.output);
     }
+    if (fast && !flag("no-ours") && !flag("no-mathjs-fast")) {
+      // the mathjs route: the readable forward, with math.multiply(Array, Array) replaced by the fast kernel
+      fast.installFastMultiply(lib.math);
+      try {
+        const mOut = mha.forward(x).output;
+        const m = timeIt(() => mha.forward(x), { budgetMs });
+        row.oursFastMulMs = m.ms; row.oursFastMulCpuMs = m.cpuMs; row.oursFastMulReps = m.reps;
+        row.maxAbsDiffFastMulVsOurs = maxAbsDiff2(mOut, refOut);
+      } finally {
+        fast.uninstallFastMultiply(lib.math);
+      }
+    }
     if (fast) {
       const fOut = fast.fastForward(mha, x).output;
       const f = timeIt(() => fast.fastForward(mha, x), { budgetMs });
@@ -72,7 +84,7 @@ for (const dModel of dModels) {
       else row.maxAbsDiffTfjs = maxAbsDiff(fOut, tfOut.output);
     }
     rows.push(row);
-    log(`n=${n} dModel=${dModel}: ours ${row.oursMs?.toFixed(3)} ms, fast ${row.fastMs?.toFixed(3)} ms, tfjs ${row.tfjsMs.toFixed(3)} ms`);
+    log(`n=${n} dModel=${dModel}: ours ${row.oursMs?.toFixed(3)} ms, ours+fast multiply ${row.oursFastMulMs?.toFixed(3)} ms, fast ${row.fastMs?.toFixed(3)} ms, tfjs ${row.tfjsMs.toFixed(3)} ms`);
   }
 }
 
@@ -97,6 +109,8 @@ if (!flag("no-torch") && existsSync(py)) {
 
 for (const row of rows) {
   const g = (ms) => (ms ? row.flops / ms / 1e6 : null);
+  row.oursFastMulGflops = g(row.oursFastMulMs);
+  row.tfjsOverOursFastMul = row.oursFastMulMs ? row.tfjsMs / row.oursFastMulMs : null;
   row.oursGflops = g(row.oursMs); row.fastGflops = g(row.fastMs); row.tfjsGflops = g(row.tfjsMs); row.torchGflops = g(row.torchMs);
   row.tfjsOverOurs = row.oursMs ? row.tfjsMs / row.oursMs : null; // > 1: ours faster
   row.tfjsOverFast = row.fastMs ? row.tfjsMs / row.fastMs : null;
@@ -123,7 +137,8 @@ if (!flag("no-memory")) {
 }
 
 // the course's own timings (scripts/bench_notebooks.py merges them into results.json itself)
-const resultsPath = path.join(ROOT, "bench", "results.json");
+const resultsPath = path.resolve(opt("out", path.join(ROOT, "bench", "results.json")));
+const stem = resultsPath.replace(/\.json$/, "");
 const nbScript = path.join(ROOT, "scripts", "bench_notebooks.py");
 const runtimePy = path.join(ROOT, ".venv", "bin", "python");
 const benchMs = performance.now() - tStart;
@@ -137,6 +152,7 @@ const results = {
     flops: "8nE² + 4n²E per self-attention forward (multiply-add = 2 FLOPs; softmax, bias and scale not counted)",
     ours: "MultiHeadAttention.forward(x) from mha-lab: full trace as nested number arrays (float64)",
     fast: "fastForward(mha, x) from src/math/fast: same trace, Float64Array kernels (float64)",
+    oursFastMul: "MultiHeadAttention.forward after installFastMultiply(math): the readable path with mathjs's multiply(Array, Array) replaced by the fast kernel",
     tfjs: "@tensorflow/tfjs-core + tfjs-backend-cpu 4.22, float32, same process; output and weights read back with dataSync",
     torch: "PyTorch CPU nn.MultiheadAttention, separate process (scripts/bench_torch.py), need_weights=True, average_attn_weights=False, inference_mode; torchMs = float32 1 thread, torchMtMs = float32 default threads, torch64Ms = float64 1 thread",
     memory: "fresh node --expose-gc process per implementation; retained = heapUsed after gc with trace alive minus before; peakRss = growth of resourceUsage().maxRSS across the call; min = numbers the trace holds × 8 B + arrays × 48 B header",
@@ -159,8 +175,8 @@ final.totalSeconds = (performance.now() - tStart) / 1000;
 writeFileSync(resultsPath, JSON.stringify(final, null, 2) + "\n");
 
 const md = renderMarkdown(final);
-writeFileSync(path.join(ROOT, "bench", "results.md"), md);
-await writeChart(final, path.join(ROOT, "bench", "results.html"));
+writeFileSync(`${stem}.md`, md);
+await writeChart(final, `${stem}.html`);
 console.log(md);
 
 function renderMarkdown(res) {
@@ -169,10 +185,10 @@ function renderMarkdown(res) {
   const lines = [];
   lines.push(`Machine: ${res.machine.cpu}, ${res.machine.nproc} cores, Node ${res.machine.node}${res.torch ? `, torch ${res.torch.version}` : ""}; ${res.machine.date}`);
   lines.push("");
-  lines.push("| n | dModel | ours ms | fast ms | tfjs ms | torch ms (f32, 1t) | torch ms (f32, mt) | torch ms (f64, 1t) | GFLOP/s ours / fast / tfjs / torch | tfjs÷ours | tfjs÷fast | ours÷torch | fast÷torch |");
-  lines.push("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|");
+  lines.push("| n | dModel | ours ms | ours+fastMul ms | fast ms | tfjs ms | torch ms (f32, 1t) | torch ms (f32, mt) | torch ms (f64, 1t) | GFLOP/s ours / fast / tfjs / torch | tfjs÷ours | tfjs÷fast | tfjs÷fast (CPU time) | ours÷torch | fast÷torch |");
+  lines.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
   for (const r of res.rows) {
-    lines.push(`| ${r.n} | ${r.dModel} | ${f(r.oursMs, 3)} | ${f(r.fastMs, 3)} | ${f(r.tfjsMs, 3)} | ${f(r.torchMs, 3)} | ${f(r.torchMtMs, 3)} | ${f(r.torch64Ms, 3)} | ${f(r.oursGflops)} / ${f(r.fastGflops)} / ${f(r.tfjsGflops)} / ${f(r.torchGflops)} | ${x(r.tfjsOverOurs)} | ${x(r.tfjsOverFast)} | ${x(r.oursOverTorch)} | ${x(r.fastOverTorch)} |`);
+    lines.push(`| ${r.n} | ${r.dModel} | ${f(r.oursMs, 3)} | ${f(r.oursFastMulMs, 3)} | ${f(r.fastMs, 3)} | ${f(r.tfjsMs, 3)} | ${f(r.torchMs, 3)} | ${f(r.torchMtMs, 3)} | ${f(r.torch64Ms, 3)} | ${f(r.oursGflops)} / ${f(r.fastGflops)} / ${f(r.tfjsGflops)} / ${f(r.torchGflops)} | ${x(r.tfjsOverOurs)} | ${x(r.tfjsOverFast)} | ${x(r.tfjsOverFastCpu)} | ${x(r.oursOverTorch)} | ${x(r.fastOverTorch)} |`);
   }
   lines.push("");
   lines.push("tfjs÷ours > 1 means ours is faster (goal: ≥ 3). ours÷torch > 1 means PyTorch is faster (torch runs in another process).");
