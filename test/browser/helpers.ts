@@ -119,10 +119,18 @@ export function codeCellCount(nb: Nb): number {
   return nb.cells.filter(c => c.cell_type === 'code' && _text(c.source).trim() !== '').length;
 }
 
-/** Opens a notebook by its path relative to the server root and waits for its panel. */
+/**
+ * Opens a notebook by its path relative to the server root and waits for its panel.
+ * Uses the docmanager:open command, not the file browser: Galata's per-test folders are named
+ * after the spec ("notebooks-…"), which makes its file-browser path lookup ambiguous.
+ */
 export async function openNotebook(page: IJupyterLabPageFixture, relPath: string): Promise<void> {
-  expect(await page.notebook.openByPath(relPath), `open ${relPath}`).toBe(true);
-  await page.notebook.activate(path.basename(relPath));
+  await page.evaluate(async p => {
+    await (window as any).jupyterapp.commands.execute('docmanager:open', { path: p, factory: 'Notebook' });
+  }, relPath);
+  const name = path.basename(relPath);
+  await expect.poll(() => page.notebook.isOpen(name), { message: `open ${relPath}` }).toBe(true);
+  expect(await page.notebook.activate(name)).toBe(true);
   await expect(page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook')).toBeVisible();
 }
 
@@ -199,6 +207,24 @@ export function plotlyOutputs(page: IJupyterLabPageFixture) {
 }
 
 /**
+ * Scrolls the visible notebook from top to bottom, as a reader would, so JupyterLab's windowed
+ * notebook attaches and renders every cell's outputs (off-screen outputs may not be rendered).
+ */
+export async function scrollThrough(page: IJupyterLabPageFixture): Promise<void> {
+  for (let step = 0; step < 400; step++) {
+    const atEnd = await page.evaluate(() => {
+      const outer = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer');
+      if (!outer) return true;
+      const end = outer.scrollTop + outer.clientHeight >= outer.scrollHeight - 2;
+      outer.scrollTop += outer.clientHeight * 0.8;
+      return end;
+    });
+    await page.waitForTimeout(150);
+    if (atEnd) return;
+  }
+}
+
+/**
  * Screenshot of the whole notebook: the viewport is made as tall as the notebook's content
  * (capped), so every cell is laid out and drawn, then restored.
  */
@@ -235,7 +261,21 @@ export function writeUntrustedCopy(savedFile: string): string {
   return copy;
 }
 
-/** The rendered text of the hover label after hovering a heatmap's first subplot. */
+/** The rendered text of the hover label after moving the mouse to page point (x, y) over a plot. */
+export async function hoverAt(
+  page: IJupyterLabPageFixture,
+  plot: ReturnType<typeof drawnPlots>,
+  x: number,
+  y: number
+): Promise<string> {
+  await page.mouse.move(x - 3, y - 3);
+  await page.mouse.move(x, y, { steps: 4 });
+  const label = plot.locator('.hoverlayer .hovertext').first();
+  await expect(label).toBeVisible();
+  return (await label.textContent()) ?? '';
+}
+
+/** The rendered text of the hover label after hovering a heatmap's first subplot at fractions (fx, fy). */
 export async function hoverHeatmap(
   page: IJupyterLabPageFixture,
   plot: ReturnType<typeof drawnPlots>,
@@ -243,12 +283,7 @@ export async function hoverHeatmap(
   fy: number
 ): Promise<string> {
   await plot.scrollIntoViewIfNeeded();
-  const drag = plot.locator('.draglayer .xy .nsewdrag').first();
-  const box = await drag.boundingBox();
+  const box = await plot.locator('.draglayer .xy .nsewdrag').first().boundingBox();
   expect(box, 'heatmap drag layer').not.toBeNull();
-  await page.mouse.move(box!.x + 2, box!.y + 2);
-  await page.mouse.move(box!.x + box!.width * fx, box!.y + box!.height * fy, { steps: 5 });
-  const label = plot.locator('.hoverlayer .hovertext').first();
-  await expect(label).toBeVisible();
-  return (await label.textContent()) ?? '';
+  return hoverAt(page, plot, box!.x + box!.width * fx, box!.y + box!.height * fy);
 }

@@ -23,6 +23,7 @@ import {
   runAll,
   saveNotebook,
   screenshotNotebook,
+  scrollThrough,
   test,
   writeUntrustedCopy
 } from './helpers';
@@ -63,7 +64,9 @@ test.describe('course notebooks in JupyterLab', () => {
       if (/\bshow\s*\(|\bplot[A-Z]\w*\s*\(|vnd\.plotly/.test(source)) {
         expect(expected, 'plotly outputs of a notebook that charts something').toBeGreaterThan(0);
       }
+      await scrollThrough(page);
       await expect(plotlyOutputs(page)).toHaveCount(expected);
+      await scrollThrough(page);
       await expect(drawnPlots(page)).toHaveCount(expected, { timeout: 60_000 });
       // One hover label: the first attention heatmap (token labels on both axes, weights in [0, 1]).
       const figures = plotlyFiguresOf(saved);
@@ -76,6 +79,13 @@ test.describe('course notebooks in JupyterLab', () => {
         test.info().annotations.push({ type: 'hover', description: text });
       }
       await screenshotNotebook(page, path.join(SCREENSHOTS, name.replace(/\.ipynb$/, '.png')));
+      // One picture per chart too (the whole-notebook picture is too tall to read the charts in).
+      const stem = name.replace(/\.ipynb$/, '');
+      for (let i = 0; i < expected; i++) {
+        const plot = drawnPlots(page).nth(i);
+        await plot.scrollIntoViewIfNeeded();
+        await plot.screenshot({ path: path.join(SCREENSHOTS, stem, `plot-${String(i + 1).padStart(2, '0')}.png`) });
+      }
 
       // Reopen untrusted: a copy whose signature the server's empty notary has never seen.
       expect(await page.notebook.close(true)).toBe(true);
@@ -84,7 +94,7 @@ test.describe('course notebooks in JupyterLab', () => {
       await openNotebook(page, copyRel);
       if (expected > 0) {
         await expect(
-          page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) [data-icon="ui-components:not-trusted"]'),
+          page.locator('#jp-main-statusbar [data-icon="ui-components:not-trusted"]'),
           'the copy opens untrusted'
         ).toHaveCount(1);
         const trusted = await page.evaluate(() => {
@@ -93,7 +103,21 @@ test.describe('course notebooks in JupyterLab', () => {
         });
         expect(trusted, 'trusted code cells in the untrusted copy').toBe(0);
       }
-      await expect(drawnPlots(page)).toHaveCount(expected, { timeout: 60_000 });
+      await scrollThrough(page);
+      // jupyterlab-plotly stores a PNG snapshot next to the figure when a plot is drawn; in an
+      // untrusted notebook it shows that snapshot (img.plot-img) instead of the live plot.
+      const charts = page.locator(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly:has(svg.main-svg), .jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly:has(img.plot-img[src^="data:image/png"])'
+      );
+      await expect(charts).toHaveCount(expected, { timeout: 60_000 });
+      const broken = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly img.plot-img')).filter(
+          i => !((i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0)
+        ).length
+      );
+      expect(broken, 'chart snapshots that failed to load').toBe(0);
+      const live = await drawnPlots(page).count();
+      test.info().annotations.push({ type: 'untrusted', description: `${live} live plots, ${expected - live} PNG snapshots` });
       await screenshotNotebook(page, path.join(SCREENSHOTS, name.replace(/\.ipynb$/, '.untrusted.png')));
       expect(dialogs, 'JS dialogs').toEqual([]);
     });
@@ -110,8 +134,11 @@ function _isAttentionHeatmap(trace: any): boolean {
 
 /** True if some cell (i, j) has its query token y[i], key token x[j] and weight z[i][j] in the text. */
 function _hoverNamesCell(text: string, trace: any): boolean {
-  const xs: string[] = trace.x;
-  const ys: string[] = trace.y;
+  // Axis labels are escaped for plotly (&lt; …) and may be shortened with "…"; hover shows them decoded.
+  const plain = (s: string) =>
+    s.replace(/…$/, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#36;/g, '$').replace(/&amp;/g, '&');
+  const xs: string[] = trace.x.map(plain);
+  const ys: string[] = trace.y.map(plain);
   const z: number[][] = trace.z;
   return ys.some((q, i) =>
     xs.some((key, j) => {
