@@ -51,7 +51,7 @@ function choose(): { names: string[]; execute: boolean } {
 
 /** The text of an HTML page outside its <script> elements (the inlined bundles mention URLs as data). */
 function markupOnly(html: string): string {
-  return html.replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, "<script></script>");
+  return html.replace(/(<script\b[^>]*>)[\s\S]*?<\/script>/gi, "$1</script>"); // keeps the tag and its attributes
 }
 
 const { names, execute } = choose();
@@ -79,6 +79,17 @@ describe.skipIf(!fs.existsSync(CHROMIUM))(`npm run handouts (${names.join(", ")}
     for (const n of names) expect(build.stdout).toMatch(new RegExp(`\\[pdf\\] ${n}: .* charts drawn`));
     expect(build.stdout).toMatch(/total time \d+\.\d s/);
     expect(build.status).toBe(0);
+  });
+
+  it("the URL checks below do catch CDN references (they can fail)", () => {
+    const bad = [
+      '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-svg.js"></script>',
+      '<link rel="stylesheet" href="//fonts.googleapis.com/css?family=Roboto">',
+      '<style>@font-face { src: url("https://example.org/f.woff2") }</style>',
+      '<img src="http://example.org/x.png">',
+    ];
+    for (const b of bad) expect(markupOnly(b)).toMatch(/<script[^>]*\ssrc\s*=|<link\b|url\(\s*["']?\s*(https?:)?\/\/|\s(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+    expect(markupOnly('<script>var u = "https://plotly.com/";</script>')).not.toMatch(/https?:/); // inlined bundles are data
   });
 
   it("writes an index linking each notebook's HTML and PDF under its title", () => {
@@ -156,8 +167,8 @@ describe.skipIf(!fs.existsSync(CHROMIUM))(`npm run handouts (${names.join(", ")}
         const r = spawnSync("pdftoppm", ["-png", "-r", "40", "-f", "1", "-l", "1", "-gray", pdfFile, prefix], { encoding: "utf8" });
         expect(r.status).toBe(0);
         const png = fs.readdirSync(out).find((f) => f.startsWith(`${n}-p1`) && f.endsWith(".png"))!;
-        // count non-white pixels in the grey PNG: decode with pdftoppm's PGM output instead of parsing PNG
-        const pgm = spawnSync("pdftoppm", ["-pgm", "-r", "40", "-f", "1", "-l", "1", pdfFile], { maxBuffer: 1 << 26 }).stdout as Buffer;
+        // count non-white pixels in the grey PNG: decode pdftoppm -gray output (PGM: "P5 w h 255" + bytes) instead of parsing PNG
+        const pgm = spawnSync("pdftoppm", ["-gray", "-r", "40", "-f", "1", "-l", "1", pdfFile], { maxBuffer: 1 << 26 }).stdout as Buffer;
         const header = pgm.subarray(0, 40).toString("latin1").match(/^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/)!;
         const pixels = pgm.subarray(header[0].length);
         let ink = 0;
