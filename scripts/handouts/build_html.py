@@ -158,13 +158,20 @@ def count_plotly(nb) -> int:
 
 
 def error_outputs(nb) -> list[str]:
-    return [
-        f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"[:200]
-        for cell in nb.cells
-        if cell.cell_type == "code"
-        for out in cell.get("outputs", [])
-        if out.get("output_type") == "error"
-    ]
+    """Why an executed copy is not a clean run: error outputs, stderr (as nbrun.py judges it), cells never run."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if cell.source.strip() and cell.get("execution_count") is None:
+            found.append(f"cell {i} was never executed")
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                found.append(f"cell {i}: {out.get('ename', 'Error')}: {out.get('evalue', '')}"[:200])
+            elif (out.get("output_type") == "stream" and out.get("name") == "stderr" and out.get("text", "").strip()
+                  and "allow-stderr" not in cell.metadata.get("tags", [])):
+                found.append(f"cell {i} wrote to stderr: {out['text'].strip().splitlines()[0]}"[:200])
+    return found
 
 
 def write_html(nb, name: str, out_dir: Path, footer: str) -> tuple[Path, str]:
@@ -205,7 +212,7 @@ def main(argv=None) -> int:
                 nb = nbformat.read(copy, as_version=4)
                 errs = error_outputs(nb)
                 if errs:
-                    info.update(ok=False, error=f"the executed copy has {len(errs)} error output(s): {errs[0]}")
+                    info.update(ok=False, error=f"the executed copy is not a clean run ({len(errs)} problem(s)): {errs[0]}")
             else:
                 info.update(ok=False, error=f"no executed copy {copy} (run without --no-execute)")
         else:

@@ -24,7 +24,14 @@ interface Nb {
 const readNb = (f: string): Nb => JSON.parse(fs.readFileSync(f, "utf8"));
 const plotlyOutputs = (nb: Nb) =>
   nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data && PLOTLY_MIME in o.data).length;
-const hasErrors = (nb: Nb) => nb.cells.some((c) => (c.outputs ?? []).some((o) => o.output_type === "error"));
+// an executed copy that is not a clean run: an error, stderr output, or a code cell never executed
+const hasErrors = (nb: Nb) =>
+  nb.cells.some(
+    (c) =>
+      c.cell_type === "code" &&
+      ((c as { execution_count?: number | null }).execution_count == null ||
+        (c.outputs ?? []).some((o) => o.output_type === "error" || (o.output_type === "stream" && (o as { name?: string }).name === "stderr"))),
+  );
 const mathCount = (nb: Nb) =>
   nb.cells.filter((c) => c.cell_type === "markdown").map((c) => [c.source].flat().join("")).join("\n").match(/\$/g)?.length ?? 0;
 
