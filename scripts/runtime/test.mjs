@@ -48,9 +48,9 @@ function runStage(stage) {
     child.on("close", (code, signal) => {
       // The last line that says "N passed" or "N failed" is the runner's summary
       // (vitest: "Tests  12 passed (12)", pytest: "== 5 passed in 3.1s ==", playwright: "3 passed (20s)").
-      const lines = strip(tail).split(/\r?\n/).filter((l) => /\d+ (passed|failed)/.test(l) && !/Test Files/.test(l));
-      const last = lines.at(-1) ?? "";
-      const num = (re) => Number(last.match(re)?.[1] ?? 0);
+      // Playwright puts "N failed" and "N passed" on separate lines, so each is taken from its own last line.
+      const lines = strip(tail).split(/\r?\n/).slice(-200).filter((l) => !/Test Files/.test(l));
+      const num = (re) => Number(lines.filter((l) => re.test(l)).at(-1)?.match(re)?.[1] ?? 0);
       resolve({ code: code ?? (signal ? 1 : 0), passed: num(/(\d+) passed/), failed: num(/(\d+) failed/) });
     });
   });
