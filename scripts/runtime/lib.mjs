@@ -27,7 +27,7 @@ export const STAMP = path.join(VENV, ".mha-lab-stamp.json");
 export const REQUIREMENTS = path.join(ROOT, "requirements.txt");
 export const MIN_PY = [3, 10];
 /** pytest arguments of the whole notebook suite (npm test, npm run test:notebooks). */
-export const NOTEBOOK_SUITE = ["test/notebooks"];
+export const NOTEBOOK_SUITE = ["test/notebooks", "test/course-exercises"];
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code, s) => (useColor ? `\x1b[${code}m${s}\x1b[0m` : s);
