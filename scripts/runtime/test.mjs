@@ -6,7 +6,6 @@
 // Each stage's own output streams through; at the end one summary line adds up the tests that the
 // runners reported ("N passed" / "N failed" in their closing lines).
 import { spawn } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import { IS_WIN, NOTEBOOK_SUITE, ROOT, VENV_PY, jupyterEnv, log, runMain, setup } from "./lib.mjs";
 
