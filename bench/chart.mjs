@@ -5,12 +5,13 @@ import path from "node:path";
 import { ROOT, require, loadMhaLab } from "./common.mjs";
 
 const IMPLS = [
-  ["oursMs", "ours (mathjs reference)"],
-  ["fastMs", "ours (fast kernel)"],
-  ["tfjsMs", "tfjs-cpu (float32)"],
-  ["torchMs", "PyTorch f32, 1 thread"],
-  ["torchMtMs", "PyTorch f32, default threads"],
-  ["torch64Ms", "PyTorch f64, 1 thread"],
+  ["oursMs", "ours (mathjs reference)", "#1f77b4"],
+  ["oursFastMulMs", "ours + fast multiply (mathjs route)", "#17becf"],
+  ["fastMs", "ours (fast kernel)", "#2ca02c"],
+  ["tfjsMs", "tfjs-cpu (float32)", "#d62728"],
+  ["torchMs", "PyTorch f32, 1 thread", "#9467bd"],
+  ["torchMtMs", "PyTorch f32, default threads", "#c5b0d5"],
+  ["torch64Ms", "PyTorch f64, 1 thread", "#8c564b"],
 ];
 const DASH = { 64: "solid", 256: "dash" };
 
@@ -18,27 +19,27 @@ const DASH = { 64: "solid", 256: "dash" };
 export function benchFigures(results) {
   const dModels = [...new Set(results.rows.map((r) => r.dModel))];
   const timeData = [];
-  for (const [key, name] of IMPLS) {
+  for (const [key, name, color] of IMPLS) {
     for (const d of dModels) {
       const rows = results.rows.filter((r) => r.dModel === d && r[key] != null);
       if (!rows.length) continue;
       timeData.push({ type: "scatter", mode: "lines+markers", name: `${name}, dModel=${d}`, legendgroup: key,
-        x: rows.map((r) => r.n), y: rows.map((r) => r[key]), line: { dash: DASH[d] ?? "dot" } });
+        x: rows.map((r) => r.n), y: rows.map((r) => r[key]), line: { dash: DASH[d] ?? "dot", color }, marker: { color } });
     }
   }
   const speedData = [];
-  for (const [key, name] of [["tfjsOverOurs", "tfjs ÷ ours (reference)"], ["tfjsOverFast", "tfjs ÷ ours (fast)"]]) {
+  for (const [key, name, color] of [["tfjsOverOurs", "tfjs ÷ ours (reference)", "#1f77b4"], ["tfjsOverOursFastMul", "tfjs ÷ ours + fast multiply", "#17becf"], ["tfjsOverFast", "tfjs ÷ ours (fast)", "#2ca02c"]]) {
     for (const d of dModels) {
       const rows = results.rows.filter((r) => r.dModel === d && r[key] != null);
       if (!rows.length) continue;
-      speedData.push({ type: "scatter", mode: "lines+markers", name: `${name}, dModel=${d}`, x: rows.map((r) => r.n), y: rows.map((r) => r[key]), line: { dash: DASH[d] ?? "dot" } });
+      speedData.push({ type: "scatter", mode: "lines+markers", name: `${name}, dModel=${d}`, x: rows.map((r) => r.n), y: rows.map((r) => r[key]), line: { dash: DASH[d] ?? "dot", color }, marker: { color } });
     }
   }
   const ns = results.rows.map((r) => r.n);
   speedData.push({ type: "scatter", mode: "lines", name: "goal: 3×", x: [Math.min(...ns), Math.max(...ns)], y: [3, 3], line: { color: "gray", dash: "dot" } });
   const title = `${results.machine.cpu}, ${results.machine.nproc} cores, ${results.machine.date.slice(0, 10)}`;
   return [
-    { data: timeData, layout: { title: { text: `MHA forward, h = 8: median ms (${title})` }, height: 520,
+    { data: timeData, layout: { title: { text: `MHA forward, h = 8: median ms (${title}); solid dModel = 64, dashed dModel = 256` }, height: 520,
       xaxis: { title: { text: "sequence length n" }, type: "log" }, yaxis: { title: { text: "ms" }, type: "log" } } },
     { data: speedData, layout: { title: { text: "Speed-up over tfjs-cpu (higher is better)" }, height: 420,
       xaxis: { title: { text: "sequence length n" }, type: "log" }, yaxis: { title: { text: "tfjs ms ÷ ours ms" }, type: "log" } } },
