@@ -12,6 +12,7 @@ export * from "./math/output-projection";
 export * from "./math/additive";
 export * from "./math/cost";
 export * from "./math/multi-head";
+export * from "./math/fast";
 export * from "./course";
 export * from "./plots";
 export * from "./notebook";

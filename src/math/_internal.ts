@@ -3,7 +3,7 @@
  *
  * Dependencies: the mathjs instance.
  */
-import { math } from "./matrix";
+import { _math as math } from "./_mathjs";
 import type { Matrix } from "./trace";
 
 /** mathjs multiply without checks: only for callers that have just validated a and b. */

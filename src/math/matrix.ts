@@ -1,5 +1,5 @@
 /**
- * The mathjs instance, typed matrix helpers, and the input checks every public function uses.
+ * Typed matrix helpers, and the input checks every public function uses.
  *
  * Dependencies: mathjs (multiply, transpose on plain nested arrays).
  *
@@ -7,11 +7,9 @@
  * so a user never sees an error from deep inside mathjs. Messages name the argument and the
  * numbers at fault, e.g. "query[2][3] is NaN" or "attnMask is 3×4 but the attention is 4×4".
  */
-import { create, all } from "mathjs";
+import { _math as math } from "./_mathjs";
 import type { Matrix, Vector } from "./trace";
 
-/** Our own mathjs instance (plain `number` arithmetic); use it freely in notebooks. */
-export const math = create(all, { number: "number" });
 
 /** A required size and the reason for it, e.g. `{ n: 8, why: "dModel is 8" }`. */
 export type Dim = number | { n: number; why: string };

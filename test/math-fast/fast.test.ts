@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { fastForward, fastMatmul, installFastMultiply, uninstallFastMultiply } from "../../src/math/fast";
-import { math, matmul } from "../../src/math/matrix";
+import { matmul } from "../../src/math/matrix";
+import { _math as math } from "../../src/math/_mathjs";
 import { MultiHeadAttention } from "../../src/math/multi-head";
 import { mulberry32 } from "../../src/math/random";
 import type { Matrix } from "../../src/math/trace";

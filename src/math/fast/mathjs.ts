@@ -6,6 +6,7 @@
  */
 import { fastMatmul } from "./kernels";
 import type { Matrix } from "../trace";
+import { _math } from "../_mathjs";
 
 /** The part of a mathjs instance this needs. */
 export interface MathWithMultiply {
@@ -30,10 +31,10 @@ function _isNumberMatrix(x: unknown): x is Matrix {
  * Replace `math.multiply` by a wrapper that sends two 2-D number arrays to fastMatmul and everything else
  * (scalars, vectors, DenseMatrix, BigNumber, …) to the original. Idempotent; undo with uninstallFastMultiply.
  *   multiply(A, B) = A·B, the same numbers as before, sooner
- * @param math a mathjs instance, e.g. the `math` exported by mha-lab
- * @example installFastMultiply(math); math.multiply([[1, 2]], [[3], [4]]) // returns [[11]]
+ * @param math a mathjs instance; by default the one mha-lab computes with
+ * @example installFastMultiply(); new MultiHeadAttention(...).forward(x) // the same trace, sooner
  */
-export function installFastMultiply(math: MathWithMultiply): void {
+export function installFastMultiply(math: MathWithMultiply = _math): void {
   const current = math.multiply as { [ORIGINAL]?: unknown };
   if (current[ORIGINAL]) return;
   const original = math.multiply;
@@ -47,10 +48,10 @@ export function installFastMultiply(math: MathWithMultiply): void {
 
 /**
  * Put the original `math.multiply` back after installFastMultiply.
- * @param math the same mathjs instance
- * @example uninstallFastMultiply(math) // returns undefined
+ * @param math the same mathjs instance (default: mha-lab's own)
+ * @example uninstallFastMultiply() // returns undefined
  */
-export function uninstallFastMultiply(math: MathWithMultiply): void {
+export function uninstallFastMultiply(math: MathWithMultiply = _math): void {
   const original = (math.multiply as { [ORIGINAL]?: unknown })[ORIGINAL];
   if (original) math.import({ multiply: original }, { override: true });
 }
