@@ -4,7 +4,7 @@
  * Private to src/plots: builders describe panels, this file places them.
  */
 import { ColorScale, Figure, THEME, _baseLayout } from "./theme";
-import { _axisLabel, _textWidth, _truncate, escapePlotlyText } from "./escape";
+import { _axisLabel, _textWidth, _truncate, _visibleText, escapePlotlyText } from "./escape";
 
 /** One axis of a panel: either token labels (every one drawn) or a count of index positions. */
 export interface _AxisSpec {
@@ -153,6 +153,50 @@ function _axisLayout(ax: _AxisSpec, g: _AxisGeom, show: boolean, maxChars: numbe
   return out;
 }
 
+/** Smallest horizontal distance in px between two panel titles of the same grid row. */
+const _TITLE_GAP = 16;
+
+/**
+ * Place the grid columns left to right in pixels: row labels, then the panel, then a gap; and move a column
+ * further right when its panel title (centred over the panel, often wider than a narrow panel) would come
+ * closer than _TITLE_GAP to the title on its left, or run off the left edge.
+ *
+ * x_c = max(right_{c−1} + gap + labels_c, max_r (titleRight_{r,c−1} + _TITLE_GAP + titleW_{r,c}/2 − len_{r,c}/2))
+ * @param lens (n,) panel widths in px, in reading order
+ * @param labelW (n,) px of row labels drawn in front of each panel (0 when not drawn)
+ * @param titleW (n,) estimated title widths in px
+ * @param columns panels per grid row
+ * @example _placeColumns([100], [0], [50], 1) // returns { colX: [0], plotW: 100 }
+ */
+function _placeColumns(lens: number[], labelW: number[], titleW: number[], columns: number): { colX: number[]; plotW: number } {
+  const nRows = Math.ceil(lens.length / columns);
+  const colLeft = new Array(columns).fill(0);
+  const colW = new Array(columns).fill(0);
+  lens.forEach((len, i) => {
+    colLeft[i % columns] = Math.max(colLeft[i % columns], labelW[i]);
+    colW[i % columns] = Math.max(colW[i % columns], len);
+  });
+  const titleRight = new Array(nRows).fill(-Infinity); // right edge of the last placed title in each grid row
+  const colX: number[] = [];
+  let right = -THEME.gapPx; // right edge of the last placed column's panels
+  for (let c = 0; c < columns; c++) {
+    let x0 = right + THEME.gapPx + colLeft[c];
+    for (let r = 0; r < nRows; r++) {
+      const i = r * columns + c;
+      if (i >= lens.length) continue;
+      const minTitleLeft = c === 0 ? 0 : titleRight[r] + _TITLE_GAP;
+      x0 = Math.max(x0, minTitleLeft + titleW[i] / 2 - lens[i] / 2);
+    }
+    colX.push(x0);
+    for (let r = 0; r < nRows; r++) {
+      const i = r * columns + c;
+      if (i < lens.length) titleRight[r] = x0 + lens[i] / 2 + titleW[i] / 2;
+    }
+    right = x0 + colW[c];
+  }
+  return { colX, plotW: Math.max(right, ...titleRight.filter(Number.isFinite)) };
+}
+
 /** Pick the number of panels per grid row so the figure fits THEME.targetWidth, balancing the rows. */
 function _chooseColumns(n: number, widthFor: (c: number) => number, maxCols: number, colorbarsPx: number): number {
   let best = 1;
@@ -188,20 +232,12 @@ export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure 
     showY: p.showRowLabels !== false,
     showX: p.showColLabels !== false,
   }));
-  const widthFor = (c: number): number => {
-    // the widest row of c panels, with row labels only in front of the first one when they are shared
-    let w = 0;
-    for (let i = 0; i < geo.length; i += c) {
-      let rowW = 0;
-      for (let j = i; j < Math.min(i + c, geo.length); j++) {
-        const g = geo[j];
-        const label = g.showY && (!opts.sharedRowLabels || j === i) ? g.y.labelThickness : 0;
-        rowW += label + Math.max(g.x.len, _textWidth(panels[j].title, THEME.titleSize)) + THEME.gapPx;
-      }
-      w = Math.max(w, rowW);
-    }
-    return w;
-  };
+  // titles are measured as drawn: the markup's visible text (sub/superscripts counted at full size)
+  const titleW = panels.map((p) => _textWidth(_visibleText(p.titleMarkup ?? escapePlotlyText(p.title)), THEME.titleSize));
+  const lens = geo.map((g) => g.x.len);
+  const labelWFor = (c: number): number[] =>
+    geo.map((g, i) => (g.showY && (!opts.sharedRowLabels || i % c === 0) ? g.y.labelThickness : 0));
+  const widthFor = (c: number): number => _placeColumns(lens, labelWFor(c), titleW, c).plotW;
   const nScales = new Set(panels.map((p) => p.scale.key)).size;
   const columns = Math.max(
     1,
@@ -209,32 +245,15 @@ export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure 
   );
   if (opts.sharedRowLabels) geo.forEach((g, i) => (g.showY = g.showY && i % columns === 0));
   const nRows = Math.ceil(panels.length / columns);
-  const colLeft = new Array(columns).fill(0);
-  const colW = new Array(columns).fill(0);
   const rowH = new Array(nRows).fill(0);
   const rowBottom = new Array(nRows).fill(0);
   const titleH = THEME.titleSize + 14;
   geo.forEach((g, i) => {
-    const c = i % columns;
     const r = Math.floor(i / columns);
-    if (g.showY) colLeft[c] = Math.max(colLeft[c], g.y.labelThickness);
-    colW[c] = Math.max(colW[c], g.x.len);
     rowH[r] = Math.max(rowH[r], g.y.len);
     if (g.showX) rowBottom[r] = Math.max(rowBottom[r], g.x.labelThickness);
   });
-  // a panel title must fit over its panel; widen columns whose title is wider than the panel
-  panels.forEach((p, i) => {
-    const c = i % columns;
-    colW[c] = Math.max(colW[c], _textWidth(p.title, THEME.titleSize) + 8 - colLeft[c] * 0.5);
-  });
-  const colX: number[] = [];
-  let x = 0;
-  for (let c = 0; c < columns; c++) {
-    x += colLeft[c];
-    colX.push(x);
-    x += colW[c] + THEME.gapPx;
-  }
-  const plotW = x - THEME.gapPx;
+  const { colX, plotW } = _placeColumns(lens, geo.map((g) => (g.showY ? g.y.labelThickness : 0)), titleW, columns);
   const rowY: number[] = [];
   let y = 0;
   for (let r = 0; r < nRows; r++) {

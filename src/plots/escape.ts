@@ -59,3 +59,21 @@ export function _textWidth(s: string, fontSize: number): number {
   }
   return w;
 }
+
+/**
+ * The text plotly draws for a piece of (trusted) plotly markup: tags dropped, entities decoded.
+ * Used to measure titles given as markup, e.g. "Q<sub>1</sub>" draws as "Q1".
+ *
+ * visible(s) = decode(s without <…>)
+ * @param markup plotly text with tags and entities
+ * @example _visibleText("W<sub>1</sub><sup>Q</sup> &lt;x&gt;") // returns "W1Q <x>"
+ */
+export function _visibleText(markup: string): string {
+  return String(markup)
+    .replace(/<br\s*\/?>/gi, " ")
+    .replace(/<[^>]*>/g, "")
+    .replace(/&(#x[0-9a-f]+|#[0-9]+|lt|gt|amp|quot|#36);/gi, (_, e: string) => {
+      if (e[0] === "#") return String.fromCodePoint(e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+      return ({ lt: "<", gt: ">", amp: "&", quot: '"' } as Record<string, string>)[e.toLowerCase()];
+    });
+}

@@ -5,6 +5,7 @@ import { scaledDotProductAttention } from "../../src/math/scaled-dot-product";
 import { additiveAttention } from "../../src/math/additive";
 import { mhaCost } from "../../src/math/cost";
 import { rng, randMatrix } from "../plots/_trace";
+import { toyEmbeddings, RUNNING_TOKENS } from "../../src/course/toy";
 import {
   plotHeads, plotProjections, plotHeadStages, plotOutputProjection, plotHeadContributions,
   plotMasks, plotAdditiveVsDot, plotCostCurve, plotDataFlow, plotBars, plotLines,
@@ -27,12 +28,16 @@ export function gallery(): Record<string, Figure> {
   const h0 = t4.heads[0];
   const dot = scaledDotProductAttention(h0.q, h0.k, h0.v);
   const add = additiveAttention(h0.q, h0.k, h0.v, { wQ: randMatrix(4, 6, next), wK: randMatrix(4, 6, next), wV: randMatrix(6, 1, next).map((r) => r[0]) });
+  // notebook 01's sizes: L = 5, dModel = 4, h = 2, so dK = 2 (narrow panels under wide titles)
+  const nb01 = MultiHeadAttention.random({ dModel: 4, numHeads: 2, seed: 0 });
+  const t01 = nb01.forward(toyEmbeddings(RUNNING_TOKENS, 4, 0));
   const ns = [16, 32, 64, 128, 256, 512, 1024];
   const costs = ns.map((n) => mhaCost({ dModel: 384, numHeads: 12, seqLen: n }));
   return {
     heads_16x12: plotHeads(t16, { queryTokens: toks16, title: "16 tokens × 12 heads" }),
     heads_evil: plotHeads(t4, { queryTokens: toks4, maxLabelChars: 48, title: "tokens are text: " + EVIL_LINK }),
     projections: plotProjections(t4, small.params, { head: 1, queryTokens: toks4 }),
+    projections_L5_dK2: plotProjections(t01, nb01.params, { head: 0, queryTokens: RUNNING_TOKENS }),
     stages: plotHeadStages(t4, { head: 0, queryTokens: ["the", "cat", "sat", "down"] }),
     output_projection: plotOutputProjection(t4, small.params.wO, { queryTokens: ["the", "cat", "sat", "down"] }),
     contributions: plotHeadContributions(t16, { queryTokens: toks16 }),

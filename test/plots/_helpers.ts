@@ -32,3 +32,26 @@ export function panelBox(f: Figure, i: number): [number, number, number, number]
 export function overlaps(a: number[], b: number[]): boolean {
   return a[0] < b[2] - 0.5 && b[0] < a[2] - 0.5 && a[1] < b[3] - 0.5 && b[1] < a[3] - 0.5;
 }
+
+/** The text plotly draws for a title given as markup (tags dropped, the entities we emit decoded), written
+ * independently of src/plots/escape.ts's _visibleText. */
+export function drawnText(markup: string): string {
+  const ents: Record<string, string> = { "&lt;": "<", "&gt;": ">", "&amp;": "&", "&#36;": "$", "&quot;": '"' };
+  return markup.replace(/<[^>]+>/g, "").replace(/&lt;|&gt;|&amp;|&#36;|&quot;/g, (e) => ents[e]);
+}
+
+/** Estimated pixel box [x0, y0, x1, y1] (y downwards) of every panel-title annotation, centred on its x as
+ * plotly draws xanchor "center" / yanchor "bottom" titles; sub/superscripts are counted at full size. */
+export function titleBoxes(f: Figure, textWidth: (s: string, size: number) => number): number[][] {
+  const l = L(f);
+  const m = l.margin;
+  const pw = l.width - m.l - m.r;
+  const ph = l.height - m.t - m.b;
+  return ((l.annotations ?? []) as Obj[]).map((a) => {
+    const size = a.font.size;
+    const w = textWidth(drawnText(a.text), size);
+    const cx = m.l + a.x * pw;
+    const bottom = m.t + (1 - a.y) * ph - (a.yshift ?? 0);
+    return [cx - w / 2, bottom - size * 1.2, cx + w / 2, bottom];
+  });
+}
