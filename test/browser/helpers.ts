@@ -271,7 +271,7 @@ export async function hoverAt(
   await page.mouse.move(x - 3, y - 3);
   await page.mouse.move(x, y, { steps: 4 });
   const label = plot.locator('.hoverlayer .hovertext').first();
-  await expect(label).toBeVisible();
+  await expect(label).toBeVisible({ timeout: 5_000 });
   return (await label.textContent()) ?? '';
 }
 

@@ -15,6 +15,14 @@ rm -rf "$root"
 mkdir -p "$root"
 cp -r notebooks "$root/notebooks"
 cp -r test/browser/fixtures "$root/fixtures"
+# Notebooks may read repo files by relative path (e.g. ../test/fixtures/...): mirror the other
+# top-level entries as symlinks, so ../X from build/browser-root/notebooks/ finds the same files.
+for entry in * .[!.]*; do
+  case "$entry" in
+    notebooks|build|node_modules|screenshots|.git|.venv|.venv-ref|.ipynb_checkpoints|fixtures) continue ;;
+  esac
+  [ -e "$entry" ] && ln -s "$PWD/$entry" "$root/$entry"
+done
 find "$root" -name .ipynb_checkpoints -prune -exec rm -rf {} +
 export JUPYTERLAB_GALATA_ROOT_DIR="$PWD/$root"
 exec .venv/bin/jupyter lab \
