@@ -86,11 +86,15 @@ test.describe('course notebooks in JupyterLab', () => {
       await screenshotNotebook(page, path.join(SCREENSHOTS, name.replace(/\.ipynb$/, '.png')));
       // One picture per chart too (the whole-notebook picture is too tall to read the charts in).
       const stem = name.replace(/\.ipynb$/, '');
+      // A tall viewport, so charts taller than the window are captured whole (not stitched).
+      const vp = page.viewportSize() ?? { width: 1280, height: 900 };
+      await page.setViewportSize({ width: vp.width, height: 3000 });
       for (let i = 0; i < expected; i++) {
         const plot = drawnPlots(page).nth(i);
         await plot.scrollIntoViewIfNeeded();
         await plot.screenshot({ path: path.join(SCREENSHOTS, stem, `plot-${String(i + 1).padStart(2, '0')}.png`) });
       }
+      await page.setViewportSize(vp);
 
       // Reopen untrusted: a copy whose signature the server's empty notary has never seen.
       expect(await page.notebook.close(true)).toBe(true);
