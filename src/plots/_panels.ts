@@ -247,9 +247,10 @@ export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure 
   const nRows = Math.ceil(panels.length / columns);
   const rowH = new Array(nRows).fill(0);
   const rowBottom = new Array(nRows).fill(0);
-  const titleH = THEME.titleSize + 14;
+  const titleH = new Array(nRows).fill(0); // a grid row of untitled panels needs no title band
   geo.forEach((g, i) => {
     const r = Math.floor(i / columns);
+    if (panels[i].title !== "" || panels[i].titleMarkup) titleH[r] = THEME.titleSize + 14;
     rowH[r] = Math.max(rowH[r], g.y.len);
     if (g.showX) rowBottom[r] = Math.max(rowBottom[r], g.x.labelThickness);
   });
@@ -257,7 +258,7 @@ export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure 
   const rowY: number[] = [];
   let y = 0;
   for (let r = 0; r < nRows; r++) {
-    y += titleH;
+    y += titleH[r] || (r === 0 ? 8 : 0);
     rowY.push(y);
     y += rowH[r] + rowBottom[r] + THEME.gapPx;
   }
@@ -306,7 +307,7 @@ export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure 
     const yDom = [Math.max(0, 1 - (y0 + g.y.len) / plotH), 1 - y0 / plotH];
     layout[xName] = { ..._axisLayout(p.cols, g.x, g.showX, maxChars, false), domain: xDom, anchor: yRef };
     layout[yName] = { ..._axisLayout(p.rows, g.y, g.showY, maxChars, true), domain: yDom, anchor: xRef };
-    annotations.push({
+    if (p.title !== "" || p.titleMarkup) annotations.push({
       text: p.titleMarkup ?? escapePlotlyText(p.title),
       x: (xDom[0] + xDom[1]) / 2,
       y: yDom[1],

@@ -18,5 +18,7 @@ export type { CostSeries, PlotCostOptions } from "./cost";
 export { plotCostCurve } from "./cost";
 export type { LayerShape } from "./data-flow";
 export { plotDataFlow } from "./data-flow";
+export type { PlotHeadScoresOptions } from "./head-scores";
+export { plotHeadScores } from "./head-scores";
 export type { PlotBarsOptions, LineSeries, PlotLinesOptions } from "./basic";
 export { plotBars, plotLines } from "./basic";

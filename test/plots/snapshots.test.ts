@@ -6,6 +6,7 @@ import { plotMasks } from "../../src/plots/masks";
 import { plotDataFlow } from "../../src/plots/data-flow";
 import { plotCostCurve } from "../../src/plots/cost";
 import { plotHeadStages } from "../../src/plots/stages";
+import { plotHeadScores } from "../../src/plots/head-scores";
 import { AttentionTrace, HeadTrace } from "../../src/math/trace";
 
 // A hand-written 2-token, 1-head trace (numbers chosen by hand, not computed): stable across math changes.
@@ -38,6 +39,9 @@ describe("figure snapshots", () => {
   });
   it("plotDataFlow of L=4, dModel=8, h=2", () => {
     expect(plotDataFlow({ L: 4, dModel: 8, numHeads: 2 })).toMatchSnapshot();
+  });
+  it("plotHeadScores of a 2-layer × 3-head grid", () => {
+    expect(plotHeadScores([[0, 0.5, 1], [0.25, 0.75, 0.125]], { title: "score per head" })).toMatchSnapshot();
   });
   it("plotCostCurve of three points", () => {
     expect(plotCostCurve([1, 2, 4], [{ name: "FLOPs", values: [1, 4, 16] }])).toMatchSnapshot();
