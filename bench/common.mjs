@@ -18,21 +18,9 @@ export function loadFast() {
   return existsSync(p) ? require(p) : null;
 }
 
-/** mulberry32: a tiny seeded generator, so every run times the same numbers. */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A seeded (rows, cols) matrix with entries in [-1, 1). */
 export function randomMatrix(rows, cols, seed) {
-  const r = rng(seed);
+  const r = require("mha-lab").mulberry32(seed); // the module's own seeded generator
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => 2 * r() - 1));
 }
 
