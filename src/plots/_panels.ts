@@ -4,7 +4,7 @@
  * Private to src/plots: builders describe panels, this file places them.
  */
 import { ColorScale, Figure, THEME, _baseLayout } from "./theme";
-import { _axisLabel, _textWidth, _truncate, _visibleText, escapePlotlyText } from "./escape";
+import { _axisLabel, _textWidth, _truncate, _visibleText, _wrapTitle, escapePlotlyText } from "./escape";
 
 /** One axis of a panel: either token labels (every one drawn) or a count of index positions. */
 export interface _AxisSpec {
@@ -45,7 +45,8 @@ export interface _Panel {
 
 /** Options every grid figure accepts. */
 export interface _GridOptions {
-  /** panels per grid row; chosen to fit THEME.targetWidth when omitted */ columns?: number;
+  /** panels per grid row; chosen to fit THEME.maxWidth when omitted */ columns?: number;
+  /** at most this many panels per grid row when `columns` is omitted (default 6) */ maxColumns?: number;
   /** figure title (raw text) */ title?: string;
   /** labels longer than this are cut with "…" on the axes */ maxLabelChars?: number;
   /** pixels per token row/column */ tokenPx?: number;
@@ -94,11 +95,11 @@ export function _checkTokens(name: string, tokens: string[] | undefined, n: numb
   }
 }
 
-function _axisGeom(ax: _AxisSpec, tokenPx: number, maxChars: number, alongX: boolean): _AxisGeom {
+function _axisGeom(ax: _AxisSpec, tokenPx: number, maxChars: number, alongX: boolean, indexPanelPx: number): _AxisGeom {
   const fs = THEME.fontSize;
   const tokens = ax.labels !== undefined;
   const n = tokens ? ax.labels!.length : ax.count ?? 0;
-  const px = tokens ? tokenPx : Math.min(tokenPx, Math.max(THEME.targetIndexPanelPx / Math.max(n, 1), 1));
+  const px = tokens ? tokenPx : Math.min(tokenPx, Math.max(indexPanelPx / Math.max(n, 1), 1));
   const len = Math.max(n * px, 1);
   let labelW: number;
   if (tokens) {
@@ -197,53 +198,49 @@ function _placeColumns(lens: number[], labelW: number[], titleW: number[], colum
   return { colX, plotW: Math.max(right, ...titleRight.filter(Number.isFinite)) };
 }
 
-/** Pick the number of panels per grid row so the figure fits THEME.targetWidth, balancing the rows. */
-function _chooseColumns(n: number, widthFor: (c: number) => number, maxCols: number, colorbarsPx: number): number {
-  let best = 1;
-  for (let c = Math.min(n, maxCols); c >= 1; c--) {
-    if (widthFor(c) + colorbarsPx <= THEME.targetWidth) {
-      best = c;
-      break;
-    }
-  }
-  const rows = Math.ceil(n / best);
-  return Math.ceil(n / rows);
+/** Balanced number of panels per grid row for at most `c` columns: 12 panels at c = 5 give 4 (3 full rows). */
+function _balanced(n: number, c: number): number {
+  return Math.ceil(n / Math.ceil(n / c));
+}
+
+/** How the colour bars are stacked: `perCol` bars above each other in each of `cols` columns of THEME.colorbarPx. */
+function _barColumns(nScales: number, plotH: number): { cols: number; perCol: number } {
+  if (nScales <= 1) return { cols: nScales, perCol: 1 };
+  const fit = Math.max(1, Math.floor((plotH + 24) / (THEME.minColorbarPx + 24)));
+  const cols = Math.ceil(nScales / fit);
+  return { cols, perCol: Math.ceil(nScales / cols) };
+}
+
+/** The whole grid's geometry for one (columns, shrink) choice. */
+interface _Grid {
+  columns: number;
+  geo: Array<{ x: _AxisGeom; y: _AxisGeom; showY: boolean; showX: boolean }>;
+  titleW: number[];
+  colX: number[];
+  plotW: number;
+  rowY: number[];
+  plotH: number;
+  bars: { cols: number; perCol: number };
+  width: number;
 }
 
 /**
- * Build a figure from panels laid out in a grid.
+ * Lay the panels out with `columns` per grid row at `shrink` × the preferred pixel sizes.
  *
- * width = Σ_columns (row-label width + panel width + gap) + colour bars; height likewise per grid row.
- * @param panels the heatmaps, in reading order (left to right, top to bottom)
- * @param opts grid options
- * @example _panelFigure([panel], {}).data.length // returns 1
+ * width = 8 + Σ_columns (row labels + panel + gap) + colour-bar columns · THEME.colorbarPx + 8
  */
-export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure {
-  const maxChars = opts.maxLabelChars ?? THEME.maxLabelChars;
-  const maxTokens = Math.max(
-    1,
-    ...panels.map((p) => Math.max(p.rows.labels?.length ?? 0, p.cols.labels?.length ?? 0)),
-  );
-  const tokenPx =
-    opts.tokenPx ?? Math.max(THEME.minTokenPx, Math.min(THEME.maxTokenPx, Math.floor(THEME.targetPanelPx / maxTokens)));
-  const geo = panels.map((p) => ({
-    x: _axisGeom(p.cols, tokenPx, maxChars, true),
-    y: _axisGeom(p.rows, tokenPx, maxChars, false),
-    showY: p.showRowLabels !== false,
+function _grid(panels: _Panel[], opts: _GridOptions, maxChars: number, tokenPx0: number, columns: number, shrink: number): _Grid {
+  const tokenPx = Math.max(THEME.minTokenPx, Math.round(tokenPx0 * shrink));
+  const indexPx = THEME.targetIndexPanelPx * shrink;
+  const geo = panels.map((p, i) => ({
+    x: _axisGeom(p.cols, tokenPx, maxChars, true, indexPx),
+    y: _axisGeom(p.rows, tokenPx, maxChars, false, indexPx),
+    showY: p.showRowLabels !== false && (!opts.sharedRowLabels || i % columns === 0),
     showX: p.showColLabels !== false,
   }));
   // titles are measured as drawn: the markup's visible text (sub/superscripts counted at full size)
   const titleW = panels.map((p) => _textWidth(_visibleText(p.titleMarkup ?? escapePlotlyText(p.title)), THEME.titleSize));
-  const lens = geo.map((g) => g.x.len);
-  const labelWFor = (c: number): number[] =>
-    geo.map((g, i) => (g.showY && (!opts.sharedRowLabels || i % c === 0) ? g.y.labelThickness : 0));
-  const widthFor = (c: number): number => _placeColumns(lens, labelWFor(c), titleW, c).plotW;
-  const nScales = new Set(panels.map((p) => p.scale.key)).size;
-  const columns = Math.max(
-    1,
-    Math.min(panels.length, opts.columns ?? _chooseColumns(panels.length, widthFor, 6, nScales * THEME.colorbarPx + 16)),
-  );
-  if (opts.sharedRowLabels) geo.forEach((g, i) => (g.showY = g.showY && i % columns === 0));
+  const { colX, plotW } = _placeColumns(geo.map((g) => g.x.len), geo.map((g) => (g.showY ? g.y.labelThickness : 0)), titleW, columns);
   const nRows = Math.ceil(panels.length / columns);
   const rowH = new Array(nRows).fill(0);
   const rowBottom = new Array(nRows).fill(0);
@@ -254,7 +251,6 @@ export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure 
     rowH[r] = Math.max(rowH[r], g.y.len);
     if (g.showX) rowBottom[r] = Math.max(rowBottom[r], g.x.labelThickness);
   });
-  const { colX, plotW } = _placeColumns(lens, geo.map((g) => (g.showY ? g.y.labelThickness : 0)), titleW, columns);
   const rowY: number[] = [];
   let y = 0;
   for (let r = 0; r < nRows; r++) {
@@ -263,10 +259,66 @@ export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure 
     y += rowH[r] + rowBottom[r] + THEME.gapPx;
   }
   const plotH = y - THEME.gapPx;
+  const bars = _barColumns(new Set(panels.map((p) => p.scale.key)).size, plotH);
+  const width = 8 + plotW + bars.cols * THEME.colorbarPx + 8;
+  return { columns, geo, titleW, colX, plotW, rowY, plotH, bars, width };
+}
+
+/**
+ * Choose the grid: the most panels per row (at most 6, rows balanced) that fit THEME.maxWidth with panels at
+ * no less than THEME.minShrink of their preferred size (the least shrinking for that many columns); with
+ * opts.columns fixed, only the shrinking. Token rows never go below THEME.minTokenPx (one line of 14 px text).
+ */
+function _chooseGrid(panels: _Panel[], opts: _GridOptions, maxChars: number, tokenPx0: number): _Grid {
+  const n = panels.length;
+  const counts: number[] = [];
+  if (opts.columns !== undefined) counts.push(Math.max(1, Math.min(n, opts.columns)));
+  else for (let c = Math.min(n, opts.maxColumns ?? 6); c >= 1; c--) if (!counts.includes(_balanced(n, c))) counts.push(_balanced(n, c));
+  const shrinks: number[] = [];
+  for (let s = 1; s >= THEME.minShrink - 1e-9; s -= 0.05) shrinks.push(Math.round(s * 100) / 100);
+  let narrowest: _Grid | undefined;
+  for (const c of counts) {
+    for (const s of shrinks) {
+      const g = _grid(panels, opts, maxChars, tokenPx0, c, s);
+      if (g.width <= THEME.maxWidth) return g;
+      if (!narrowest || g.width < narrowest.width) narrowest = g;
+    }
+  }
+  // nothing fits at THEME.minShrink (very long labels): shrink the last choice down to the smallest cells
+  const c = counts[counts.length - 1];
+  for (let s = THEME.minShrink; s >= 0.2; s -= 0.05) {
+    const g = _grid(panels, opts, maxChars, tokenPx0, c, s);
+    if (g.width <= THEME.maxWidth) return g;
+    if (g.width < narrowest!.width) narrowest = g;
+  }
+  return narrowest!;
+}
+
+/**
+ * Build a figure from panels laid out in a grid that fits THEME.maxWidth.
+ *
+ * width = Σ_columns (row-label width + panel width + gap) + colour bars ≤ THEME.maxWidth; height likewise per grid row.
+ * @param panels the heatmaps, in reading order (left to right, top to bottom)
+ * @param opts grid options
+ * @example _panelFigure([panel], {}).data.length // returns 1
+ */
+export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure {
+  const maxChars = opts.maxLabelChars ?? THEME.maxLabelChars;
+  const maxTokens = Math.max(
+    1,
+    ...panels.map((p) => Math.max(p.rows.labels?.length ?? 0, p.cols.labels?.length ?? 0)),
+  );
+  const tokenPx0 =
+    opts.tokenPx ?? Math.max(THEME.minTokenPx, Math.min(THEME.maxTokenPx, Math.floor(THEME.targetPanelPx / maxTokens)));
+  const grid = _chooseGrid(panels, opts, maxChars, tokenPx0);
+  const { columns, geo, colX, plotW, rowY, plotH, bars } = grid;
 
   const scaleKeys: string[] = [];
   for (const p of panels) if (!scaleKeys.includes(p.scale.key)) scaleKeys.push(p.scale.key);
-  const margin = { l: 8, r: scaleKeys.length * THEME.colorbarPx + 8, t: opts.title ? 56 : 8, b: 8, pad: 0 };
+  const title = opts.title ? _wrapTitle(opts.title, THEME.maxWidth - 24, THEME.figureTitleSize) : undefined;
+  const margin = { l: 8, r: bars.cols * THEME.colorbarPx + 8, t: title ? 56 + 24 * (title.lines - 1) : 8, b: 8, pad: 0 };
+  // a narrow grid under a long figure title: widen the right margin so the title is not cut off
+  if (title) margin.r += Math.max(0, Math.min(THEME.maxWidth, Math.ceil(title.width + 24)) - (margin.l + plotW + margin.r));
 
   const layout: Record<string, unknown> & { height: number; width: number } = {
     ..._baseLayout(),
@@ -274,9 +326,9 @@ export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure 
     height: Math.round(margin.t + plotH + margin.b),
     margin,
   };
-  if (opts.title) {
+  if (title) {
     layout.title = {
-      text: escapePlotlyText(opts.title),
+      text: title.text,
       font: { size: THEME.figureTitleSize },
       x: 0,
       xref: "paper",
@@ -348,16 +400,18 @@ export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure 
       trace.textfont = { size: THEME.fontSize };
     }
     if (first) {
+      // bars stacked bars.perCol high in bars.cols columns, each in its own slot of the plot height
+      const slot = (plotH + 24) / bars.perCol;
       const cb: Record<string, unknown> = {
         title: { text: escapePlotlyText(p.scale.title), side: "right", font: { size: THEME.fontSize } },
         tickfont: { size: THEME.fontSize },
         thickness: 16,
-        len: Math.min(1, Math.max(0.3, 300 / plotH)),
+        len: Math.min(1, Math.max(0.3, 300 / plotH), (slot - 24) / plotH),
         lenmode: "fraction",
-        x: 1 + (si * THEME.colorbarPx + 12) / plotW,
+        x: 1 + (Math.floor(si / bars.perCol) * THEME.colorbarPx + 12) / plotW,
         xanchor: "left",
         xref: "paper",
-        y: 1,
+        y: 1 - ((si % bars.perCol) * slot) / plotH,
         yanchor: "top",
         outlinewidth: 0,
       };

@@ -1,5 +1,5 @@
 import { Figure, HEAD_COLORS, THEME, _baseLayout } from "./theme";
-import { escapePlotlyText, _axisLabel } from "./escape";
+import { escapePlotlyText, _axisLabel, _wrapTitle } from "./escape";
 
 /**
  * Ticks of a log axis that stay at full font size: the x values themselves when there are few,
@@ -37,15 +37,16 @@ export function _xyLayout(o: {
     ...(o.logY ? _logTicks(o.yValues, false) : {}),
   };
   if (o.yRange) yaxis.range = o.logY ? o.yRange.map(Math.log10) : o.yRange;
+  const title = _wrapTitle(o.title ?? "", THEME.maxWidth - 40, THEME.figureTitleSize);
   return {
     ..._baseLayout(),
     plot_bgcolor: "#ffffff",
     showlegend: o.legend ?? false,
     legend: { x: 0.02, y: 0.98, bgcolor: "rgba(255,255,255,0.85)", font: { size: THEME.fontSize } },
-    width: 900,
+    width: THEME.maxWidth,
     height: 500,
-    margin: { l: 90, r: 30, t: 70, b: 80 },
-    title: { text: escapePlotlyText(o.title ?? ""), font: { size: THEME.figureTitleSize }, x: 0.02, xanchor: "left" },
+    margin: { l: 90, r: 30, t: 70 + 24 * (title.lines - 1), b: 80 },
+    title: { text: title.text, font: { size: THEME.figureTitleSize }, x: 0.02, xanchor: "left" },
     xaxis: {
       type: o.logX ? "log" : "linear",
       title: { text: escapePlotlyText(o.xTitle ?? "") },

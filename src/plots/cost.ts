@@ -1,4 +1,4 @@
-import { Figure, HEAD_COLORS } from "./theme";
+import { Figure, HEAD_COLORS, THEME } from "./theme";
 import { _xyLayout } from "./basic";
 import { escapePlotlyText } from "./escape";
 
@@ -66,5 +66,5 @@ export function plotCostCurve(seqLens: number[], series: CostSeries[], opts: Plo
     xValues: seqLens,
     yValues: data.flatMap((t) => t.y as Array<number | null>).filter((v): v is number => v !== null),
   });
-  return { data, layout: { ...layout, width: 900, height: 520 } };
+  return { data, layout: { ...layout, width: THEME.maxWidth, height: 520 } };
 }

@@ -1,6 +1,6 @@
 import { AttentionTrace } from "../math/trace";
 import { Figure, THEME, _baseLayout, headColor } from "./theme";
-import { escapePlotlyText } from "./escape";
+import { _wrapTitle } from "./escape";
 
 /** The shapes that define one multi-head attention layer. */
 export interface LayerShape {
@@ -48,14 +48,16 @@ export function plotDataFlow(layer: AttentionTrace | LayerShape, opts: { title?:
   const arrow = (x0: number, y0: number, x1: number, y1: number, color = "#444444") => {
     ann.push({ x: x1, y: y1, ax: x0, ay: y0, xref: "x", yref: "y", axref: "x", ayref: "y", text: "", showarrow: true, arrowhead: 2, arrowsize: 1.2, arrowwidth: 2, arrowcolor: color });
   };
+  // x positions are pixels (the plot area is 820 px wide, 1 unit = 1 px), so every box is sized for its text
   const midY = top + (lanes.length * laneH) / 2;
-  const inputText = s.S === s.L ? `input X<br>${s.L}×${s.dModel}` : `query ${s.L}×${s.dModel}<br>key/value ${s.S}×·`;
-  box(0, 110, midY - 40, midY + 40, inputText, "#222222", "#f5f5f5");
+  const inputText = s.S === s.L ? `input X<br>${s.L}×${s.dModel}` : `query<br>${s.L}×${s.dModel}<br>key/value<br>${s.S}×·`;
+  const inputH = s.S === s.L ? 40 : 50;
+  box(0, 90, midY - inputH, midY + inputH, inputText, "#222222", "#f5f5f5");
   lanes.forEach((head, j) => {
     const y0 = top + j * laneH;
     const cy = y0 + laneH / 2;
     if (head === null) {
-      ann.push({ x: 300, y: cy, xref: "x", yref: "y", text: `⋮  (${h - 3} more heads)`, showarrow: false, font: { size: THEME.titleSize, color: "#555555" } });
+      ann.push({ x: 375, y: cy, xref: "x", yref: "y", text: `⋮  (${h - 3} more heads)`, showarrow: false, font: { size: THEME.titleSize, color: "#555555" } });
       return;
     }
     const c = headColor(head);
@@ -67,36 +69,36 @@ export function plotDataFlow(layer: AttentionTrace | LayerShape, opts: { title?:
     ];
     rows.forEach(([name, dims], r) => {
       const by = y0 + 8 + r * 35;
-      box(190, 330, by, by + 30, `${name} ${dims}`, c);
-      arrow(110, midY, 190, by + 15, "#999999");
-      arrow(330, by + 15, 395, cy, c);
+      box(140, 250, by, by + 30, `${name} ${dims}`, c);
+      arrow(90, midY, 140, by + 15, "#999999");
+      arrow(250, by + 15, 290, cy, c);
     });
-    box(395, 655, y0 + 18, y0 + laneH - 18, `<b>head ${n}</b>: softmax(QKᵀ/√${s.dK})·V<br>weights ${s.L}×${s.S} → ${s.L}×${s.dV}`, c);
-    arrow(655, cy, 700, midY, c);
+    box(290, 460, y0 + 12, y0 + laneH - 12, `<b>head ${n}</b><br>softmax(QKᵀ/√${s.dK})·V<br>weights ${s.L}×${s.S}<br>→ output ${s.L}×${s.dV}`, c);
+    arrow(460, cy, 500, midY, c);
   });
   const hd = h * s.dV;
-  box(700, 800, top + 10, top + lanes.length * laneH - 10, `concat<br>${s.L}×${hd}`, "#222222", "#f5f5f5");
-  arrow(800, midY, 830, midY);
-  box(830, 920, midY - 40, midY + 40, `·W<sup>O</sup><br>${hd}×${s.dModel}`, "#222222", "#f5f5f5");
-  arrow(920, midY, 945, midY);
-  box(945, 1040, midY - 40, midY + 40, `output<br>${s.L}×${s.dModel}`, "#222222", "#f5f5f5");
-  ann.push({ x: 260, y: top - 8, xref: "x", yref: "y", text: "X·W<sub>i</sub><sup>Q</sup>, X·W<sub>i</sub><sup>K</sup>, X·W<sub>i</sub><sup>V</sup>", showarrow: false, font: { size: THEME.fontSize, color: "#555555" } });
+  box(500, 590, top + 10, top + lanes.length * laneH - 10, `concat<br>${s.L}×${hd}`, "#222222", "#f5f5f5");
+  arrow(590, midY, 615, midY);
+  box(615, 705, midY - 40, midY + 40, `·W<sup>O</sup><br>${hd}×${s.dModel}`, "#222222", "#f5f5f5");
+  arrow(705, midY, 730, midY);
+  box(730, 810, midY - 40, midY + 40, `output<br>${s.L}×${s.dModel}`, "#222222", "#f5f5f5");
+  ann.push({ x: 195, y: top - 8, xref: "x", yref: "y", text: "X·W<sub>i</sub><sup>Q</sup>, X·W<sub>i</sub><sup>K</sup>, X·W<sub>i</sub><sup>V</sup>", showarrow: false, font: { size: THEME.fontSize, color: "#555555" } });
   const axis = { visible: false, fixedrange: true, showgrid: false, zeroline: false };
+  const title = _wrapTitle(
+    opts.title ?? `multi-head attention: h=${h}, dModel=${s.dModel}, dK=${s.dK}, dV=${s.dV}, L=${s.L}, S=${s.S}`,
+    THEME.maxWidth - 40,
+    THEME.figureTitleSize,
+  );
   return {
-    data: [{ type: "scatter", x: [0, 1040], y: [0, H], mode: "markers", marker: { opacity: 0 }, hoverinfo: "skip" }],
+    data: [{ type: "scatter", x: [0, 810], y: [0, H], mode: "markers", marker: { opacity: 0 }, hoverinfo: "skip" }],
     layout: {
       ..._baseLayout(),
       plot_bgcolor: "#ffffff",
-      width: 1120,
-      height: Math.round(H * 1.0 + 80),
-      margin: { l: 20, r: 20, t: 60, b: 10 },
-      title: {
-        text: opts.title !== undefined ? escapePlotlyText(opts.title) : `multi-head attention: h=${h}, dModel=${s.dModel}, dK=${s.dK}, dV=${s.dV}, L=${s.L}, S=${s.S}`,
-        font: { size: THEME.figureTitleSize },
-        x: 0.02,
-        xanchor: "left",
-      },
-      xaxis: { ...axis, range: [-5, 1045] },
+      width: THEME.maxWidth, // 10 + 820 + 10: the x range [−5, 815] is drawn 1 unit = 1 px
+      height: Math.round(H + 70 + 24 * (title.lines - 1)),
+      margin: { l: 10, r: 10, t: 60 + 24 * (title.lines - 1), b: 10 },
+      title: { text: title.text, font: { size: THEME.figureTitleSize }, x: 0.02, xanchor: "left" },
+      xaxis: { ...axis, range: [-5, 815] },
       yaxis: { ...axis, range: [H, 0] },
       shapes,
       annotations: ann,

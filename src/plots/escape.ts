@@ -77,3 +77,32 @@ export function _visibleText(markup: string): string {
       return ({ lt: "<", gt: ">", amp: "&", quot: '"' } as Record<string, string>)[e.toLowerCase()];
     });
 }
+
+/**
+ * Escape a figure title and break it into lines (at spaces) no wider than `maxPx` at the figure-title size,
+ * so a long title is wrapped instead of being cut off at the figure's edge.
+ *
+ * lines = greedy split of the words so that _textWidth(line, size) ≤ maxPx (a longer single word stays whole)
+ * @param s the raw title
+ * @param maxPx the widest line in pixels
+ * @param size the font size in pixels (default the theme's figure-title size, 18)
+ * @example _wrapTitle("a <b>", 800).text // returns "a &lt;b&gt;"
+ */
+export function _wrapTitle(s: string, maxPx: number, size = 18): { text: string; lines: number; width: number } {
+  const words = String(s).split(" ");
+  const lines: string[] = [];
+  let cur: string | null = null;
+  for (const w of words) {
+    const next: string = cur === null ? w : cur + " " + w;
+    if (cur !== null && _textWidth(next, size) > maxPx) {
+      lines.push(cur);
+      cur = w;
+    } else cur = next;
+  }
+  lines.push(cur ?? "");
+  return {
+    text: lines.map(escapePlotlyText).join("<br>"),
+    lines: lines.length,
+    width: Math.max(...lines.map((l) => _textWidth(l, size))),
+  };
+}

@@ -52,14 +52,18 @@ export function plotHeadScores(scores: number[][], opts: PlotHeadScoresOptions =
       : { key: "scores", title: valueName, colorscale: WEIGHTS_SCALE, zmin, zmax };
   // cells wide enough for the written value and, when the figure still fits, horizontal column labels
   const fs = THEME.fontSize;
-  const colLabelW = Math.max(...cols.map((s) => _textWidth(_truncate(s, THEME.maxLabelChars), fs))) + 8;
-  const rowLabelW = Math.max(...rows.map((s) => _textWidth(_truncate(s, THEME.maxLabelChars), fs))) + 12;
-  const room = THEME.targetWidth - rowLabelW - THEME.colorbarPx - 40;
-  const tokenPx = Math.max(THEME.minTokenPx, Math.min(Math.max(48, Math.ceil(colLabelW)), Math.floor(room / nHeads)));
+  const labelW = (ls: string[]) => Math.max(...ls.map((s) => _textWidth(_truncate(s, THEME.maxLabelChars), fs))) + 8;
+  const rowLabelW = labelW(rows) + 4;
+  const room = THEME.maxWidth - rowLabelW - THEME.colorbarPx - 40;
+  const cellPx = (ls: string[]) => Math.max(THEME.minTokenPx, Math.min(Math.max(48, Math.ceil(labelW(ls))), Math.floor(room / nHeads)));
+  // the default "head 1 … head h" labels that would have to turn vertical become "1 … h" under an axis title "head"
+  const numbered = opts.colLabels === undefined && labelW(cols) > cellPx(cols);
+  const axisCols = numbered ? cols.map((_, h) => String(h + 1)) : cols;
+  const tokenPx = cellPx(axisCols);
   const panel: _Panel = {
     z: scores, // (layers, heads)
     rows: { labels: rows },
-    cols: { labels: cols },
+    cols: numbered ? { labels: axisCols, title: "head" } : { labels: cols },
     title: "",
     scale,
     text: scores.map((row) => row.map((v) => _fmt(v))),

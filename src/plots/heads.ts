@@ -66,6 +66,7 @@ export function plotHeads(trace: AttentionTrace, opts: PlotHeadsOptions = {}): F
   return _panelFigure(panels, {
     title: opts.title,
     columns: opts.columns,
+    maxColumns: opts.maxColumns,
     maxLabelChars: opts.maxLabelChars,
     tokenPx: opts.tokenPx,
     sharedRowLabels: true,

@@ -74,7 +74,7 @@ export function plotOutputProjection(trace: AttentionTrace, wO: Matrix, opts: Pl
       hovertemplate: "query: %{customdata[0]}<br>dim: %{customdata[1]}<br>value: %{z:.3f}<extra>output</extra>",
     },
   ];
-  return _panelFigure(panels, { ...opts, columns: opts.columns ?? 3, title: opts.title ?? "concat · W^O = output (frames: one colour per head)" });
+  return _panelFigure(panels, { ...opts, maxColumns: opts.maxColumns ?? 3, title: opts.title ?? "concat · W^O = output (frames: one colour per head)" });
 }
 
 /**

@@ -77,5 +77,5 @@ export function plotProjections(trace: AttentionTrace, params: MhaParams, opts: 
   // self-attention with equal widths: every panel of a grid row has the same rows, so label them once
   const sameKeys = (kt ?? kLab).length === (qt ?? qLab).length && (kt ?? kLab).every((t, i) => t === (qt ?? qLab)[i]);
   const sameW = wq.length === wk.length && wk.length === wv.length;
-  return _panelFigure(panels, { ...opts, sharedRowLabels: sameKeys && sameW, columns: opts.columns ?? 3, title: opts.title ?? `head ${n}: projections (L=${L}, S=${S}, dK=${dK}, dV=${dV})` });
+  return _panelFigure(panels, { ...opts, sharedRowLabels: sameKeys && sameW, maxColumns: opts.maxColumns ?? 3, title: opts.title ?? `head ${n}: projections (L=${L}, S=${S}, dK=${dK}, dV=${dV})` });
 }

@@ -52,5 +52,5 @@ export function plotAdditiveVsDot(
     mk(dot.weights, "dot-product weights", _WEIGHT_SCALE, "weight"),
     mk(additive.weights, "additive weights", _WEIGHT_SCALE, "weight"),
   ];
-  return _panelFigure(panels, { ...opts, columns: opts.columns ?? 2, sharedRowLabels: true, title: opts.title ?? "additive vs dot-product attention" });
+  return _panelFigure(panels, { ...opts, maxColumns: opts.maxColumns ?? 2, sharedRowLabels: true, title: opts.title ?? "additive vs dot-product attention" });
 }

@@ -71,10 +71,17 @@ export const THEME = {
   maxTokenPx: 48,
   /** a token panel aims at about this many pixels on its long side */ targetPanelPx: 288,
   /** an index axis (dimensions) aims at about this many pixels */ targetIndexPanelPx: 220,
-  /** the widest figure a JupyterLab cell shows without scrolling on a 1280 px projector */ targetWidth: 1150,
+  /**
+   * the widest figure, in px: JupyterLab 4 in a 1280 px window with the file browser open gives an output
+   * area of about 848 px, and its plotly renderer clips anything wider (a workshop projector is exactly this)
+   */
+  maxWidth: 840,
   /** labels longer than this are cut with "…" on the axes (the hover shows them in full) */ maxLabelChars: 14,
   gapPx: 18,
-  colorbarPx: 100,
+  /** px reserved for one column of colour bars (bar, ticks, rotated title) */ colorbarPx: 100,
+  /** a colour bar is never shorter than this; shorter slots put the next bar in a new column */ minColorbarPx: 120,
+  /** a panel may shrink (token rows and index axes) down to this fraction of its preferred size to fit maxWidth */
+  minShrink: 0.6,
 } as const;
 
 /** Colour of head `i` (0-based). */

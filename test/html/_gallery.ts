@@ -8,7 +8,7 @@ import { rng, randMatrix } from "../plots/_trace";
 import { toyEmbeddings, RUNNING_TOKENS } from "../../src/course/toy";
 import {
   plotHeads, plotProjections, plotHeadStages, plotOutputProjection, plotHeadContributions,
-  plotMasks, plotAdditiveVsDot, plotCostCurve, plotDataFlow, plotBars, plotLines,
+  plotMasks, plotAdditiveVsDot, plotCostCurve, plotDataFlow, plotBars, plotLines, plotHeadScores,
 } from "../../src/plots";
 import { Figure } from "../../src/plots/theme";
 
@@ -25,6 +25,9 @@ export function gallery(): Record<string, Figure> {
   const toks16 = "[CLS] the quick brown fox jumps over the lazy dog because it was very happy [SEP]".split(" ");
   const x16 = randMatrix(16, 48, next, 3);
   const t16 = big.forward(x16);
+  // notebook 09's sizes: all-MiniLM-L6-v2 has 12 heads, "He gave her the ball" is 7 tokens with [CLS] and [SEP]
+  const toks7 = ["[CLS]", "he", "gave", "her", "the", "ball", "[SEP]"];
+  const t7 = big.forward(randMatrix(7, 48, next, 3));
   const h0 = t4.heads[0];
   const dot = scaledDotProductAttention(h0.q, h0.k, h0.v);
   const add = additiveAttention(h0.q, h0.k, h0.v, { wQ: randMatrix(4, 6, next), wK: randMatrix(4, 6, next), wV: randMatrix(6, 1, next).map((r) => r[0]) });
@@ -35,6 +38,11 @@ export function gallery(): Record<string, Figure> {
   const costs = ns.map((n) => mhaCost({ dModel: 384, numHeads: 12, seqLen: n }));
   return {
     heads_16x12: plotHeads(t16, { queryTokens: toks16, title: "16 tokens × 12 heads" }),
+    heads_7x12: plotHeads(t7, { queryTokens: toks7, title: "all-MiniLM-L6-v2, layer 0, \"He gave her the ball\": 12 heads" }),
+    head_scores: plotHeadScores(
+      Array.from({ length: 6 }, (_, l) => Array.from({ length: 12 }, (_, h) => ((l * 7 + h * 5) % 11) / 10)),
+      { title: "previous-token score per head (6 layers × 12 heads)", rowLabels: [0, 1, 2, 3, 4, 5].map((l) => `layer ${l}`) },
+    ),
     heads_evil: plotHeads(t4, { queryTokens: toks4, maxLabelChars: 48, title: "tokens are text: " + EVIL_LINK }),
     projections: plotProjections(t4, small.params, { head: 1, queryTokens: toks4 }),
     projections_L5_dK2: plotProjections(t01, nb01.params, { head: 0, queryTokens: RUNNING_TOKENS }),

@@ -159,7 +159,7 @@ describe("plotDataFlow", () => {
   it("plotDataFlow(trace) names the shapes of the layer shown", () => {
     const f = plotDataFlow(trace);
     const text = (L(f).annotations as Array<{ text: string }>).map((a) => a.text).join(" | ");
-    for (const s of ["input X<br>4×8", "Q<sub>1</sub> 4×4", "V<sub>2</sub> 4×4", "concat<br>4×8", "8×8", "output<br>4×8", "weights 4×4 → 4×4"]) {
+    for (const s of ["input X<br>4×8", "Q<sub>1</sub> 4×4", "V<sub>2</sub> 4×4", "concat<br>4×8", "8×8", "output<br>4×8", "weights 4×4<br>→ output 4×4"]) {
       expect(text).toContain(s);
     }
     expect(L(f).title.text).toBe("multi-head attention: h=2, dModel=8, dK=4, dV=4, L=4, S=4");
@@ -224,8 +224,8 @@ import { THEME } from "../../src/plots/theme";
 
 describe("the gallery (one figure of each kind, up to 16 tokens × 12 heads)", () => {
   for (const [name, f] of Object.entries(gallery())) {
-    it(`${name} fits a 1280 px projector's notebook width (≤ ${THEME.targetWidth} px) with fonts ≥ 14 px`, () => {
-      expect(L(f).width).toBeLessThanOrEqual(THEME.targetWidth);
+    it(`${name} fits a 1280 px projector's notebook width (≤ ${THEME.maxWidth} px) with fonts ≥ 14 px`, () => {
+      expect(L(f).width).toBeLessThanOrEqual(THEME.maxWidth);
       expect(Math.min(...fontSizes(f))).toBeGreaterThanOrEqual(14);
     });
   }

@@ -24,10 +24,15 @@ describe("plotHeadScores", () => {
     expect(Math.min(...fontSizes(f))).toBeGreaterThanOrEqual(14);
   });
 
-  it('labels the axes "layer 0 …" and "head 1 …", every one, in order', () => {
+  it('labels the axes "layer 0 …" and "head" 1 … 12 (12 × "head 12" is wider than 840 px), every one, in order', () => {
     expect(L(f).yaxis.ticktext).toEqual(["layer 0", "layer 1", "layer 2", "layer 3", "layer 4", "layer 5"]);
     expect(L(f).yaxis.tickvals).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(L(f).xaxis.ticktext).toEqual(Array.from({ length: 12 }, (_, h) => `head ${h + 1}`));
+    expect(L(f).xaxis.ticktext).toEqual(Array.from({ length: 12 }, (_, h) => `${h + 1}`));
+    expect(L(f).xaxis.title.text).toBe("head");
+    // with few heads the labels fit their cells and stay "head 1 …"
+    const g = plotHeadScores([[0.1, 0.2, 0.3]]);
+    expect(L(g).xaxis.ticktext).toEqual(["head 1", "head 2", "head 3"]);
+    expect(L(g).xaxis.title).toBeUndefined();
   });
 
   it("the hover names layer, head and the score; each cell shows the score to 2 decimals", () => {
@@ -39,14 +44,15 @@ describe("plotHeadScores", () => {
     expect(T(f, 0).texttemplate).toBe("%{text}");
   });
 
-  it("fits a projector notebook (≤ 1150 px), cells ≥ 42 px so values are written, column labels horizontal and within their cell", () => {
-    expect(L(f).width).toBeLessThanOrEqual(THEME.targetWidth);
+  it("fits a projector notebook (≤ 840 px), cells ≥ 42 px so values are written, column labels horizontal and within their cell", () => {
+    expect(L(f).width).toBeLessThanOrEqual(THEME.maxWidth);
     const [x0, y0, x1, y1] = panelBox(f, 0);
     const cellW = (x1 - x0) / 12;
     expect(cellW).toBeGreaterThanOrEqual(42);
     expect((y1 - y0) / 6).toBeCloseTo(cellW, 1); // square cells (up to the rounded figure size)
     expect(L(f).xaxis.tickangle).toBe(0);
-    expect(_textWidth("head 12", THEME.fontSize)).toBeLessThan(cellW);
+    expect(_textWidth("12", THEME.fontSize)).toBeLessThan(cellW);
+    expect(_textWidth("head 12", THEME.fontSize)).toBeGreaterThan(cellW); // why the labels are numbers
   });
 
   it("custom labels, valueName and labels that look like markup are drawn as text", () => {
@@ -80,7 +86,7 @@ describe("plotHeadScores", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 16 }), (nl, nh) => {
         const g = plotHeadScores(Array.from({ length: nl }, () => new Array(nh).fill(0.5)));
-        expect(L(g).width).toBeLessThanOrEqual(THEME.targetWidth);
+        expect(L(g).width).toBeLessThanOrEqual(THEME.maxWidth);
         const [x0, y0, x1, y1] = panelBox(g, 0);
         expect((x1 - x0) / nh).toBeGreaterThanOrEqual(THEME.fontSize);
         expect((y1 - y0) / nl).toBeGreaterThanOrEqual(THEME.fontSize);

@@ -128,7 +128,7 @@ describe("plotHeads layout for 16 tokens × 12 heads", () => {
       const f = plotHeads(trace, { queryTokens: [...tokens] });
       expect(f.data.length).toBe(12);
       expect(titles(f)).toEqual(Array.from({ length: 12 }, (_, i) => `head ${i + 1}`));
-      expect(L(f).width).toBeLessThanOrEqual(THEME.targetWidth + 10);
+      expect(L(f).width).toBeLessThanOrEqual(THEME.maxWidth);
       const fs = THEME.fontSize;
       const labelW = Math.max(...tokens.map((t) => _textWidth(_truncate(t, THEME.maxLabelChars), fs)));
       // each panel with the room its labels need: row labels on the left (if drawn), vertical column labels below, title above
