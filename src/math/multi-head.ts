@@ -6,9 +6,7 @@
  * headContributions, masks, glorotUniform.
  */
 import { concatHeads } from "./heads";
-import {
-  causalMask, checkKeyPaddingMask, checkMask, combineMasks, expandKeyPaddingMask, Mask,
-} from "./masks";
+import { _forwardInputs } from "./_forward-inputs";
 import { checkMatrix, checkPositiveInt, checkVector, headSize, shapeOf, transpose } from "./matrix";
 import { headContributions, outputProjection } from "./output-projection";
 import { projectThenSplit } from "./projections";
@@ -52,20 +50,6 @@ function _isOptions(x: unknown): x is ForwardOptions {
 
 function _copy(m: Matrix): Matrix {
   return m.map((row) => row.slice());
-}
-
-/** The (L, S) additive mask forward applies: attnMask, keyPaddingMask and the causal flag combined. */
-function _combinedMask(options: ForwardOptions, L: number, S: number): Matrix | null {
-  if (options.causal !== undefined && typeof options.causal !== "boolean") {
-    throw new Error(`causal must be true or false, got ${String(options.causal)}`);
-  }
-  const masks: Mask[] = [];
-  if (options.attnMask != null) masks.push(checkMask("attnMask", options.attnMask, L, S)); // (L, S)
-  if (options.keyPaddingMask != null) {
-    masks.push(expandKeyPaddingMask(checkKeyPaddingMask("keyPaddingMask", options.keyPaddingMask, S), L)); // (L, S)
-  }
-  if (options.causal) masks.push(causalMask(L, S)); // (L, S)
-  return masks.length > 0 ? combineMasks(...masks) : null; // (L, S)
 }
 
 /**
@@ -260,16 +244,11 @@ export class MultiHeadAttention {
     } else {
       key = keyOrOptions as Matrix | null | undefined;
     }
-    if (options == null || typeof options !== "object") throw new Error("options must be { attnMask?, keyPaddingMask?, causal? }");
     const { dModel: E, numHeads: h, dK, dV, params: p } = this;
-    const [L] = shapeOf(checkMatrix("query", query, { cols: { n: E, why: `dModel is ${E}` } })); // (L, E)
-    key = key ?? query;
-    value = value ?? key;
-    const [S] = shapeOf(checkMatrix("key", key, { cols: { n: this.kdim, why: `kdim is ${this.kdim}` } })); // (S, kdim)
-    checkMatrix("value", value, {
-      rows: { n: S, why: `key has ${S} rows` }, cols: { n: this.vdim, why: `vdim is ${this.vdim}` },
-    }); // (S, vdim)
-    const mask = _combinedMask(options, L, S); // (L, S) additive, or null
+    const inputs = _forwardInputs(this, query, key, value, options);
+    const { mask, fullyMaskedRows } = inputs; // (L, S) additive mask, or null
+    key = inputs.key; // (S, kdim)
+    value = inputs.value; // (S, vdim)
 
     // 1) linear projections, done once with the fused weights, then split into h heads
     const qs = projectThenSplit(query, p.wQ, p.bQ, h); // h × (L, dK)
@@ -281,7 +260,6 @@ export class MultiHeadAttention {
       const { scores, scaledScores, maskedScores, weights, output } = scaledDotProductAttention(q, ks[i], vs[i], mask);
       return { q, k: ks[i], v: vs[i], scores, scaledScores, maskedScores, weights, output };
     });
-    const fullyMaskedRows = mask == null ? [] : mask.flatMap((row, i) => (row.every((m) => m === -Infinity) ? [i] : []));
 
     // 3) concat + W^O
     const headOutputs = heads.map((head) => head.output); // h × (L, dV)

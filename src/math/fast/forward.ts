@@ -4,31 +4,18 @@
  * The readable path (multi-head.ts, scaled-dot-product.ts, …) stays the reference; test/math-fast
  * proves the two equal.
  *
- * Dependencies: masks (causalMask, checkMask, checkKeyPaddingMask, expandKeyPaddingMask, combineMasks),
- * checkMatrix, the kernels in ./kernels.
+ * Dependencies: _forwardInputs (the checks and masks MultiHeadAttention.forward uses), the kernels in ./kernels.
  */
-import { causalMask, checkKeyPaddingMask, checkMask, combineMasks, expandKeyPaddingMask, Mask } from "../masks";
-import { checkMatrix, shapeOf } from "../matrix";
-import type { AttentionTrace, BoolMask, HeadTrace, Matrix, MhaParams, Vector } from "../trace";
+import { _forwardInputs, ForwardLayer } from "../_forward-inputs";
+import type { ForwardOptions } from "../multi-head";
+import type { AttentionTrace, HeadTrace, Matrix, Vector } from "../trace";
 import { _cachedTransposed, _flatten, _matmulTransB, _nested } from "./kernels";
 
 /** What fastForward needs of a layer: a MultiHeadAttention satisfies it. */
-export interface FastLayer {
-  readonly dModel: number;
-  readonly numHeads: number;
-  readonly dK: number;
-  readonly dV: number;
-  readonly kdim: number;
-  readonly vdim: number;
-  readonly params: MhaParams;
-}
+export type FastLayer = ForwardLayer;
 
 /** Options of fastForward; the same as MultiHeadAttention.forward's. */
-export interface FastForwardOptions {
-  /** (L, S) boolean (true = not allowed) or float (added) */ attnMask?: BoolMask | Matrix | null;
-  /** (S,) boolean (true = padding) or float (added) */ keyPaddingMask?: boolean[] | number[] | null;
-  /** query i sees keys 0 … i */ causal?: boolean;
-}
+export type FastForwardOptions = ForwardOptions;
 
 /** y = x·w + b into a flat (rows, dOut) buffer; each entry sums in order, then adds b (as linear does). */
 function _linearFlat(x: Matrix, w: Matrix, b: Vector | null): Float64Array {
@@ -59,25 +46,8 @@ function _linearFlat(x: Matrix, w: Matrix, b: Vector | null): Float64Array {
 export function fastForward(
   mha: FastLayer, query: Matrix, key?: Matrix | null, value?: Matrix | null, options: FastForwardOptions = {},
 ): AttentionTrace {
-  if (options == null || typeof options !== "object") throw new Error("options must be { attnMask?, keyPaddingMask?, causal? }");
   const { dModel: E, numHeads: h, dK, dV, params: p } = mha;
-  const [L] = shapeOf(checkMatrix("query", query, { cols: { n: E, why: `dModel is ${E}` } })); // (L, E)
-  const k0 = key ?? query;
-  const v0 = value ?? k0;
-  const [S] = shapeOf(checkMatrix("key", k0, { cols: { n: mha.kdim, why: `kdim is ${mha.kdim}` } })); // (S, kdim)
-  checkMatrix("value", v0, {
-    rows: { n: S, why: `key has ${S} rows` }, cols: { n: mha.vdim, why: `vdim is ${mha.vdim}` },
-  }); // (S, vdim)
-  if (options.causal !== undefined && typeof options.causal !== "boolean") {
-    throw new Error(`causal must be true or false, got ${String(options.causal)}`);
-  }
-  const masks: Mask[] = [];
-  if (options.attnMask != null) masks.push(checkMask("attnMask", options.attnMask, L, S));
-  if (options.keyPaddingMask != null) {
-    masks.push(expandKeyPaddingMask(checkKeyPaddingMask("keyPaddingMask", options.keyPaddingMask, S), L)); // (L, S)
-  }
-  if (options.causal) masks.push(causalMask(L, S));
-  const mask = masks.length > 0 ? combineMasks(...masks) : null; // (L, S) additive
+  const { L, S, key: k0, value: v0, mask, fullyMaskedRows } = _forwardInputs(mha, query, key, value, options);
 
   // 1) linear projections with the fused weights
   const Q = _linearFlat(query, p.wQ, p.bQ); // (L, E)
@@ -153,7 +123,6 @@ export function fastForward(
       output: _nested(headOut, dV, 0, L, 0, dV), // (L, dV)
     };
   }
-  const fullyMaskedRows = mask == null ? [] : mask.flatMap((row, i) => (row.every((m) => m === -Infinity) ? [i] : []));
   for (let x = 0; x < L * S; x++) meanBuf[x] /= h;
 
   // 3) concat + W^O
