@@ -26,6 +26,11 @@ export async function openHTML(browser: Browser, html: string, name: string, vie
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mha-html-"));
   const file = path.join(dir, name);
   fs.writeFileSync(file, html);
+  return openFile(browser, file, viewport);
+}
+
+/** Open a local HTML file from file:// with every other request blocked, recording dialogs and page errors. */
+export async function openFile(browser: Browser, file: string, viewport = { width: 1300, height: 900 }): Promise<Loaded> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const dialogs: string[] = [];

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PLOTLY_MIME } from "../../src/notebook/show";
-import { hasChromium, launch } from "./_browser";
+import { hasChromium, launch, openFile } from "./_browser";
 import { EVIL_LINK, EVIL_SCRIPT } from "./_gallery";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -62,15 +62,7 @@ describe.skipIf(!ready)("show() in the tslab kernel → nbconvert_plotly.py → 
     expect(conv.status, conv.stderr).toBe(0);
     const browser = await launch();
     try {
-      const page = await (await browser.newContext({ viewport: { width: 1300, height: 900 } })).newPage();
-      const dialogs: string[] = [];
-      const blocked: string[] = [];
-      page.on("dialog", async (d) => {
-        dialogs.push(d.message());
-        await d.dismiss();
-      });
-      await page.route("**", (r) => (r.request().url().startsWith("file:") ? r.continue() : (blocked.push(r.request().url()), r.abort())));
-      await page.goto("file://" + htmlFile);
+      const { page, dialogs, blocked } = await openFile(browser, htmlFile);
       await page.waitForFunction(() => document.querySelectorAll(".js-plotly-plot .main-svg").length >= 3, null, { timeout: 60_000 });
       expect(await page.locator(".js-plotly-plot").count()).toBe(3);
       const ticks = await page.$$eval(".js-plotly-plot .xtick text", (els) => els.slice(0, 4).map((e) => e.textContent));

@@ -10,7 +10,7 @@ import { plotHeads } from "../../src/plots/heads";
 import { plotMasks } from "../../src/plots/masks";
 import { plotDataFlow } from "../../src/plots/data-flow";
 import { fakeTrace } from "../plots/_trace";
-import { hasChromium, launch } from "./_browser";
+import { hasChromium, launch, openFile } from "./_browser";
 import { EVIL_LINK, EVIL_SCRIPT } from "./_gallery";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -84,19 +84,7 @@ describe.skipIf(PY === null)("nbconvert_plotly.py", () => {
   it.skipIf(!hasChromium)("draws 3 charts offline in Chromium, evil tokens are tick text, no dialog", async () => {
     const browser: Browser = await launch();
     try {
-      const page = await (await browser.newContext({ viewport: { width: 1300, height: 900 } })).newPage();
-      const dialogs: string[] = [];
-      const blocked: string[] = [];
-      page.on("dialog", async (d) => {
-        dialogs.push(d.message());
-        await d.dismiss();
-      });
-      await page.route("**", (route) => {
-        if (route.request().url().startsWith("file:")) return route.continue();
-        blocked.push(route.request().url());
-        return route.abort();
-      });
-      await page.goto("file://" + file);
+      const { page, dialogs, blocked } = await openFile(browser, file);
       await page.waitForFunction(() => document.querySelectorAll(".js-plotly-plot .main-svg").length >= 3, null, { timeout: 60_000 });
       expect(await page.locator(".js-plotly-plot").count()).toBe(3);
       const ticks = await page.$$eval("#mha-plotly-1-0 .xtick text", (els) => els.map((e) => e.textContent));
