@@ -1,5 +1,6 @@
 // Helpers for reading figure JSON in tests.
-import { Figure } from "../../src/plots/theme";
+import { Figure, THEME } from "../../src/plots/theme";
+import { _textWidth, _truncate } from "../../src/plots/escape";
 
 export type Obj = Record<string, any>;
 export const L = (f: Figure): Obj => f.layout as Obj;
@@ -27,6 +28,21 @@ export function panelBox(f: Figure, i: number): [number, number, number, number]
   const xd = axis(f, "x", i).domain;
   const yd = axis(f, "y", i).domain;
   return [m.l + xd[0] * pw, m.t + (1 - yd[1]) * ph, m.l + xd[1] * pw, m.t + (1 - yd[0]) * ph];
+}
+
+/**
+ * Each panel's box with the room its labels need: row labels on the left (if drawn), vertical column
+ * labels below (else one text line), and the panel title above.
+ */
+export function labelledPanelBoxes(f: Figure, tokens: string[]): number[][] {
+  const fs = THEME.fontSize;
+  const labelW = Math.max(...tokens.map((t) => _textWidth(_truncate(t, THEME.maxLabelChars), fs)));
+  return f.data.map((_, i) => {
+    const [x0, y0, x1, y1] = panelBox(f, i);
+    const yl = axis(f, "y", i).showticklabels ? labelW : 0;
+    const xl = axis(f, "x", i).tickangle === -90 ? labelW : fs;
+    return [x0 - yl, y0 - (THEME.titleSize + 4), x1, y1 + xl];
+  });
 }
 
 export function overlaps(a: number[], b: number[]): boolean {

@@ -4,7 +4,7 @@ import { plotHeads } from "../../src/plots/heads";
 import { THEME } from "../../src/plots/theme";
 import { _textWidth, _truncate } from "../../src/plots/escape";
 import { rng, randMatrix } from "./_trace";
-import { L, T, axis, titles, fontSizes, panelBox, overlaps } from "./_helpers";
+import { L, T, axis, titles, fontSizes, panelBox, overlaps, labelledPanelBoxes } from "./_helpers";
 
 const EVIL = ["</script><img src=x onerror=alert(1)>", '<a href="javascript:alert(1)">x</a>', "&lt;", "$x$"];
 
@@ -130,14 +130,7 @@ describe("plotHeads layout for 16 tokens × 12 heads", () => {
       expect(titles(f)).toEqual(Array.from({ length: 12 }, (_, i) => `head ${i + 1}`));
       expect(L(f).width).toBeLessThanOrEqual(THEME.maxWidth);
       const fs = THEME.fontSize;
-      const labelW = Math.max(...tokens.map((t) => _textWidth(_truncate(t, THEME.maxLabelChars), fs)));
-      // each panel with the room its labels need: row labels on the left (if drawn), vertical column labels below, title above
-      const boxes = f.data.map((_, i) => {
-        const [x0, y0, x1, y1] = panelBox(f, i);
-        const yl = axis(f, "y", i).showticklabels ? labelW : 0;
-        const xl = axis(f, "x", i).tickangle === -90 ? labelW : fs;
-        return [x0 - yl, y0 - (THEME.titleSize + 4), x1, y1 + xl];
-      });
+      const boxes = labelledPanelBoxes(f, tokens);
       for (let i = 0; i < boxes.length; i++) {
         for (let j = i + 1; j < boxes.length; j++) expect(overlaps(boxes[i], boxes[j]), `panels ${i} and ${j}`).toBe(false);
         expect(boxes[i][0]).toBeGreaterThanOrEqual(0);

@@ -8,7 +8,7 @@ import { THEME, Figure } from "../../src/plots/theme";
 import { _textWidth, _truncate } from "../../src/plots/escape";
 import { gallery } from "../html/_gallery";
 import { fakeTrace } from "./_trace";
-import { L, Obj, axis, drawnText, fontSizes, overlaps, panelBox, titleBoxes } from "./_helpers";
+import { L, Obj, axis, drawnText, fontSizes, labelledPanelBoxes, overlaps, panelBox, titleBoxes } from "./_helpers";
 
 /** Colour bars: inside the figure's right margin, each THEME.colorbarPx wide, stacked bars not overlapping. */
 function expectColorbarsInside(f: Figure, name: string): void {
@@ -76,15 +76,12 @@ describe("every figure fits THEME.maxWidth", () => {
           expect(l.width).toBeLessThanOrEqual(THEME.maxWidth);
           expect(Math.min(...fontSizes(f))).toBeGreaterThanOrEqual(THEME.fontSize);
           const fs = THEME.fontSize;
-          const labelW = Math.max(...tokens.map((t) => _textWidth(_truncate(t, THEME.maxLabelChars), fs)));
-          const boxes = f.data.map((_, i) => {
+          f.data.forEach((_, i) => {
             const [x0, y0, x1, y1] = panelBox(f, i);
             expect((x1 - x0) / n).toBeGreaterThanOrEqual(fs - 0.01);
             expect((y1 - y0) / n).toBeGreaterThanOrEqual(fs - 0.01);
-            const yl = axis(f, "y", i).showticklabels ? labelW : 0;
-            const xl = axis(f, "x", i).tickangle === -90 ? labelW : fs;
-            return [x0 - yl, y0 - (THEME.titleSize + 4), x1, y1 + xl];
           });
+          const boxes = labelledPanelBoxes(f, tokens);
           for (let i = 0; i < boxes.length; i++) {
             for (let j = i + 1; j < boxes.length; j++) expect(overlaps(boxes[i], boxes[j]), `panels ${i} and ${j}`).toBe(false);
             expect(boxes[i][0]).toBeGreaterThanOrEqual(0);
