@@ -36,15 +36,33 @@ def _first_line(src: str) -> str:
     return line[:100]
 
 
+# Clean runs of this process, by (notebook, working directory, notebook mtime): one pytest session
+# runs each course notebook once, however many tests read its outputs.
+_CLEAN_RUNS: dict[tuple[Path, Path | None, float], nbformat.NotebookNode] = {}
+
+
 def run_notebook(path: Path, out_dir: Path | None = EXECUTED, cwd: Path | None = None) -> nbformat.NotebookNode:
     """Runs every cell of `path` top to bottom; returns the executed notebook or raises NotebookFailed.
 
     The kernel's working directory is the notebook's folder (as in JupyterLab), so
     `import ... from "mha-lab"` resolves through the repo's node_modules. The executed
     copy goes to out_dir/<name> even when a cell fails, so the failure can be inspected.
+    A notebook that already ran clean in this process is not run again.
     """
     __tracebackhide__ = True  # pytest: show the failing cell, not this function's source
     path = Path(path).resolve()
+    key = (path, cwd, path.stat().st_mtime)
+    if key not in _CLEAN_RUNS:
+        _CLEAN_RUNS[key] = _execute(path, cwd, out_dir)
+    nb = _CLEAN_RUNS[key]
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, out_dir / path.name)
+    return nb
+
+
+def _execute(path: Path, cwd: Path | None, out_dir: Path | None) -> nbformat.NotebookNode:
+    __tracebackhide__ = True
     nb = nbformat.read(path, as_version=4)
     kernel = nb.metadata.get("kernelspec", {}).get("name", "tslab")
     client = NotebookClient(
@@ -54,24 +72,25 @@ def run_notebook(path: Path, out_dir: Path | None = EXECUTED, cwd: Path | None =
         resources={"metadata": {"path": str(cwd or path.parent)}},
     )
     t0 = time.time()
-    error: Exception | None = None
+    failure: str | None = None
     try:
         client.execute()
     except CellExecutionError as e:
-        error = e
-    finally:
-        if out_dir is not None:
+        failure = f"{path.name}: a cell failed after {time.time() - t0:.1f} s\n{e}"
+    if failure is None:
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code" or "allow-stderr" in cell.metadata.get("tags", []):
+                continue
+            stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr")
+            if stderr.strip():
+                failure = (
+                    f"{path.name}: cell {i} ({_first_line(cell.source)!r}) wrote to stderr "
+                    f"(an error in a timer/promise, or a warning; tag the cell `allow-stderr` if intended):\n{stderr.strip()[:2000]}"
+                )
+                break
+    if failure is not None:
+        if out_dir is not None:  # keep the failed run for inspection
             out_dir.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, out_dir / path.name)
-    if error is not None:
-        raise NotebookFailed(f"{path.name}: a cell failed after {time.time() - t0:.1f} s\n{error}") from None
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or "allow-stderr" in cell.metadata.get("tags", []):
-            continue
-        stderr = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr")
-        if stderr.strip():
-            raise NotebookFailed(
-                f"{path.name}: cell {i} ({_first_line(cell.source)!r}) wrote to stderr "
-                f"(an error in a timer/promise, or a warning; tag the cell `allow-stderr` if intended):\n{stderr.strip()[:2000]}"
-            )
+        raise NotebookFailed(failure)
     return nb
