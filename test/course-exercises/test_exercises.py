@@ -17,8 +17,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
 from nbrun import EXECUTED, NOTEBOOKS, run_notebook  # noqa: E402
 
-LEARNER = NOTEBOOKS / "10-exercises.ipynb"
-SOLUTIONS = NOTEBOOKS / "10-exercises-solutions.ipynb"
+LEARNER = NOTEBOOKS / "14-exercises.ipynb"
+SOLUTIONS = NOTEBOOKS / "14-exercises-solutions.ipynb"
 OUT = EXECUTED / "course-exercises"
 
 
@@ -96,7 +96,7 @@ def test_plausible_mistakes_are_caught(tmp_path: Path):
                 broken.cells[i].source = broken.cells[i].source.replace(old, new)
                 hit.add(fn)
     assert hit == set(MISTAKES), f"mistakes not applied: {set(MISTAKES) - hit}"
-    path = tmp_path / "10-exercises-broken.ipynb"
+    path = tmp_path / "14-exercises-broken.ipynb"
     nbformat.write(broken, path)
     ran = run_notebook(path, out_dir=None, cwd=NOTEBOOKS)
     outs = [_stdout(ran.cells[i]) for i in _tagged(ran, "exercise-check")]

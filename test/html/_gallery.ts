@@ -25,7 +25,7 @@ export function gallery(): Record<string, Figure> {
   const toks16 = "[CLS] the quick brown fox jumps over the lazy dog because it was very happy [SEP]".split(" ");
   const x16 = randMatrix(16, 48, next, 3);
   const t16 = big.forward(x16);
-  // notebook 09's sizes: all-MiniLM-L6-v2 has 12 heads, "He gave her the ball" is 7 tokens with [CLS] and [SEP]
+  // notebook 12's sizes: all-MiniLM-L6-v2 has 12 heads, "He gave her the ball" is 7 tokens with [CLS] and [SEP]
   const toks7 = ["[CLS]", "he", "gave", "her", "the", "ball", "[SEP]"];
   const t7 = big.forward(randMatrix(7, 48, next, 3));
   const h0 = t4.heads[0];

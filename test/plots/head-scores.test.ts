@@ -5,7 +5,7 @@ import { DIVERGING_SCALE, THEME, WEIGHTS_SCALE } from "../../src/plots/theme";
 import { _textWidth } from "../../src/plots/escape";
 import { L, T, fontSizes, panelBox } from "./_helpers";
 
-// a (6 layers × 12 heads) grid like notebook 09's, values written out so the cells can be checked by eye
+// a (6 layers × 12 heads) grid like notebook 12's, values written out so the cells can be checked by eye
 const grid = Array.from({ length: 6 }, (_, l) => Array.from({ length: 12 }, (_, h) => ((l * 12 + h) % 10) / 10));
 grid[0][2] = 0.995;
 

@@ -1,5 +1,5 @@
 // Every figure fits THEME.maxWidth (840 px). JupyterLab 4 in a 1280 px window with the file browser open gives
-// an output area of about 848 px and its plotly renderer CLIPS wider figures: notebook 09's 12-head grid lost its
+// an output area of about 848 px and its plotly renderer CLIPS wider figures: notebook 12's 12-head grid lost its
 // third column, notebook 00's data flow stopped at "concat", notebook 01's stages lost a colour bar.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
@@ -53,7 +53,7 @@ describe("every figure fits THEME.maxWidth", () => {
     expect((y1 - y0) / 16).toBeCloseTo(THEME.minTokenPx, 0);
   });
 
-  it("12 heads × 7 tokens (notebook 09): 3 columns, token rows still ≥ 24 px", () => {
+  it("12 heads × 7 tokens (notebook 12): 3 columns, token rows still ≥ 24 px", () => {
     const f = figs.heads_7x12;
     const x = f.data.map((_, i) => axis(f, "x", i).domain[0]);
     expect(new Set(x).size).toBe(3);
