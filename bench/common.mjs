@@ -1,8 +1,8 @@
 // Shared helpers of the benchmark scripts: seeded inputs, timing, FLOP count, trace size.
 import { createRequire } from "node:module";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import os from "node:os";
 
 export const require = createRequire(import.meta.url);
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -12,10 +12,9 @@ export function loadMhaLab() {
   return require("mha-lab");
 }
 
-/** The optional fast kernel (src/math/fast, built to dist/math/fast), or null when absent. */
+/** The fast kernel, imported by its public subpath exactly as a user would ("mha-lab/fast"). */
 export function loadFast() {
-  const p = path.join(ROOT, "dist", "math", "fast", "index.js");
-  return existsSync(p) ? require(p) : null;
+  return require("mha-lab/fast");
 }
 
 /** A seeded (rows, cols) matrix with entries in [-1, 1). */
@@ -25,18 +24,123 @@ export function randomMatrix(rows, cols, seed) {
 }
 
 /**
- * FLOPs of one self-attention forward, multiply-add = 2 FLOPs, softmax/bias/scale not counted:
- * Q, K, V projections 3·2nE², scores QKᵀ 2n²E (summed over heads), weights·V 2n²E, output projection 2nE².
- * Total 8nE² + 4n²E. (Our trace also computes the per-head contributions, another 2nE², not counted.)
+ * FLOPs of one self-attention forward, from the package's own mhaCost (one formula, not two):
+ * multiply-add = 2 FLOPs, plus biases and the 1/√dK scale; softmax not counted.
  */
-export function mhaFlops(n, dModel) {
-  return 8 * n * dModel * dModel + 4 * n * n * dModel;
+export function mhaFlops(n, dModel, numHeads = 8) {
+  return require("mha-lab").mhaCost({ dModel, numHeads, seqLen: n }).flops.total;
 }
 
+/** The median of a list of numbers (mean of the two middle ones for an even count). */
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Median, min and max of a list of samples.
+ * @returns { median, min, max, n }
+ */
+export function summarize(xs) {
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
+}
+
+/**
+ * The 1-minute load average, and whether the machine is quiet enough to time on.
+ * With force (a --force flag for development) a loaded machine is accepted but the result says so.
+ * @param max the highest accepted 1-minute load average (default 1.0)
+ * @returns { load1, load5, ok, forced, note }
+ */
+export function checkIdle({ max = 1.0, force = false } = {}) {
+  const [load1, load5] = os.loadavg();
+  const ok = load1 <= max;
+  const note = ok ? `load average ${load1.toFixed(2)} ≤ ${max} before start`
+    : `LOADED MACHINE: load average ${load1.toFixed(2)} > ${max} before start; timings are not trustworthy${force ? " (--force)" : ""}`;
+  return { load1, load5, ok, forced: !ok && force, note };
+}
+
+/**
+ * Time several implementations of the same thing fairly: interleaved A B C A B C … over `rounds` rounds,
+ * so a burst of load from elsewhere hits all of them alike. Each implementation is warmed up first
+ * (twice). In every round each implementation runs `reps` calls back to back (calibrated from the
+ * warm-up so one round of one implementation takes about budgetMs / rounds, at least 1 call);
+ * the round's figure is the median of its calls. The result is the median over rounds, with the
+ * min–max over rounds next to it. global.gc() runs between calls when node has --expose-gc (untimed).
+ * @param impls { name: () => unknown }: each call returns something (kept, so it is not optimised away)
+ * @param opts { rounds = 5, budgetMs = 1000 per implementation, maxReps = 50 per round }
+ * @returns { name: { ms (median over rounds), min, max, rounds: [per-round ms], cpuMs, reps } }
+ * @example interleave({ a: () => f(x), b: () => g(x) }, { rounds: 5 }).a.ms
+ */
+export function interleave(impls, { rounds = 5, budgetMs = 1000, maxReps = 50 } = {}) {
+  const gc = globalThis.gc ?? (() => {});
+  const names = Object.keys(impls);
+  const repsOf = {};
+  for (const name of names) {
+    const fn = impls[name];
+    gc();
+    const t0 = performance.now();
+    fn();
+    fn();
+    const warm = (performance.now() - t0) / 2;
+    repsOf[name] = Math.max(1, Math.min(maxReps, Math.floor(budgetMs / rounds / Math.max(warm, 1e-3))));
+  }
+  const perRound = Object.fromEntries(names.map((n) => [n, []]));
+  const cpuPerRound = Object.fromEntries(names.map((n) => [n, []]));
+  let sink = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const name of names) {
+      const fn = impls[name];
+      const samples = [];
+      const cpu = [];
+      for (let i = 0; i < repsOf[name]; i++) {
+        gc();
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        const out = fn();
+        samples.push(performance.now() - t0);
+        const c = process.cpuUsage(c0);
+        cpu.push((c.user + c.system) / 1000);
+        if (out != null) sink++;
+      }
+      perRound[name].push(median(samples));
+      cpuPerRound[name].push(median(cpu));
+    }
+  }
+  const result = {};
+  for (const name of names) {
+    const s = summarize(perRound[name]);
+    result[name] = { ms: s.median, min: s.min, max: s.max, rounds: perRound[name], cpuMs: median(cpuPerRound[name]), reps: repsOf[name] };
+  }
+  result._sink = sink;
+  return result;
+}
+
+/**
+ * Single-core float64 dense matmul probe: the GFLOP/s a straightforward register-tiled JS kernel reaches
+ * on this machine (n×n times n×n on Float64Array, 2n³ FLOPs), the roofline every figure is read against.
+ * @param n the matrix size (default 256)
+ * @returns { n, ms, gflops }
+ */
+export function matmulProbe(n = 256, { rounds = 5 } = {}) {
+  const a = new Float64Array(n * n), bt = new Float64Array(n * n), c = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) { a[i] = Math.sin(i); bt[i] = Math.cos(i); }
+  const run = () => {
+    for (let i = 0; i < n; i += 2) {
+      for (let j = 0; j < n; j += 2) {
+        let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+        const a0 = i * n, a1 = a0 + n, b0 = j * n, b1 = b0 + n;
+        for (let p = 0; p < n; p++) {
+          const x = a[a0 + p], y = a[a1 + p], u = bt[b0 + p], v = bt[b1 + p];
+          s00 += x * u; s01 += x * v; s10 += y * u; s11 += y * v;
+        }
+        c[i * n + j] = s00; c[i * n + j + 1] = s01; c[(i + 1) * n + j] = s10; c[(i + 1) * n + j + 1] = s11;
+      }
+    }
+    return c;
+  };
+  const t = interleave({ probe: run }, { rounds, budgetMs: 500 });
+  return { n, ms: t.probe.ms, gflops: (2 * n ** 3) / t.probe.ms / 1e6 };
 }
 
 /**
