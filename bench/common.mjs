@@ -63,26 +63,31 @@ export function checkIdle({ max = 1.0, force = false } = {}) {
 /**
  * Time several implementations of the same thing fairly: interleaved A B C A B C … over `rounds` rounds,
  * so a burst of load from elsewhere hits all of them alike. Each implementation is warmed up first
- * (twice). In every round each implementation runs `reps` calls back to back (calibrated from the
+ * (calls repeated until warmupMs is spent, at most 50, at least 1). In every round each implementation runs `reps` calls back to back (calibrated from the
  * warm-up so one round of one implementation takes about budgetMs / rounds, at least 1 call);
  * the round's figure is the median of its calls. The result is the median over rounds, with the
- * min–max over rounds next to it. global.gc() runs between calls when node has --expose-gc (untimed).
+ * min–max over rounds next to it. It never forces a gc between calls: after a forced full gc, V8's
+ * concurrent sweeping runs into the next call and made a 1.2 ms tfjs-cpu call take 15–40 ms here
+ * (the source of last round's unbelievable "tfjs 80 ms at n = 8"); natural gc stays in every figure,
+ * charged to whoever allocates.
  * @param impls { name: () => unknown }: each call returns something (kept, so it is not optimised away)
- * @param opts { rounds = 5, budgetMs = 1000 per implementation, maxReps = 50 per round }
+ * @param opts { rounds = 5, budgetMs = 1000 per implementation, maxReps = 50 per round, warmupMs = 300 }
  * @returns { name: { ms (median over rounds), min, max, rounds: [per-round ms], cpuMs, reps } }
  * @example interleave({ a: () => f(x), b: () => g(x) }, { rounds: 5 }).a.ms
  */
-export function interleave(impls, { rounds = 5, budgetMs = 1000, maxReps = 50 } = {}) {
-  const gc = globalThis.gc ?? (() => {});
+export function interleave(impls, { rounds = 5, budgetMs = 1000, maxReps = 50, warmupMs = 300 } = {}) {
   const names = Object.keys(impls);
   const repsOf = {};
   for (const name of names) {
     const fn = impls[name];
-    gc();
-    const t0 = performance.now();
-    fn();
-    fn();
-    const warm = (performance.now() - t0) / 2;
+    // warm up until warmupMs is spent (tfjs-cpu needs ~20 calls before its times settle), at least one call
+    const w0 = performance.now();
+    let warm = Infinity;
+    for (let i = 0; i < 50 && (i === 0 || performance.now() - w0 < warmupMs); i++) {
+      const t0 = performance.now();
+      fn();
+      warm = Math.min(warm, performance.now() - t0);
+    }
     repsOf[name] = Math.max(1, Math.min(maxReps, Math.floor(budgetMs / rounds / Math.max(warm, 1e-3))));
   }
   const perRound = Object.fromEntries(names.map((n) => [n, []]));
@@ -94,7 +99,6 @@ export function interleave(impls, { rounds = 5, budgetMs = 1000, maxReps = 50 } 
       const samples = [];
       const cpu = [];
       for (let i = 0; i < repsOf[name]; i++) {
-        gc();
         const c0 = process.cpuUsage();
         const t0 = performance.now();
         const out = fn();
