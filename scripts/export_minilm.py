@@ -13,12 +13,12 @@ For each sentence and each exported layer l it writes:
 The model's attention probabilities of ALL six layers are stored too (they are small),
 so head-pattern scores can be measured on every layer even where the weights are not stored.
 
-Output: src/data/minilm/minilm.json (index, metadata, licences) and
-        src/data/minilm/minilm.bin  (float32 little-endian tensors at the byte offsets in the index).
+Output: src/minilm/data/minilm.json (index, metadata, licences) and
+        src/minilm/data/minilm.bin  (float32 little-endian tensors at the byte offsets in the index).
 The output is deterministic: rerunning with the pinned versions (scripts/requirements-ref.txt)
 gives byte-identical files.
 
-Usage:  .venv-ref/bin/python scripts/export_minilm.py [--layers 0,1,5] [--out src/data/minilm]
+Usage:  .venv-ref/bin/python scripts/export_minilm.py [--layers 0,1,5] [--out src/minilm/data]
 """
 import argparse
 import hashlib
@@ -106,7 +106,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--layers", default=",".join(map(str, DEFAULT_LAYERS)),
                     help="comma-separated layers whose weights are exported (default %(default)s)")
-    ap.add_argument("--out", default=str(REPO_ROOT / "src" / "data" / "minilm"))
+    ap.add_argument("--out", default=str(REPO_ROOT / "src" / "minilm" / "data"))
     args = ap.parse_args()
 
     torch.manual_seed(0)

@@ -1,21 +1,10 @@
-export * from "./math/trace";
-export * from "./math/version";
-export * from "./math/matrix";
-export * from "./math/random";
-export * from "./math/softmax";
-export * from "./math/linear";
-export * from "./math/heads";
-export * from "./math/projections";
-export * from "./math/masks";
-export * from "./math/scaled-dot-product";
-export * from "./math/output-projection";
-export * from "./math/additive";
-export * from "./math/cost";
-export * from "./math/multi-head";
-export * from "./math/fast";
-export * from "./course";
-export * from "./plots";
-export * from "./notebook";
-export * from "./html";
-export * from "./data/minilm";
-export * from "./analysis/head-patterns";
+// The package's layers, one entry point each (package.json "exports"):
+//   mha-lab           the math: the layer, its steps, masks, cost, types   (src/math)
+//   mha-lab/fast      the Float64Array kernel, same call shape as forward   (src/math/fast)
+//   mha-lab/train     a tiny trainable model, tasks, optimisers             (src/train)
+//   mha-lab/plots     figure builders: plotly JSON, pure                    (src/plots)
+//   mha-lab/notebook  show(): the only code that talks to tslab             (src/notebook)
+//   mha-lab/html      figureToHTML: offline pages                           (src/html)
+//   mha-lab/course    notebook helpers: checks, printing, toy data          (src/course)
+//   mha-lab/minilm    a real pretrained model: data, head-pattern scores    (src/minilm)
+export * from "./math";

@@ -3,7 +3,7 @@ export type { Numeric, MaxDiff } from "./checks";
 export { check, checkClose, maxAbsDiff } from "./checks";
 export type { FmtOptions } from "./format";
 export { fmt } from "./format";
-export { RUNNING_TOKENS, gaussian, randn, toyEmbeddings } from "./toy";
+export { RUNNING_TOKENS, randn, toyEmbeddings } from "./toy";
 export { dot, mean, variance, rowEntropy, rowMax } from "./stats";
 export { exercise } from "./exercise";
 export type { HeadInputs } from "./trace";

@@ -47,7 +47,7 @@ export function variance(x: Vector): number {
  *   H(p) = −Σ_j p_j ln p_j
  * @param p (L, S) attention weights, rows sum to 1
  * @return (L,)
- * @example rowEntropy([[0.5, 0.5], [1, 0]]) // returns [0.6931…, 0]
+ * @example rowEntropy([[0.5, 0.5], [1, 0]]) // returns [0.693147…, 0]
  */
 export function rowEntropy(p: Matrix): Vector {
   return p.map((row) => row.reduce((h, pj) => (pj > 0 ? h - pj * Math.log(pj) : h), 0) + 0);

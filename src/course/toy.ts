@@ -24,7 +24,7 @@ export function _hashString(s: string): number {
  *   z = √(−2 ln u₁)·cos(2π u₂),  u₁, u₂ ~ U(0, 1)
  * @param seed any safe integer
  * @return a function returning the next N(0, 1) number
- * @example gaussian(0)() === gaussian(0)() // returns true (same seed, same first number)
+ * @example gaussian(0)() === gaussian(0)() // returns true  (same seed, same first number)
  */
 export function gaussian(seed: number): () => number {
   const rand = mulberry32(seed);

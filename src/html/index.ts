@@ -1,4 +1,3 @@
-// Node-only: offline HTML pages (reads plotly.js-dist from node_modules).
+// mha-lab/html (Node only): offline HTML pages (reads plotly.js-dist from node_modules). Re-exports only.
 export type { FigureToHTMLOptions } from "./figure-to-html";
-export { figureToHTML, plotlyJsSource } from "./figure-to-html";
-export { scriptSafeJSON, escapeHTML } from "./safe-json";
+export { figureToHTML } from "./figure-to-html";

@@ -1,13 +1,8 @@
 /**
- * Attention masks and the conventions people meet. Our convention is PyTorch's
- * (nn.MultiheadAttention): a boolean `true` means "NOT allowed", and a float mask is ADDED
- * to the scaled scores. Internally every mask becomes an additive float mask
- * (0 = allowed, −Infinity = not allowed).
- *
- *   PyTorch nn.MultiheadAttention attn_mask / key_padding_mask: bool true = not allowed; float = added
- *   PyTorch F.scaled_dot_product_attention attn_mask:          bool true = TAKES PART (opposite!)
- *   Keras MultiHeadAttention attention_mask:                   1 / true = attend
- *   Annotated Transformer:                                     scores.masked_fill(mask == 0, -1e9)
+ * The masks a forward pass needs, in PyTorch's convention (nn.MultiheadAttention): a boolean `true`
+ * means "NOT allowed", and a float mask is ADDED to the scaled scores. Internally every mask becomes
+ * an additive float mask (0 = allowed, −Infinity = not allowed). Converters from other libraries'
+ * conventions are in mask-conventions.ts.
  *
  * Dependencies: checkMatrix, checkPositiveInt.
  */
@@ -22,7 +17,7 @@ function _isBoolMask(mask: unknown): mask is BoolMask {
 }
 
 /** Check a boolean or 0/1 grid of any shape; returns its shape. */
-function _checkGrid(name: string, mask: unknown, allowed: (v: unknown) => boolean, what: string): [number, number] {
+export function _checkGrid(name: string, mask: unknown, allowed: (v: unknown) => boolean, what: string): [number, number] {
   if (!Array.isArray(mask) || mask.length === 0 || !Array.isArray(mask[0]) || mask[0].length === 0) {
     throw new Error(`${name} must be a non-empty 2-D array, got ${JSON.stringify(mask)?.slice(0, 40)}`);
   }
@@ -154,79 +149,4 @@ export function combineMasks(...masks: (Mask | null | undefined)[]): Matrix {
   const [L, S] = shapeOf(additive[0]);
   additive.forEach((a, k) => checkMask(`masks[${present[k].i}]`, a, L, S));
   return additive[0].map((row, i) => row.map((_, j) => additive.reduce((s, a) => s + a[i][j], 0))); // (L, S)
-}
-
-/**
- * Convert a Keras attention_mask (1 / true = attend) to our boolean mask (true = not allowed).
- * @param mask (L, S) of 0/1 or booleans
- * @return (L, S) boolean mask
- * @example fromKerasMask([[1, 0]]) // returns [[false, true]]
- */
-export function fromKerasMask(mask: (number | boolean)[][]): BoolMask {
-  _checkGrid("mask", mask, (v) => v === 0 || v === 1 || typeof v === "boolean", "a Keras mask holds 1 (attend) or 0 (masked)");
-  return mask.map((row) => row.map((v) => !v));
-}
-
-/**
- * Convert our boolean mask (true = not allowed) to a Keras attention_mask (1 = attend).
- * @param mask (L, S) boolean
- * @return (L, S) of 0/1
- * @example toKerasMask([[false, true]]) // returns [[1, 0]]
- */
-export function toKerasMask(mask: BoolMask): number[][] {
-  _checkGrid("mask", mask, (v) => typeof v === "boolean", "expected a boolean mask (true = not allowed)");
-  return mask.map((row) => row.map((v) => (v ? 0 : 1)));
-}
-
-/**
- * Convert an Annotated Transformer mask (`scores.masked_fill(mask == 0, -1e9)`) to an additive mask:
- * 0 where mask ≠ 0, `fill` (−1e9) where mask == 0. When a row keeps at least one key this matches
- * masked_fill to float64 precision; when a row keeps none, masked_fill gives uniform weights while
- * this additive form gives ≈ softmax(scores) — use fromKerasMask + −Infinity to get our zero rows.
- * @param mask (L, S) of numbers or booleans (0 / false = masked)
- * @param fill the value used for masked positions (default −1e9)
- * @return (L, S) float mask
- * @example fromAnnotatedMask([[1, 0]]) // returns [[0, -1e9]]
- */
-export function fromAnnotatedMask(mask: (number | boolean)[][], fill = -1e9): Matrix {
-  _checkGrid("mask", mask, (v) => typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v)), "expected finite numbers or booleans");
-  return mask.map((row) => row.map((v) => (Number(v) === 0 ? fill : 0)));
-}
-
-/**
- * Convert our boolean mask (true = not allowed) to an Annotated Transformer mask (1 = keep, 0 = masked).
- * @param mask (L, S) boolean
- * @return (L, S) of 0/1
- * @example toAnnotatedMask(causalMask(2)) // returns [[1, 0], [1, 1]]
- */
-export function toAnnotatedMask(mask: BoolMask): number[][] {
-  return toKerasMask(mask); // same 1 = keep convention
-}
-
-/**
- * Convert a boolean mask for torch.nn.functional.scaled_dot_product_attention (true = TAKES PART)
- * to ours (true = not allowed). The inverse is the same function.
- * @param mask (L, S) boolean
- * @return (L, S) boolean
- * @example fromSdpaBoolMask([[true, false]]) // returns [[false, true]]
- */
-export function fromSdpaBoolMask(mask: BoolMask): BoolMask {
-  _checkGrid("mask", mask, (v) => typeof v === "boolean", "expected a boolean mask");
-  return mask.map((row) => row.map((v) => !v));
-}
-
-/**
- * Convert a Hugging Face `attention_mask` (S,) — 1 = real token, 0 = padding — to our key-padding mask.
- * @param mask (S,) of 0/1 or booleans
- * @return (S,) boolean, true = padding (ignored)
- * @example fromHfAttentionMask([1, 1, 0]) // returns [false, false, true]
- */
-export function fromHfAttentionMask(mask: (number | boolean)[]): boolean[] {
-  if (!Array.isArray(mask)) throw new Error("mask must be a 1-D array of 0/1 (Hugging Face attention_mask)");
-  mask.forEach((v, j) => {
-    if (v !== 0 && v !== 1 && typeof v !== "boolean") {
-      throw new Error(`mask[${j}] is ${String(v)}; an attention_mask holds 1 (token) or 0 (padding)`);
-    }
-  });
-  return mask.map((v) => !v); // (S,)
 }

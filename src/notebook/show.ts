@@ -36,7 +36,7 @@ function _jsonSafe(x: unknown): unknown {
  * scripts/nbconvert_plotly.py adds the HTML for handouts.
  * @param figure a plotly figure { data, layout } (layout.height is required by the renderer)
  * @param display tslab's display (default) or any object with raw(type, data), e.g. in tests
- * @example show(plotHeads(trace, { queryTokens })) // returns undefined, the chart appears under the cell
+ * @example (illustrative) show(plotHeads(trace, { queryTokens })) // returns undefined, the chart appears under the cell
  */
 export function show(figure: Figure, display?: RawDisplay): void {
   if (!figure || !Array.isArray(figure.data) || typeof figure.layout !== "object" || figure.layout === null) {

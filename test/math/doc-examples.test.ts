@@ -1,24 +1,39 @@
 /**
- * Every one-line `@example expr // returns value` (or `// throws "message"`) in src/math runs here,
- * so the documentation cannot drift from the code. "…" after a number means "rounded": compared to 1e-5.
+ * Every one-line `@example expr // returns value` (or `// throws "message"`) in src/ runs here (src/plots
+ * and src/html have their own test in test/plots), so the documentation cannot drift from the code.
+ * "…" after a number means "rounded": compared to 1e-5. `@example (illustrative) …` is not run: it needs
+ * a notebook's variables or a kernel. An example may name any export of any module in
+ * src/, private ones included (they document private helpers too).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import * as api from "../../src/index";
+import { beforeAll, describe, expect, it } from "vitest";
 import { expectClose } from "./_helpers";
 
-const DIR = path.resolve(__dirname, "../../src/math");
+const SRC = path.resolve(__dirname, "../../src");
+const SKIP = new Set(["plots", "html"]);
+
+/** Every .ts file under src/ outside SKIP, as paths relative to src/. */
+function sourceFiles(dir = SRC): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const full = path.join(dir, f);
+    if (statSync(full).isDirectory()) return dir === SRC && SKIP.has(f) ? [] : sourceFiles(full);
+    return f.endsWith(".ts") && !f.endsWith(".d.ts") ? [path.relative(SRC, full)] : [];
+  });
+}
+
+/** The scope examples run in: every export of every module in src/ (filled in beforeAll). */
+const api: Record<string, unknown> = {};
 
 interface Example { file: string; expr: string; kind: "returns" | "throws"; expected: string }
 
 function examples(): Example[] {
   const out: Example[] = [];
-  for (const file of readdirSync(DIR).filter((f) => f.endsWith(".ts"))) {
-    const lines = readFileSync(path.join(DIR, file), "utf8").split("\n");
+  for (const file of sourceFiles()) {
+    const lines = readFileSync(path.join(SRC, file), "utf8").split("\n");
     lines.forEach((line, i) => {
       const m = line.match(/@example (.+)$/);
-      if (!m) return;
+      if (!m || m[1].startsWith("(illustrative)")) return; // needs variables from a notebook or a kernel
       let [expr, rest] = m[1].split(/ \/\/ /);
       if (rest === undefined) rest = (lines[i + 1] ?? "").match(/^\s*\*\s*\/\/ (.*)$/)?.[1] ?? "";
       const r = rest.match(/^(returns|throws) (.+?)(\s{2,}\(.*\))?$/);
@@ -28,8 +43,15 @@ function examples(): Example[] {
   return out;
 }
 
-const names = Object.keys(api);
-const evaluate = (src: string): unknown => new Function(...names, `return (${src});`)(...names.map((n) => (api as Record<string, unknown>)[n]));
+const evaluate = (src: string): unknown => {
+  const names = Object.keys(api);
+  return new Function(...names, `return (${src});`)(...names.map((n) => api[n]));
+};
+
+beforeAll(async () => {
+  const all = readdirSync(SRC, { recursive: true }).map(String).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
+  for (const f of all) Object.assign(api, await import(path.join(SRC, f)));
+});
 
 describe("doc-comment examples", () => {
   const all = examples();

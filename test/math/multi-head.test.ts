@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { concatHeads } from "../../src/math/heads";
 import { linear } from "../../src/math/linear";
 import { causalMask, keyPaddingMask, toAdditiveMask } from "../../src/math/masks";
-import { MultiHeadAttention, TorchStateDict } from "../../src/math/multi-head";
+import { MultiHeadAttention } from "../../src/math/multi-head";
+import type { TorchStateDict } from "../../src/math/torch-state-dict";
 import { scaledDotProductAttention } from "../../src/math/scaled-dot-product";
 import { expectClose, lcg, randMatrix, refMha } from "./_helpers";
 

@@ -41,3 +41,40 @@ describe('import { … } from "mha-lab" in plain Node', () => {
     expect(JSON.parse(out)).toEqual(expected);
   }, 60000);
 });
+
+// One entry point per layer (package.json "exports"; "typesVersions" gives tslab's node10 resolution the types).
+const LAYERS: Record<string, string> = {
+  "mha-lab": "MultiHeadAttention",
+  "mha-lab/fast": "fastForward",
+  "mha-lab/plots": "plotHeads",
+  "mha-lab/notebook": "show",
+  "mha-lab/html": "figureToHTML",
+  "mha-lab/course": "checkClose",
+  "mha-lab/minilm": "loadMiniLM",
+};
+
+describe("every layer loads by its own name", () => {
+  for (const [spec, name] of Object.entries(LAYERS)) {
+    it(`require("${spec}") and import "${spec}" both give ${name}`, () => {
+      expect(run(["-e", `console.log(typeof require(${JSON.stringify(spec)}).${name})`]).trim()).toBe("function");
+      expect(run(["--input-type=module", "-e", `import { ${name} } from ${JSON.stringify(spec)}; console.log(typeof ${name})`]).trim())
+        .toBe("function");
+    }, 60000);
+  }
+
+  it('"mha-lab" is the math alone: no plots, display, HTML, course helpers or validators', () => {
+    const names = JSON.parse(run(["-e", 'console.log(JSON.stringify(Object.keys(require("mha-lab"))))']));
+    for (const outside of ["plotHeads", "show", "figureToHTML", "checkClose", "loadMiniLM", "fastForward", "checkMatrix", "shapeOf", "headSize", "scriptSafeJSON"]) {
+      expect(names).not.toContain(outside);
+    }
+  }, 60000);
+
+  it("typesVersions maps every subpath to the same .d.ts as exports", () => {
+    const pkg = JSON.parse(require("node:fs").readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    for (const spec of Object.keys(LAYERS).filter((s) => s !== "mha-lab")) {
+      const sub = spec.slice("mha-lab/".length);
+      expect(`./${pkg.typesVersions["*"][sub][0]}`).toBe(pkg.exports[`./${sub}`].types);
+      expect(existsSync(path.join(ROOT, pkg.exports[`./${sub}`].types))).toBe(true);
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { causalMask, fromAnnotatedMask, fromKerasMask, toAdditiveMask } from "../../src/math/masks";
+import { fromAnnotatedMask, fromKerasMask } from "../../src/math/mask-conventions";
+import { causalMask, toAdditiveMask } from "../../src/math/masks";
 import { scaledDotProductAttention } from "../../src/math/scaled-dot-product";
 import { arbMatrix, expectClose, refMatmul } from "./_helpers";
 

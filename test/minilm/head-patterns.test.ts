@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { headPatternScores, tokenAttention } from "../../src/analysis/head-patterns";
+import { headPatternScores, tokenAttention } from "../../src/minilm/head-patterns";
 
 const identity = (L: number) => [...Array(L)].map((_, i) => [...Array(L)].map((_, j) => (i === j ? 1 : 0)));
 const uniform = (L: number) => [...Array(L)].map(() => Array(L).fill(1 / L));

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as fs from "fs";
 import * as path from "path";
 import * as crypto from "crypto";
-import { loadMiniLM, loadMiniLMAttentions, miniLMDataDir, miniLMInfo } from "../../src/data/minilm";
+import { loadMiniLM, loadMiniLMAttentions, miniLMDataDir, miniLMInfo } from "../../src/minilm/fixture";
 
 describe("MiniLM fixture loader", () => {
   const info = miniLMInfo();

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { MultiHeadAttention } from "../../src";
-import { loadMiniLM } from "../../src/data/minilm";
-import { headPatternScores, tokenAttention } from "../../src/analysis/head-patterns";
+import { loadMiniLM } from "../../src/minilm/fixture";
+import { headPatternScores, tokenAttention } from "../../src/minilm/head-patterns";
 
 // mathjs forward passes at dModel 384 take about a second each on a busy 2-core machine: memoise, allow time.
 const TIMEOUT = 120_000;

@@ -6,8 +6,8 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { MultiHeadAttention } from "../../src";
-import { loadMiniLM, miniLMInfo } from "../../src/data/minilm";
-import type { MiniLMStateDict } from "../../src/data/minilm";
+import { loadMiniLM, miniLMInfo } from "../../src/minilm/fixture";
+import type { MiniLMStateDict } from "../../src/minilm/fixture";
 
 const WEIGHT_TOL = 1e-5;
 // attention.output.dense sums 384 float32 products of |x| up to ~10: float32 rounding alone is ~1e-6 there.

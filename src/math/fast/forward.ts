@@ -41,7 +41,7 @@ function _linearFlat(x: Matrix, w: Matrix, b: Vector | null): Float64Array {
  * @param value (S, vdim), default key
  * @param options { attnMask (L, S), keyPaddingMask (S,), causal }
  * @return the AttentionTrace; output (L, dModel), weights (h, L, S)
- * @example fastForward(MultiHeadAttention.random({ dModel: 8, numHeads: 2 }), x).output // returns (L, 8), equal to mha.forward(x).output
+ * @example (illustrative) fastForward(MultiHeadAttention.random({ dModel: 8, numHeads: 2 }), x).output // returns (L, 8), equal to mha.forward(x).output
  */
 export function fastForward(
   mha: FastLayer, query: Matrix, key?: Matrix | null, value?: Matrix | null, options: FastForwardOptions = {},

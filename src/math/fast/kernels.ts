@@ -11,7 +11,7 @@ import type { Matrix } from "../trace";
 /**
  * Copy a nested matrix into a row-major Float64Array.
  * @param a (rows, cols)
- * @example _flatten([[1, 2], [3, 4]]) // returns Float64Array [1, 2, 3, 4]
+ * @example _flatten([[1, 2], [3, 4]]) // returns Float64Array.from([1, 2, 3, 4])
  */
 export function _flatten(a: Matrix): Float64Array {
   const rows = a.length;
@@ -28,7 +28,7 @@ export function _flatten(a: Matrix): Float64Array {
 /**
  * Copy a nested matrix into a row-major Float64Array of its transpose.
  * @param a (rows, cols)
- * @example _flattenTransposed([[1, 2], [3, 4]]) // returns Float64Array [1, 3, 2, 4]
+ * @example _flattenTransposed([[1, 2], [3, 4]]) // returns Float64Array.from([1, 3, 2, 4])
  */
 export function _flattenTransposed(a: Matrix): Float64Array {
   const rows = a.length;
@@ -60,7 +60,7 @@ function _sameEntries(a: Matrix, flat: Float64Array, rows: number, cols: number)
  * re-uses the buffer only after checking every entry against a saved copy (a sequential read, several
  * times cheaper than the strided transpose), so a weight edited in place is picked up.
  * @param w (rows, cols)
- * @example _cachedTransposed([[1, 2], [3, 4]]) // returns Float64Array [1, 3, 2, 4]
+ * @example _cachedTransposed([[1, 2], [3, 4]]) // returns Float64Array.from([1, 3, 2, 4])
  */
 export function _cachedTransposed(w: Matrix): Float64Array {
   const rows = w.length;

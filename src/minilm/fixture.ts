@@ -1,10 +1,10 @@
 /**
- * Loader for the committed all-MiniLM-L6-v2 fixture (src/data/minilm/minilm.json + minilm.bin),
+ * Loader for the committed all-MiniLM-L6-v2 fixture (src/minilm/data/minilm.json + minilm.bin),
  * written by scripts/export_minilm.py. Synchronous, no Python needed.
  *
- * The data lives in src/data/minilm/ and ships with the package ("files": ["dist", "src"]).
- * Both src/data/minilm.ts (tests) and dist/data/minilm.js (Node, tslab) sit two folders below the
- * package root, so `<here>/../../src/data/minilm` finds it from either place.
+ * The data lives in src/minilm/data/ and ships with the package ("files": ["dist", "src"]).
+ * Both src/minilm/fixture.ts (tests) and dist/minilm/fixture.js (Node, tslab) sit two folders below the
+ * package root, so `<here>/../../src/minilm/data` finds it from either place.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -72,9 +72,9 @@ interface _Index extends MiniLMInfo {
 let _index: _Index | null = null;
 let _bin: DataView | null = null;
 
-/** The fixture folder: `<package root>/src/data/minilm`, found from src/data or dist/data alike. */
+/** The fixture folder: `<package root>/src/minilm/data`, found from src/minilm or dist/minilm alike. */
 export function miniLMDataDir(): string {
-  return path.join(__dirname, "..", "..", "src", "data", "minilm");
+  return path.join(__dirname, "..", "..", "src", "minilm", "data");
 }
 
 function _load(): { index: _Index; bin: DataView } {
