@@ -3,10 +3,10 @@
  *
  * Dependencies: linear, softmaxRows, toAdditiveMask, matmul.
  */
-import { linear } from "./linear";
-import { checkMask, Mask, toAdditiveMask } from "./masks";
-import { checkMatrix, checkVector, matmul, shapeOf } from "./matrix";
-import { softmaxRows } from "./softmax";
+import { linear, linearBackward } from "./linear";
+import { checkMask, fullyMaskedRows, Mask, toAdditiveMask } from "./masks";
+import { checkMatrix, checkVector, matmul, shapeOf, transpose } from "./matrix";
+import { softmaxRows, softmaxRowsBackward } from "./softmax";
 import type { Matrix, Vector } from "./trace";
 
 /** Parameters of additive attention (names as in D2L; Bahdanau calls them W_a, U_a, v_a). */
@@ -60,6 +60,62 @@ export function additiveAttention(q: Matrix, k: Matrix, v: Matrix, params: Addit
   const maskedScores = scores.map((row, i) => row.map((e, j) => e + (additive ? additive[i][j] : 0))); // (L, S)
   const weights = softmaxRows(maskedScores, "maskedScores"); // (L, S)
   const output = matmul(weights, v, ["weights", "v"]); // (L, dV)
-  const fullyMaskedRows = maskedScores.flatMap((row, i) => (row.every((s) => s === -Infinity) ? [i] : []));
-  return { scores, maskedScores, weights, output, fullyMaskedRows };
+  return { scores, maskedScores, weights, output, fullyMaskedRows: fullyMaskedRows(maskedScores) };
+}
+
+/** The gradients of additiveAttention. */
+export interface AdditiveGradients {
+  /** (L, dQ) */ dQ: Matrix;
+  /** (S, dKey) */ dK: Matrix;
+  /** (S, dV) */ dV: Matrix;
+  /** the same keys and shapes as params */ dParams: AdditiveParams;
+}
+
+/**
+ * The vector-Jacobian product of additiveAttention, from the forward's weights A.
+ *   ∂V = Aᵀ·∂O,   ∂e = A ⊙ (∂A − rowsum(A ⊙ ∂A)) with ∂A = ∂O·Vᵀ,
+ *   with t_ijd = tanh(q_i·W_q + k_j·W_k)_d:   ∂w_v = Σ_ij ∂e_ij·t_ij,   ∂h_ijd = ∂e_ij·w_v,d·(1 − t_ijd²),
+ *   ∂(q·W_q)_i = Σ_j ∂h_ij,   ∂(k·W_k)_j = Σ_i ∂h_ij, then through the two linear maps.
+ * Masked entries (A_ij = 0) and fully masked rows get zero gradient.
+ * @param q (L, dQ), k (S, dKey), v (S, dV), params: the forward's inputs
+ * @param weights (L, S) the forward's weights (AdditiveSteps.weights)
+ * @param dOutput (L, dV) ∂loss/∂output
+ * @return { dQ (L, dQ), dK (S, dKey), dV (S, dV), dParams { wQ, wK, wV } }
+ * @example additiveAttentionBackward([[0]], [[1], [2]], [[10], [20]], { wQ: [[1]], wK: [[0]], wV: [1] }, [[0.5, 0.5]], [[1]]).dV // returns [[0.5], [0.5]]
+ */
+export function additiveAttentionBackward(
+  q: Matrix, k: Matrix, v: Matrix, params: AdditiveParams, weights: Matrix, dOutput: Matrix,
+): AdditiveGradients {
+  const [L, dQ] = shapeOf(checkMatrix("q", q));
+  const [S] = shapeOf(checkMatrix("k", k));
+  const [, dV] = shapeOf(checkMatrix("v", v, { rows: { n: S, why: `k has ${S} rows` } }));
+  if (params == null || typeof params !== "object") throw new Error("params must be { wQ, wK, wV }");
+  const [, dHidden] = shapeOf(checkMatrix("params.wQ", params.wQ, { rows: { n: dQ, why: `q has ${dQ} columns` } }));
+  checkMatrix("weights", weights, { rows: { n: L, why: `q has ${L} rows` }, cols: { n: S, why: `k has ${S} rows` } });
+  checkMatrix("dOutput", dOutput, { rows: { n: L, why: `q has ${L} rows` }, cols: { n: dV, why: `v has ${dV} columns` } });
+
+  const dVal = matmul(transpose(weights, "weights"), dOutput, ["weightsᵀ", "dOutput"]); // (S, dV)
+  const dWeights = matmul(dOutput, transpose(v, "v"), ["dOutput", "vᵀ"]); // (L, S)
+  const dE = softmaxRowsBackward(weights, dWeights, ["weights", "dWeights"]); // (L, S)
+  const qW = linear(q, params.wQ, null, ["q", "params.wQ", ""]); // (L, dHidden)
+  const kW = linear(k, params.wK, null, ["k", "params.wK", ""]); // (S, dHidden)
+  const dwV = new Array<number>(dHidden).fill(0); // (dHidden,)
+  const dqW = qW.map(() => new Array<number>(dHidden).fill(0)); // (L, dHidden)
+  const dkW = kW.map(() => new Array<number>(dHidden).fill(0)); // (S, dHidden)
+  for (let i = 0; i < L; i++) {
+    for (let j = 0; j < S; j++) {
+      const g = dE[i][j];
+      if (g === 0) continue; // masked entries contribute nothing
+      for (let d = 0; d < dHidden; d++) {
+        const t = Math.tanh(qW[i][d] + kW[j][d]);
+        dwV[d] += g * t;
+        const dh = g * params.wV[d] * (1 - t * t);
+        dqW[i][d] += dh;
+        dkW[j][d] += dh;
+      }
+    }
+  }
+  const gq = linearBackward(q, params.wQ, dqW, false, ["q", "params.wQ", "d(q·wQ)"]); // dX (L, dQ), dW (dQ, dHidden)
+  const gk = linearBackward(k, params.wK, dkW, false, ["k", "params.wK", "d(k·wK)"]); // dX (S, dKey), dW (dKey, dHidden)
+  return { dQ: gq.dX, dK: gk.dX, dV: dVal, dParams: { wQ: gq.dW, wK: gk.dW, wV: dwV } };
 }

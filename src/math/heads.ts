@@ -48,3 +48,26 @@ export function concatHeads(heads: Matrix[], name = "heads"): Matrix {
   });
   return heads[0].map((_, r) => heads.flatMap((head) => head[r])); // (L, h·d)
 }
+
+/**
+ * The vector-Jacobian product of splitHeads: the gradients of the heads, put back side by side.
+ *   ∂X = [∂X_0 | ∂X_1 | … | ∂X_{h−1}]
+ * @param dHeads h × (L, d) ∂loss/∂X_i
+ * @return (L, h·d) ∂loss/∂X
+ * @example splitHeadsBackward([[[1, 2]], [[3, 4]]]) // returns [[1, 2, 3, 4]]
+ */
+export function splitHeadsBackward(dHeads: Matrix[], name = "dHeads"): Matrix {
+  return concatHeads(dHeads, name); // (L, h·d)
+}
+
+/**
+ * The vector-Jacobian product of concatHeads: the gradient of the concatenation, cut into the heads' columns.
+ *   ∂head_i = columns i·d … (i+1)·d − 1 of ∂Concat
+ * @param dConcat (L, h·d) ∂loss/∂Concat
+ * @param numHeads h
+ * @return h × (L, d)
+ * @example concatHeadsBackward([[1, 2, 3, 4]], 2) // returns [[[1, 2]], [[3, 4]]]
+ */
+export function concatHeadsBackward(dConcat: Matrix, numHeads: number, name = "dConcat"): Matrix[] {
+  return splitHeads(dConcat, numHeads, name); // h × (L, d)
+}

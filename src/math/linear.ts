@@ -1,10 +1,10 @@
 /**
  * An affine map in the paper's orientation (PyTorch stores wᵀ).
  *
- * Dependencies: mathjs multiply, checkMatrix, checkVector.
+ * Dependencies: mathjs multiply, transpose, checkMatrix, checkVector.
  */
 import { _multiply } from "./_internal";
-import { checkMatrix, checkVector, shapeOf } from "./matrix";
+import { checkMatrix, checkVector, shapeOf, transpose } from "./matrix";
 import type { Matrix, Vector } from "./trace";
 
 /**
@@ -22,4 +22,35 @@ export function linear(x: Matrix, w: Matrix, b?: Vector | null, names: [string, 
   if (b != null) checkVector(names[2], b, { n: dOut, why: `${names[1]} has ${dOut} columns` });
   const y = _multiply(x, w); // (n, dOut), shapes checked above
   return b == null ? y : y.map((row) => row.map((yj, j) => yj + b[j])); // (n, dOut)
+}
+
+/** The gradients of linear with respect to its three inputs. */
+export interface LinearGradients {
+  /** (n, dIn) ∂loss/∂X */ dX: Matrix;
+  /** (dIn, dOut) ∂loss/∂W */ dW: Matrix;
+  /** (dOut,) ∂loss/∂b, or null when the forward had no bias */ db: Vector | null;
+}
+
+/**
+ * The vector-Jacobian product of linear: given ∂loss/∂Y, the gradients of X, W and b.
+ *   ∂X = ∂Y·Wᵀ,   ∂W = Xᵀ·∂Y,   ∂b = Σ_rows ∂Y
+ * @param x (n, dIn) the forward's input
+ * @param w (dIn, dOut) the forward's weight
+ * @param dY (n, dOut) the upstream gradient ∂loss/∂Y
+ * @param withBias whether the forward added a bias (default true); false gives db = null
+ * @return { dX (n, dIn), dW (dIn, dOut), db (dOut,) or null }
+ * @example linearBackward([[1, 2]], [[1, 0], [0, 1]], [[1, 1]]).dW // returns [[1, 1], [2, 2]]
+ */
+export function linearBackward(
+  x: Matrix, w: Matrix, dY: Matrix, withBias = true, names: [string, string, string] = ["x", "w", "dY"],
+): LinearGradients {
+  const [n, dIn] = shapeOf(checkMatrix(names[0], x));
+  const [, dOut] = shapeOf(checkMatrix(names[1], w, { rows: { n: dIn, why: `${names[0]} has ${dIn} columns` } }));
+  checkMatrix(names[2], dY, {
+    rows: { n, why: `${names[0]} has ${n} rows` }, cols: { n: dOut, why: `${names[1]} has ${dOut} columns` },
+  });
+  const dX = _multiply(dY, transpose(w, names[1])); // (n, dIn)
+  const dW = _multiply(transpose(x, names[0]), dY); // (dIn, dOut)
+  const db = withBias ? dY.reduce((s, row) => s.map((sj, j) => sj + row[j]), new Array<number>(dOut).fill(0)) : null; // (dOut,)
+  return { dX, dW, db };
 }

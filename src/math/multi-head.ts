@@ -5,13 +5,14 @@
  * Dependencies: _forwardInputs, projectThenSplit, scaledDotProductAttention, concatHeads, outputProjection,
  * headContributions, glorotUniform, paramsFromTorchStateDict.
  */
-import { concatHeads } from "./heads";
+import { concatHeads, concatHeadsBackward } from "./heads";
+import { _backwardInputs } from "./_backward-inputs";
 import { _forwardInputs } from "./_forward-inputs";
 import { checkMatrix, checkPositiveInt, checkVector, headSize, shapeOf } from "./matrix";
-import { headContributions, outputProjection } from "./output-projection";
-import { projectThenSplit } from "./projections";
+import { headContributions, outputProjection, outputProjectionBackward } from "./output-projection";
+import { projectThenSplit, projectThenSplitBackward } from "./projections";
 import { glorotUniform, mulberry32 } from "./random";
-import { scaledDotProductAttention } from "./scaled-dot-product";
+import { scaledDotProductAttention, scaledDotProductAttentionBackward } from "./scaled-dot-product";
 import { paramsFromTorchStateDict, torchStateDictFromParams } from "./torch-state-dict";
 import type { FromTorchOptions, TorchStateDict } from "./torch-state-dict";
 import type { AttentionTrace, BoolMask, HeadTrace, Matrix, MhaParams, Vector } from "./trace";
@@ -24,6 +25,14 @@ export interface MhaRandomOptions {
   /** key width (default dModel) */ kdim?: number;
   /** value width (default dModel) */ vdim?: number;
   /** with biases (default true); they start at zero, as in PyTorch */ bias?: boolean;
+}
+
+/** What MultiHeadAttention.backward returns: the gradient of the loss with respect to each input and parameter. */
+export interface MhaGradients {
+  /** (L, dModel) ∂loss/∂query */ dQuery: Matrix;
+  /** (S, kdim) ∂loss/∂key (for self-attention, add dQuery + dKey + dValue to get ∂x) */ dKey: Matrix;
+  /** (S, vdim) ∂loss/∂value */ dValue: Matrix;
+  /** the same keys and shapes as mha.params; a bias gradient is null when the layer has no such bias */ dParams: MhaParams;
 }
 
 /** Options of MultiHeadAttention.forward; masks follow PyTorch's nn.MultiheadAttention. */
@@ -184,6 +193,47 @@ export class MultiHeadAttention {
     return {
       dModel: E, numHeads: h, dK, dV, query, key, value, mask, fullyMaskedRows,
       heads, weights, meanWeights, concat, contributions, output,
+    };
+  }
+
+  /**
+   * The backward pass: given the trace forward returned and ∂loss/∂output, the gradient of every input
+   * and every parameter (the vector-Jacobian product of forward), step by step in reverse:
+   *   ∂Concat, ∂W^O, ∂b^O = outputProjectionBackward(Concat, W^O, ∂Out)
+   *   ∂head_i = columns of head i of ∂Concat
+   *   ∂Q_i, ∂K_i, ∂V_i = scaledDotProductAttentionBackward(Q_i, K_i, V_i, A_i, ∂head_i)
+   *   ∂query, ∂W^Q, ∂b^Q = projectThenSplitBackward(query, W^Q, ∂Q_0 … ∂Q_{h−1})   (and so for key, value)
+   * For self-attention through forward(x), x was used three times, so ∂x = dQuery + dKey + dValue.
+   * Masks are constants: masked (query, key) pairs and fully masked query rows get zero gradient (PyTorch's
+   * autograd gives NaN for a fully masked row, as its forward does).
+   * @param trace what this layer's forward returned (a trace from another layer, or from before the weights
+   *   changed, is rejected)
+   * @param dOutput (L, dModel) ∂loss/∂output, finite
+   * @return { dQuery (L, dModel), dKey (S, kdim), dValue (S, vdim), dParams: the keys and shapes of mha.params
+   *   (paper orientation; a bias gradient is null when the layer has no such bias) }
+   * @example
+   *   const t = mha.forward(x);
+   *   const g = mha.backward(t, dOutput); // loss = Σ output ⊙ dOutput
+   *   g.dParams.wQ // returns (dModel, dModel); ∂x = g.dQuery + g.dKey + g.dValue
+   */
+  backward(trace: AttentionTrace, dOutput: Matrix): MhaGradients {
+    _backwardInputs(this, trace, dOutput);
+    const { numHeads: h, params: p } = this;
+
+    // 3) back through W^O and the concatenation
+    const { dConcat, dWO, dbO } = outputProjectionBackward(trace.concat, p.wO, dOutput, p.bO != null); // (L, h·dV)
+    const dHeads = concatHeadsBackward(dConcat, h); // h × (L, dV)
+
+    // 2) back through scaled dot-product attention in every head
+    const grads = trace.heads.map((hd, i) => scaledDotProductAttentionBackward(hd.q, hd.k, hd.v, hd.weights, dHeads[i]));
+
+    // 1) back through the projections (the per-head gradients side by side, then the fused weights)
+    const gQ = projectThenSplitBackward(trace.query, p.wQ, grads.map((g) => g.dQ), p.bQ != null); // dX (L, dModel)
+    const gK = projectThenSplitBackward(trace.key, p.wK, grads.map((g) => g.dK), p.bK != null); // dX (S, kdim)
+    const gV = projectThenSplitBackward(trace.value, p.wV, grads.map((g) => g.dV), p.bV != null); // dX (S, vdim)
+    return {
+      dQuery: gQ.dX, dKey: gK.dX, dValue: gV.dX,
+      dParams: { wQ: gQ.dW, wK: gK.dW, wV: gV.dW, wO: dWO, bQ: gQ.db, bK: gK.db, bV: gV.db, bO: dbO },
     };
   }
 }

@@ -3,7 +3,7 @@
  *
  * Dependencies: linear, matmul.
  */
-import { linear } from "./linear";
+import { linear, linearBackward } from "./linear";
 import { checkMatrix, checkPositiveInt, formatShape, matmul, shapeOf } from "./matrix";
 import type { Matrix, Vector } from "./trace";
 
@@ -18,6 +18,29 @@ import type { Matrix, Vector } from "./trace";
  */
 export function outputProjection(concat: Matrix, wO: Matrix, bO?: Vector | null): Matrix {
   return linear(concat, wO, bO, ["concat", "wO", "bO"]); // (L, dModel)
+}
+
+/** The gradients of outputProjection. */
+export interface OutputProjectionGradients {
+  /** (L, h·dV) */ dConcat: Matrix;
+  /** (h·dV, dModel) */ dWO: Matrix;
+  /** (dModel,) or null without bias */ dbO: Vector | null;
+}
+
+/**
+ * The vector-Jacobian product of outputProjection.
+ *   ∂Concat = ∂Out·W^Oᵀ,   ∂W^O = Concatᵀ·∂Out,   ∂b^O = Σ_rows ∂Out
+ * Row block i of ∂W^O (rows i·dV … (i+1)·dV − 1) is head_iᵀ·∂Out: only head i's output reaches it.
+ * @param concat (L, h·dV) the forward's input
+ * @param wO (h·dV, dModel)
+ * @param dOutput (L, dModel) ∂loss/∂output
+ * @param withBias whether the forward added bO (default true)
+ * @return { dConcat (L, h·dV), dWO (h·dV, dModel), dbO (dModel,) or null }
+ * @example outputProjectionBackward([[1, 2]], [[1, 0], [0, 1]], [[1, 0]]).dConcat // returns [[1, 0]]
+ */
+export function outputProjectionBackward(concat: Matrix, wO: Matrix, dOutput: Matrix, withBias = true): OutputProjectionGradients {
+  const { dX, dW, db } = linearBackward(concat, wO, dOutput, withBias, ["concat", "wO", "dOutput"]);
+  return { dConcat: dX, dWO: dW, dbO: db }; // (L, h·dV), (h·dV, dModel), (dModel,)
 }
 
 /**

@@ -6,8 +6,8 @@
  *
  * Dependencies: linear, splitHeads, concatHeads.
  */
-import { concatHeads, splitHeads } from "./heads";
-import { linear } from "./linear";
+import { concatHeads, splitHeads, splitHeadsBackward } from "./heads";
+import { linear, linearBackward, LinearGradients } from "./linear";
 import { checkMatrix, checkPositiveInt, checkVector, shapeOf } from "./matrix";
 import type { Matrix, Vector } from "./trace";
 
@@ -108,4 +108,20 @@ export function projectThenSplit(x: Matrix, w: Matrix, b: Vector | null | undefi
   }
   const projected = linear(x, w, b); // (L, h·d)
   return splitHeads(projected, numHeads); // h × (L, d)
+}
+
+/**
+ * The vector-Jacobian product of projectThenSplit: the heads' gradients are put side by side, then go
+ * back through the fused linear map.
+ *   ∂Q = [∂Q_0 | … | ∂Q_{h−1}],   ∂X = ∂Q·Wᵀ,   ∂W = Xᵀ·∂Q,   ∂b = Σ_rows ∂Q
+ * @param x (L, dIn) the forward's input
+ * @param w (dIn, h·d) the fused weight
+ * @param dHeads h × (L, d) ∂loss/∂Q_i
+ * @param withBias whether the forward had a bias (default true)
+ * @return { dX (L, dIn), dW (dIn, h·d), db (h·d,) or null }
+ * @example projectThenSplitBackward([[1, 2]], [[1, 0], [0, 1]], [[[1]], [[1]]]).dW // returns [[1, 1], [2, 2]]
+ */
+export function projectThenSplitBackward(x: Matrix, w: Matrix, dHeads: Matrix[], withBias = true): LinearGradients {
+  const dQ = splitHeadsBackward(dHeads); // (L, h·d)
+  return linearBackward(x, w, dQ, withBias, ["x", "w", "dHeads side by side"]);
 }

@@ -1,11 +1,11 @@
 /**
  * Scaled dot-product attention, returning every intermediate.
  *
- * Dependencies: matmul, transpose, softmaxRows, toAdditiveMask.
+ * Dependencies: matmul, transpose, softmaxRows, softmaxRowsBackward, toAdditiveMask.
  */
-import { checkMask, Mask, toAdditiveMask } from "./masks";
+import { checkMask, fullyMaskedRows, Mask, toAdditiveMask } from "./masks";
 import { checkMatrix, matmul, shapeOf, transpose } from "./matrix";
-import { softmaxRows } from "./softmax";
+import { softmaxRows, softmaxRowsBackward } from "./softmax";
 import type { Matrix } from "./trace";
 
 /** Every step of scaledDotProductAttention, in the order it was computed. */
@@ -53,6 +53,43 @@ export function scaledDotProductAttention(q: Matrix, k: Matrix, v: Matrix, mask?
     : scaledScores.map((row, i) => row.map((s, j) => s + additive[i][j])); // (L, S)
   const weights = softmaxRows(maskedScores, "maskedScores"); // (L, S)
   const output = matmul(weights, v, ["weights", "v"]); // (L, dV)
-  const fullyMaskedRows = maskedScores.flatMap((row, i) => (row.every((s) => s === -Infinity) ? [i] : []));
-  return { scores, scaledScores, maskedScores, weights, output, fullyMaskedRows };
+  return { scores, scaledScores, maskedScores, weights, output, fullyMaskedRows: fullyMaskedRows(maskedScores) };
+}
+
+/** The gradients of scaledDotProductAttention, with the intermediate ones a chart may want. */
+export interface AttentionGradients {
+  /** (L, S) ∂loss/∂weights = ∂O·Vᵀ */ dWeights: Matrix;
+  /** (L, S) ∂loss/∂maskedScores (= ∂ of the scaled scores: the mask is a constant) */ dScaledScores: Matrix;
+  /** (L, dK) */ dQ: Matrix;
+  /** (S, dK) */ dK: Matrix;
+  /** (S, dV) */ dV: Matrix;
+}
+
+/**
+ * The vector-Jacobian product of scaledDotProductAttention, from the forward's weights A.
+ *   ∂V = Aᵀ·∂O,   ∂A = ∂O·Vᵀ,   ∂T = A ⊙ (∂A − rowsum(A ⊙ ∂A)),   ∂Q = ∂T·K/√dK,   ∂K = ∂Tᵀ·Q/√dK
+ * A masked entry has A_ij = 0, so its score gets zero gradient; a fully masked row (all zero weights)
+ * gets zero gradients everywhere, where PyTorch's autograd gives NaN.
+ * @param q (L, dK), k (S, dK), v (S, dV) the forward's inputs
+ * @param weights (L, S) the forward's weights (AttentionSteps.weights)
+ * @param dOutput (L, dV) ∂loss/∂output
+ * @return { dWeights, dScaledScores (L, S), dQ (L, dK), dK (S, dK), dV (S, dV) }
+ * @example scaledDotProductAttentionBackward([[1]], [[0], [0]], [[1], [3]], [[0.5, 0.5]], [[1]]).dK // returns [[-0.5], [0.5]]
+ */
+export function scaledDotProductAttentionBackward(
+  q: Matrix, k: Matrix, v: Matrix, weights: Matrix, dOutput: Matrix,
+): AttentionGradients {
+  const [L, dK] = shapeOf(checkMatrix("q", q));
+  const [S] = shapeOf(checkMatrix("k", k, { cols: { n: dK, why: `q has ${dK} columns` } }));
+  const [, dV] = shapeOf(checkMatrix("v", v, { rows: { n: S, why: `k has ${S} rows` } }));
+  checkMatrix("weights", weights, { rows: { n: L, why: `q has ${L} rows` }, cols: { n: S, why: `k has ${S} rows` } });
+  checkMatrix("dOutput", dOutput, { rows: { n: L, why: `q has ${L} rows` }, cols: { n: dV, why: `v has ${dV} columns` } });
+
+  const dVal = matmul(transpose(weights, "weights"), dOutput, ["weightsᵀ", "dOutput"]); // (S, dV)
+  const dWeights = matmul(dOutput, transpose(v, "v"), ["dOutput", "vᵀ"]); // (L, S)
+  const dScaledScores = softmaxRowsBackward(weights, dWeights, ["weights", "dWeights"]); // (L, S)
+  const dScores = dScaledScores.map((row) => row.map((g) => g / Math.sqrt(dK))); // (L, S)
+  const dQ = matmul(dScores, k, ["dScores", "k"]); // (L, dK)
+  const dKey = matmul(transpose(dScores, "dScores"), q, ["dScoresᵀ", "q"]); // (S, dK)
+  return { dWeights, dScaledScores, dQ, dK: dKey, dV: dVal };
 }
