@@ -4,7 +4,7 @@
  *
  * Dependencies: checkMatrix, masks.
  */
-import { causalMask, checkKeyPaddingMask, checkMask, combineMasks, expandKeyPaddingMask, Mask } from "./masks";
+import { causalMask, checkKeyPaddingMask, checkMask, combineMasks, expandKeyPaddingMask, fullyMaskedRows, Mask } from "./masks";
 import { checkMatrix, shapeOf } from "./matrix";
 import type { ForwardOptions, MultiHeadAttention } from "./multi-head";
 import type { Matrix } from "./trace";
@@ -51,6 +51,5 @@ export function _forwardInputs(
   }
   if (options.causal) masks.push(causalMask(L, S)); // (L, S)
   const mask = masks.length > 0 ? combineMasks(...masks) : null; // (L, S) additive
-  const fullyMaskedRows = mask == null ? [] : mask.flatMap((row, i) => (row.every((m) => m === -Infinity) ? [i] : []));
-  return { L, S, key: k, value: v, mask, fullyMaskedRows };
+  return { L, S, key: k, value: v, mask, fullyMaskedRows: mask == null ? [] : fullyMaskedRows(mask) };
 }

@@ -9,7 +9,7 @@ export * from "./linear";
 export * from "./heads";
 export * from "./projections";
 export type { Mask } from "./masks";
-export { causalMask, combineMasks, expandKeyPaddingMask, keyPaddingMask, toAdditiveMask } from "./masks";
+export { causalMask, combineMasks, expandKeyPaddingMask, fullyMaskedRows, keyPaddingMask, toAdditiveMask } from "./masks";
 export * from "./mask-conventions";
 export * from "./scaled-dot-product";
 export * from "./output-projection";

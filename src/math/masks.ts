@@ -150,3 +150,13 @@ export function combineMasks(...masks: (Mask | null | undefined)[]): Matrix {
   additive.forEach((a, k) => checkMask(`masks[${present[k].i}]`, a, L, S));
   return additive[0].map((row, i) => row.map((_, j) => additive.reduce((s, a) => s + a[i][j], 0))); // (L, S)
 }
+
+/**
+ * The query rows in which every key is masked (every entry −Infinity): the rows whose weights are zero.
+ * @param masked (L, S) masked scores or an additive mask
+ * @return the row indices, ascending
+ * @example fullyMaskedRows([[0, -Infinity], [-Infinity, -Infinity]]) // returns [1]
+ */
+export function fullyMaskedRows(masked: Matrix): number[] {
+  return masked.flatMap((row, i) => (row.every((x) => x === -Infinity) ? [i] : []));
+}
