@@ -71,3 +71,16 @@ export function splitHeadsBackward(dHeads: Matrix[], name = "dHeads"): Matrix {
 export function concatHeadsBackward(dConcat: Matrix, numHeads: number, name = "dConcat"): Matrix[] {
   return splitHeads(dConcat, numHeads, name); // h × (L, d)
 }
+
+/**
+ * The attention weights averaged over heads (what nn.MultiheadAttention returns with
+ * average_attn_weights=True).
+ *   Ā = (1/h) Σ_i A_i
+ * @param weights h × (L, S)
+ * @return (L, S)
+ * @example meanOverHeads([[[1, 0]], [[0, 1]]]) // returns [[0.5, 0.5]]
+ */
+export function meanOverHeads(weights: Matrix[]): Matrix {
+  const h = weights.length;
+  return weights[0].map((row, i) => row.map((_, j) => weights.reduce((s, w) => s + w[i][j], 0) / h)); // (L, S)
+}

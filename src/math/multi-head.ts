@@ -5,7 +5,7 @@
  * Dependencies: _forwardInputs, projectThenSplit, scaledDotProductAttention, concatHeads, outputProjection,
  * headContributions, glorotUniform, paramsFromTorchStateDict.
  */
-import { concatHeads, concatHeadsBackward } from "./heads";
+import { concatHeads, concatHeadsBackward, meanOverHeads } from "./heads";
 import { _backwardInputs } from "./_backward-inputs";
 import { _forwardInputs } from "./_forward-inputs";
 import { checkMatrix, checkPositiveInt, checkVector, headSize, shapeOf } from "./matrix";
@@ -189,10 +189,9 @@ export class MultiHeadAttention {
     const output = outputProjection(concat, p.wO, p.bO); // (L, dModel)
 
     const weights = heads.map((head) => head.weights); // (h, L, S)
-    const meanWeights = weights[0].map((row, i) => row.map((_, j) => weights.reduce((s, w) => s + w[i][j], 0) / h)); // (L, S)
     return {
       dModel: E, numHeads: h, dK, dV, query, key, value, mask, fullyMaskedRows,
-      heads, weights, meanWeights, concat, contributions, output,
+      heads, weights, meanWeights: meanOverHeads(weights), concat, contributions, output,
     };
   }
 

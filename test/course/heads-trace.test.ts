@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { headsTrace } from "../../src/course/trace";
+import { headsTrace } from "../../src/course/heads-trace";
 import { MultiHeadAttention } from "../../src/math/multi-head";
 import { linear } from "../../src/math/linear";
 import { randn } from "../../src/course/toy";

@@ -4,8 +4,8 @@
  *
  * Dependencies: scaledDotProductAttention, concatHeads.
  */
-import { concatHeads } from "../math/heads";
-import { Mask, toAdditiveMask } from "../math/masks";
+import { concatHeads, meanOverHeads } from "../math/heads";
+import { fullyMaskedRows, Mask, toAdditiveMask } from "../math/masks";
 import { scaledDotProductAttention } from "../math/scaled-dot-product";
 import type { AttentionTrace, HeadTrace, Matrix } from "../math/trace";
 
@@ -39,12 +39,10 @@ export function headsTrace(heads: HeadInputs[], mask?: Mask | null): AttentionTr
   const concat = concatHeads(traces.map((t) => t.output)); // (L, h·dV)
   const contributions = traces.map((t, i) => t.output.map((row) => concat[0].map((_, j) => (j >= i * dV && j < (i + 1) * dV ? row[j - i * dV] : 0)))); // h × (L, h·dV)
   const weights = traces.map((t) => t.weights); // (h, L, S)
-  const meanWeights = weights[0].map((row, r) => row.map((_, c) => weights.reduce((s, w) => s + w[r][c], 0) / h)); // (L, S)
-  const fullyMaskedRows = traces[0].maskedScores.flatMap((row, r) => (row.every((x) => x === -Infinity) ? [r] : []));
   return {
     dModel: h * dV, numHeads: h, dK, dV,
     query: concatHeads(heads.map((x) => x.q)), key: concatHeads(heads.map((x) => x.k)), value: concatHeads(heads.map((x) => x.v)),
-    mask: mask == null ? null : toAdditiveMask(mask, "mask"), fullyMaskedRows,
-    heads: traces, weights, meanWeights, concat, contributions, output: concat,
+    mask: mask == null ? null : toAdditiveMask(mask, "mask"), fullyMaskedRows: fullyMaskedRows(traces[0].maskedScores),
+    heads: traces, weights, meanWeights: meanOverHeads(weights), concat, contributions, output: concat,
   };
 }
