@@ -34,7 +34,8 @@ export interface FigureToHTMLOptions {
  * page = <head> plotly.js </head> + one <div> per figure + one script: Plotly.newPlot(div_i, data_i, layout_i)
  * @param figures a figure or a list of figures ({ data, layout })
  * @param opts optional page title
- * @example fs.writeFileSync("heads.html", figureToHTML(plotHeads(trace), { title: "heads" })) // returns undefined
+ * @example figureToHTML(plotHeads(trace), { title: "heads" }).startsWith("<!DOCTYPE html>") // returns true
+ * @example (illustrative) fs.writeFileSync("heads.html", figureToHTML(plotHeads(trace), { title: "heads" }))  // writes one offline page
  */
 export function figureToHTML(figures: Figure | Figure[], opts: FigureToHTMLOptions = {}): string {
   const list = Array.isArray(figures) ? figures : [figures];

@@ -1,3 +1,5 @@
+import { escapePlotlyText } from "../plots/escape";
+
 /**
  * JSON that is safe to paste inside an HTML `<script>` element: `<`, `>`, `&`, U+2028 and U+2029
  * become `\uXXXX` escapes, so no `</script>` or `<!--` can end or confuse the element, and the text
@@ -14,12 +16,11 @@ export function scriptSafeJSON(value: unknown): string {
 }
 
 /**
- * Escape text for HTML element content and attribute values.
+ * Escape text for HTML element content and attribute values: the same one escaper as the charts use
+ * (src/plots/escape.ts, escapePlotlyText), so a label is escaped one way everywhere.
  *
- * escapeHTML(s) = s with & < > " ' → &amp; &lt; &gt; &quot; &#39;
+ * escapeHTML(s) = s with & < > " ' $ % → &amp; &lt; &gt; &#34; &#39; &#36; &#37;
  * @param s raw text
- * @example escapeHTML('<a href="x">') // returns "&lt;a href=&quot;x&quot;&gt;"
+ * @example escapeHTML('<a href="x">') // returns "&lt;a href=&#34;x&#34;&gt;"
  */
-export function escapeHTML(s: string): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
-}
+export const escapeHTML: (s: string) => string = escapePlotlyText;

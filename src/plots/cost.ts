@@ -1,6 +1,5 @@
-import { Figure, HEAD_COLORS, THEME } from "./theme";
-import { _xyLayout } from "./basic";
-import { escapePlotlyText } from "./escape";
+import { Figure } from "./theme";
+import { LineSeries, _lines } from "./basic";
 
 /** One measured or counted series over sequence lengths. */
 export interface CostSeries {
@@ -18,6 +17,7 @@ export interface PlotCostOptions {
 
 /**
  * The cost of attention against sequence length n, with a dashed c·n² reference: the O(n²) curve.
+ * A plotLines chart (x = n, SI-formatted hover) plus the reference series.
  *
  * reference(n) = y_last · (n / n_last)²
  * @param seqLens (m,) sequence lengths n, increasing
@@ -26,45 +26,21 @@ export interface PlotCostOptions {
  * @example plotCostCurve([64, 128], [{ name: "FLOPs", values: [1e6, 4e6] }]).data.length // returns 2
  */
 export function plotCostCurve(seqLens: number[], series: CostSeries[], opts: PlotCostOptions = {}): Figure {
-  if (series.length === 0) throw new Error("plotCostCurve: series is empty, give at least one { name, values }");
-  series.forEach((s, i) => {
-    if (s.values.length !== seqLens.length) {
-      throw new Error(`plotCostCurve: series ${i} ("${s.name}") has ${s.values.length} values but seqLens has ${seqLens.length}`);
-    }
-  });
-  const data: Array<Record<string, unknown>> = series.map((s, i) => ({
-    type: "scatter",
-    mode: "lines+markers",
-    name: escapePlotlyText(s.name),
-    x: seqLens,
-    y: s.values.map((v) => (Number.isFinite(v) ? v : null)),
-    line: { color: HEAD_COLORS[i % HEAD_COLORS.length], width: 3 },
-    marker: { size: 8 },
-    hovertemplate: `n = %{x}<br>${escapePlotlyText(s.name)}: %{y:.4s}<extra></extra>`,
-  }));
-  const m = seqLens.length;
-  if (opts.quadraticReference !== false && m > 0) {
+  const lines: LineSeries[] = (Array.isArray(series) ? series : []).map((s) => ({ name: s.name, values: s.values }));
+  const m = Array.isArray(seqLens) ? seqLens.length : 0;
+  if (opts.quadraticReference !== false && m > 0 && lines.length > 0 && lines[0].values?.length === m) {
     const nLast = seqLens[m - 1];
     const yLast = series[0].values[m - 1];
-    data.push({
-      type: "scatter",
-      mode: "lines",
-      name: "c·n² (reference)",
-      x: seqLens,
-      y: seqLens.map((n) => yLast * (n / nLast) ** 2),
-      line: { color: "#555555", width: 2, dash: "dash" },
-      hovertemplate: "n = %{x}<br>c·n²: %{y:.4s}<extra></extra>",
-    });
+    lines.push({ name: "c·n² (reference)", values: seqLens.map((n) => yLast * (n / nLast) ** 2), dash: true, markers: false });
   }
-  const layout = _xyLayout({
+  return _lines("plotCostCurve", seqLens, lines, {
     title: opts.title ?? "cost of attention grows as n²",
     xTitle: "sequence length n",
     yTitle: opts.yTitle ?? "cost",
     logX: opts.log,
     logY: opts.log,
-    legend: true,
-    xValues: seqLens,
-    yValues: data.flatMap((t) => t.y as Array<number | null>).filter((v): v is number => v !== null),
-  });
-  return { data, layout: { ...layout, width: THEME.maxWidth, height: 520 } };
+    xName: "n",
+    yFormat: ".4s",
+    height: 520,
+  }, "seqLens");
 }

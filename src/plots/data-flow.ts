@@ -1,6 +1,7 @@
 import { AttentionTrace } from "../math/trace";
 import { Figure, THEME, _baseLayout, headColor } from "./theme";
 import { _wrapTitle } from "./escape";
+import { _headLabel } from "./_shared";
 
 /** The shapes that define one multi-head attention layer. */
 export interface LayerShape {
@@ -73,7 +74,7 @@ export function plotDataFlow(layer: AttentionTrace | LayerShape, opts: { title?:
       arrow(90, midY, 140, by + 15, "#999999");
       arrow(250, by + 15, 290, cy, c);
     });
-    box(290, 460, y0 + 12, y0 + laneH - 12, `<b>head ${n}</b><br>softmax(QKᵀ/√${s.dK})·V<br>weights ${s.L}×${s.S}<br>→ output ${s.L}×${s.dV}`, c);
+    box(290, 460, y0 + 12, y0 + laneH - 12, `<b>${_headLabel(head)}</b><br>softmax(QKᵀ/√${s.dK})·V<br>weights ${s.L}×${s.S}<br>→ output ${s.L}×${s.dV}`, c);
     arrow(460, cy, 500, midY, c);
   });
   const hd = h * s.dV;

@@ -5,22 +5,26 @@
  * `&#NN;` … in the text between (plotly.js src/lib/svg_text_utils.js: buildSVGText, convertEntities).
  * Text wrapped in `$…$` is typeset as TeX when MathJax is on the page (as in JupyterLab).
  * Unknown tags such as `<img>` already stay text (plotly only ever creates text nodes), but a token
- * `<b>` would vanish and `&lt;` would show as `<`. Escaping `&`, `<`, `>` and `$` as entities makes
- * plotly's own entity decoding give back exactly the original characters.
+ * `<b>` would vanish and `&lt;` would show as `<`. Escaping `&`, `<`, `>`, `$` (and `"`, `'`, `%`) as entities
+ * makes plotly's own entity decoding give back exactly the original characters.
  */
 
 /**
- * Escape a string so plotly draws it literally.
+ * The one escaper of mha-lab: text becomes entities that both an HTML parser and plotly's text renderer decode
+ * back to exactly the original characters. Also used by src/html (escapeHTML) for page titles and attributes.
  *
- * escape(s) = s with & → &amp;, < → &lt;, > → &gt;, $ → &#36; (in one pass, so no double decoding)
- * @param s any text (a token, a title)
+ * escape(s) = s with & < > " ' $ % → &amp; &lt; &gt; &#34; &#39; &#36; &#37; (in one pass, so no double decoding)
+ * `%` is escaped so a label can never become a plotly hovertemplate/texttemplate variable (`%{y}` stays text);
+ * plotly substitutes `%{…}` first and decodes entities afterwards.
+ * @param s any text (a token, a title, a series name)
  * @example escapePlotlyText("<b>x</b> & $y$") // returns "&lt;b&gt;x&lt;/b&gt; &amp; &#36;y&#36;"
+ * @example escapePlotlyText("%{y} 'a' \"b\"") // returns "&#37;{y} &#39;a&#39; &#34;b&#34;"
  */
 export function escapePlotlyText(s: string): string {
-  return String(s).replace(/[&<>$]/g, (c) => _ENTITIES[c]);
+  return String(s).replace(/[&<>"'$%]/g, (c) => _ENTITIES[c]);
 }
 
-const _ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", $: "&#36;" };
+const _ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;", $: "&#36;", "%": "&#37;" };
 
 /**
  * Shorten a label to at most `maxChars` characters (cut with "…"), then escape it for plotly.
@@ -58,6 +62,22 @@ export function _textWidth(s: string, fontSize: number): number {
     w += cp >= 0x2e80 ? fontSize : ch === " " ? 0.35 * fontSize : 0.62 * fontSize;
   }
   return w;
+}
+
+/**
+ * The one label-width formula: px that the widest of some axis labels takes, each cut to `maxChars` as drawn,
+ * plus 8 px of padding. Used by the layout engine and by builders that size cells to their labels.
+ *
+ * labelWidth(ls) = max_s _textWidth(_truncate(s, maxChars), fontSize) + 8   (8 for no labels)
+ * @param labels raw labels
+ * @param maxChars labels longer than this are cut with "…" (Infinity: never)
+ * @param fontSize pixels
+ * @example _labelWidth(["a", "head"], 14, 14) // returns 42.72
+ */
+export function _labelWidth(labels: readonly string[], maxChars: number, fontSize: number): number {
+  let w = 0;
+  for (const s of labels) w = Math.max(w, _textWidth(_truncate(s, maxChars), fontSize));
+  return w + 8;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { DIVERGING_SCALE, Figure, THEME, WEIGHTS_SCALE } from "./theme";
-import { _Panel, _ScaleSpec, _cellData, _fmt, _labels, _panelFigure } from "./_panels";
-import { _textWidth, _truncate, escapePlotlyText } from "./escape";
+import { _Panel, _ScaleSpec } from "./_panel-types";
+import { _panelFigure } from "./_panels";
+import { _cellData, _fmt, _headLabel, _labels } from "./_shared";
+import { _labelWidth, escapePlotlyText } from "./escape";
 
 /** Options of plotHeadScores. */
 export interface PlotHeadScoresOptions {
@@ -44,7 +46,7 @@ export function plotHeadScores(scores: number[][], opts: PlotHeadScoresOptions =
     throw new Error(`plotHeadScores: zmin (${zmin}) must be finite and below zmax (${zmax})`);
   }
   const rows = opts.rowLabels ?? Array.from({ length: nLayers }, (_, l) => `layer ${l}`);
-  const cols = opts.colLabels ?? Array.from({ length: nHeads }, (_, h) => `head ${h + 1}`);
+  const cols = opts.colLabels ?? Array.from({ length: nHeads }, (_, h) => _headLabel(h));
   const valueName = opts.valueName ?? "score";
   const scale: _ScaleSpec =
     zmin < 0
@@ -52,7 +54,7 @@ export function plotHeadScores(scores: number[][], opts: PlotHeadScoresOptions =
       : { key: "scores", title: valueName, colorscale: WEIGHTS_SCALE, zmin, zmax };
   // cells wide enough for the written value and, when the figure still fits, horizontal column labels
   const fs = THEME.fontSize;
-  const labelW = (ls: string[]) => Math.max(...ls.map((s) => _textWidth(_truncate(s, THEME.maxLabelChars), fs))) + 8;
+  const labelW = (ls: string[]) => _labelWidth(ls, THEME.maxLabelChars, fs);
   const rowLabelW = labelW(rows) + 4;
   const room = THEME.maxWidth - rowLabelW - THEME.colorbarPx - 40;
   const cellPx = (ls: string[]) => Math.max(THEME.minTokenPx, Math.min(Math.max(48, Math.ceil(labelW(ls))), Math.floor(room / nHeads)));

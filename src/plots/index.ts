@@ -2,11 +2,12 @@
 export type { Figure, ColorScale } from "./theme";
 export { THEME, WEIGHTS_SCALE, DIVERGING_SCALE, MASK_SCALE, HEAD_COLORS, headColor } from "./theme";
 export { escapePlotlyText } from "./escape";
-export type { PlotHeadsOptions, TokenOptions } from "./heads";
+export type { TokenOptions } from "./_shared";
+export type { PlotHeadsOptions } from "./heads";
 export { plotHeads } from "./heads";
 export type { PlotProjectionsOptions } from "./projections";
 export { plotProjections } from "./projections";
-export type { PlotStagesOptions } from "./stages";
+export type { PlotHeadStagesOptions } from "./stages";
 export { plotHeadStages } from "./stages";
 export type { PlotOutputOptions } from "./output-projection";
 export { plotOutputProjection, plotHeadContributions } from "./output-projection";

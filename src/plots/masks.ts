@@ -1,6 +1,8 @@
 import { BoolMask, Matrix } from "../math/trace";
 import { Figure, MASK_SCALE } from "./theme";
-import { _GridOptions, _Panel, _ScaleSpec, _cellData, _checkTokens, _fmt, _labels, _panelFigure } from "./_panels";
+import { _GridOptions, _Panel, _ScaleSpec } from "./_panel-types";
+import { _panelFigure } from "./_panels";
+import { _cellData, _checkTokens, _fmt, _labels } from "./_shared";
 
 /** One mask to draw: bool (true = not allowed) or additive float (−∞ / very negative = not allowed). */
 export interface MaskPanel {
@@ -55,8 +57,8 @@ export function plotMasks(masks: MaskPanel[], opts: PlotMasksOptions = {}): Figu
     );
     return {
       z,
-      rows: { labels: opts.queryTokens ? opts.queryTokens : qLab },
-      cols: { labels: opts.keyTokens ?? (L === S && opts.queryTokens ? opts.queryTokens : kLab) },
+      rows: { labels: opts.queryTokens ? opts.queryTokens : qLab, title: "query" },
+      cols: { labels: opts.keyTokens ?? (L === S && opts.queryTokens ? opts.queryTokens : kLab), title: "key" },
       title: m.title,
       scale: _MASK,
       customdata: _cellData(qLab, kLab, (r, c) => [shown[r][c]]),

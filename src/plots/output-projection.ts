@@ -1,8 +1,8 @@
 import { AttentionTrace, Matrix } from "../math/trace";
 import { Figure, headColor } from "./theme";
-import { _GridOptions, _Panel, _cellData, _labels, _panelFigure } from "./_panels";
-import { TokenOptions, _tokens } from "./heads";
-import { _divergingScale } from "./projections";
+import { _GridOptions, _Panel } from "./_panel-types";
+import { _panelFigure } from "./_panels";
+import { TokenOptions, _cellData, _divergingScale, _headLabel, _labels, _tokens } from "./_shared";
 
 /** Coloured bands (plotly shapes in data coordinates) marking each head's block along one axis. */
 function _headBands(numHeads: number, d: number, along: "x" | "y", other: number): Array<Record<string, unknown>> {
@@ -38,7 +38,7 @@ export function plotOutputProjection(trace: AttentionTrace, wO: Matrix, opts: Pl
   const dModel = wO[0]?.length ?? 0;
   const dV = trace.dV;
   const h = trace.numHeads;
-  const headOf = (c: number) => `head ${Math.floor(c / dV) + 1}`;
+  const headOf = (c: number) => _headLabel(Math.floor(c / dV));
   const act = _divergingScale("activations", "activation", [trace.concat, trace.output]);
   const wts = _divergingScale("weights", "W^O", [wO]);
   const cLab = Array.from({ length: hd }, (_, c) => `${headOf(c)}, dim ${c % dV}`);
@@ -104,7 +104,7 @@ export function plotHeadContributions(trace: AttentionTrace, opts: PlotOutputOpt
     hovertemplate: `query: %{customdata[0]}<br>dim: %{customdata[1]}<br>value: %{z:.3f}<extra>${title}</extra>`,
   });
   const panels = trace.contributions.map((c, i) =>
-    panel(c, `head ${i + 1} · W^O_${i + 1}`, `head ${i + 1} · W<sub>${i + 1}</sub><sup>O</sup>`, headColor(i)),
+    panel(c, `${_headLabel(i)} · W^O_${i + 1}`, `${_headLabel(i)} · W<sub>${i + 1}</sub><sup>O</sup>`, headColor(i)),
   );
   panels.push(panel(trace.output, "output = Σ + b^O", "output = Σ + b<sup>O</sup>"));
   return _panelFigure(panels, { ...opts, sharedRowLabels: true, title: opts.title ?? "each head's contribution to the output" });

@@ -1,24 +1,12 @@
 import { AttentionTrace, Matrix, MhaParams } from "../math/trace";
-import { DIVERGING_SCALE, Figure } from "./theme";
-import { _GridOptions, _Panel, _ScaleSpec, _cellData, _fmt, _labels, _maxAbs, _panelFigure } from "./_panels";
-import { TokenOptions, _tokens } from "./heads";
-
-/** A diverging scale centred at 0 with the symmetric range [−m, m], m = max |value| of the matrices. */
-export function _divergingScale(key: string, title: string, ms: Matrix[]): _ScaleSpec {
-  const m = _maxAbs(ms);
-  return { key, title, colorscale: DIVERGING_SCALE, zmin: -m, zmax: m, zmid: 0 };
-}
+import { Figure } from "./theme";
+import { _GridOptions, _Panel, _ScaleSpec } from "./_panel-types";
+import { _panelFigure } from "./_panels";
+import { TokenOptions, _cellData, _checkHead, _divergingScale, _headLabel, _labels, _numHeads, _tokens } from "./_shared";
 
 /** Columns from..to−1 of a matrix. */
 function _cols(a: Matrix, from: number, to: number): Matrix {
   return a.map((row) => row.slice(from, to)); // (rows, to − from)
-}
-
-/** Check that `head` is a valid head index of the trace. */
-export function _checkHead(fn: string, trace: AttentionTrace, head: number): void {
-  if (!Number.isInteger(head) || head < 0 || head >= trace.heads.length) {
-    throw new Error(`${fn}: head ${head} does not exist, the trace has ${trace.heads.length} heads (0-based)`);
-  }
 }
 
 /** Options of plotProjections. */
@@ -38,7 +26,7 @@ export interface PlotProjectionsOptions extends TokenOptions, _GridOptions {
  */
 export function plotProjections(trace: AttentionTrace, params: MhaParams, opts: PlotProjectionsOptions = {}): Figure {
   const h = opts.head ?? 0;
-  _checkHead("plotProjections", trace, h);
+  _checkHead("plotProjections", _numHeads("plotProjections", trace), h);
   const hd = trace.heads[h];
   const L = hd.q.length;
   const S = hd.k.length;
@@ -77,5 +65,5 @@ export function plotProjections(trace: AttentionTrace, params: MhaParams, opts: 
   // self-attention with equal widths: every panel of a grid row has the same rows, so label them once
   const sameKeys = (kt ?? kLab).length === (qt ?? qLab).length && (kt ?? kLab).every((t, i) => t === (qt ?? qLab)[i]);
   const sameW = wq.length === wk.length && wk.length === wv.length;
-  return _panelFigure(panels, { ...opts, sharedRowLabels: sameKeys && sameW, maxColumns: opts.maxColumns ?? 3, title: opts.title ?? `head ${n}: projections (L=${L}, S=${S}, dK=${dK}, dV=${dV})` });
+  return _panelFigure(panels, { ...opts, sharedRowLabels: sameKeys && sameW, maxColumns: opts.maxColumns ?? 3, title: opts.title ?? `${_headLabel(h)}: projections (L=${L}, S=${S}, dK=${dK}, dV=${dV})` });
 }

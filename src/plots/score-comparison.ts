@@ -1,8 +1,8 @@
 import { Matrix } from "../math/trace";
 import { Figure } from "./theme";
-import { _GridOptions, _Panel, _cellData, _fmt, _labels, _panelFigure } from "./_panels";
-import { TokenOptions, _WEIGHT_SCALE, _tokens } from "./heads";
-import { _divergingScale } from "./projections";
+import { _GridOptions, _Panel, _ScaleSpec } from "./_panel-types";
+import { _panelFigure } from "./_panels";
+import { TokenOptions, _ATTENTION_WEIGHTS_SPEC, _cellData, _divergingScale, _fmt, _labels, _tokens } from "./_shared";
 
 /** Scores and weights of one attention function. */
 export interface ScoresAndWeights {
@@ -36,10 +36,10 @@ export function plotAdditiveVsDot(
   const qLab = _labels(q, L);
   const kLab = _labels(k, S);
   const dotScores = dot.scaledScores ?? dot.scores;
-  const mk = (z: Matrix, title: string, scale: ReturnType<typeof _divergingScale>, name: string): _Panel => ({
+  const mk = (z: Matrix, title: string, scale: _ScaleSpec, name: string): _Panel => ({
     z,
-    rows: { labels: q ?? qLab },
-    cols: { labels: k ?? kLab },
+    rows: { labels: q ?? qLab, title: "query" },
+    cols: { labels: k ?? kLab, title: "key" },
     title,
     scale,
     text: z.map((r) => r.map((v) => _fmt(v))),
@@ -49,8 +49,8 @@ export function plotAdditiveVsDot(
   const panels = [
     mk(dotScores, "dot-product scores q·kᵀ/√dK", _divergingScale("dot", "dot score", [dotScores]), "score"),
     mk(additive.scores, "additive scores wᵀ·tanh(qW+kW)", _divergingScale("add", "additive score", [additive.scores]), "score"),
-    mk(dot.weights, "dot-product weights", _WEIGHT_SCALE, "weight"),
-    mk(additive.weights, "additive weights", _WEIGHT_SCALE, "weight"),
+    mk(dot.weights, "dot-product weights", _ATTENTION_WEIGHTS_SPEC, "weight"),
+    mk(additive.weights, "additive weights", _ATTENTION_WEIGHTS_SPEC, "weight"),
   ];
   return _panelFigure(panels, { ...opts, maxColumns: opts.maxColumns ?? 2, sharedRowLabels: true, title: opts.title ?? "additive vs dot-product attention" });
 }

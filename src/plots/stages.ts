@@ -1,11 +1,11 @@
 import { AttentionTrace, Matrix } from "../math/trace";
 import { Figure } from "./theme";
-import { _GridOptions, _Panel, _cellData, _fmt, _labels, _panelFigure } from "./_panels";
-import { TokenOptions, _WEIGHT_SCALE, _tokens } from "./heads";
-import { _checkHead, _divergingScale } from "./projections";
+import { _GridOptions, _Panel } from "./_panel-types";
+import { _panelFigure } from "./_panels";
+import { TokenOptions, _ATTENTION_WEIGHTS_SPEC, _cellData, _checkHead, _divergingScale, _fmt, _headLabel, _labels, _numHeads, _tokens } from "./_shared";
 
 /** Options of plotHeadStages. */
-export interface PlotStagesOptions extends TokenOptions, _GridOptions {
+export interface PlotHeadStagesOptions extends TokenOptions, _GridOptions {
   /** the head to show (0-based), default 0 */ head?: number;
 }
 
@@ -18,9 +18,9 @@ export interface PlotStagesOptions extends TokenOptions, _GridOptions {
  * @param opts head (0-based), token labels
  * @example plotHeadStages(trace, { head: 1 }).data.length // returns 5
  */
-export function plotHeadStages(trace: AttentionTrace, opts: PlotStagesOptions = {}): Figure {
+export function plotHeadStages(trace: AttentionTrace, opts: PlotHeadStagesOptions = {}): Figure {
   const h = opts.head ?? 0;
-  _checkHead("plotHeadStages", trace, h);
+  _checkHead("plotHeadStages", _numHeads("plotHeadStages", trace), h);
   const hd = trace.heads[h];
   const L = hd.scores.length;
   const S = hd.scores[0]?.length ?? 0;
@@ -30,11 +30,10 @@ export function plotHeadStages(trace: AttentionTrace, opts: PlotStagesOptions = 
   const scoreScale = _divergingScale("scores", "score", [hd.scores, hd.scaledScores, hd.maskedScores]);
   const outScale = _divergingScale("output", "output", [hd.output]);
   const txt = (z: Matrix) => z.map((r) => r.map((v) => _fmt(v)));
-  const n = h + 1;
   const attn = (z: Matrix, title: string, scale = scoreScale, name = "value"): _Panel => ({
     z,
-    rows: { labels: q ?? qLab },
-    cols: { labels: k ?? kLab },
+    rows: { labels: q ?? qLab, title: "query" },
+    cols: { labels: k ?? kLab, title: "key" },
     title,
     scale,
     text: txt(z),
@@ -46,10 +45,10 @@ export function plotHeadStages(trace: AttentionTrace, opts: PlotStagesOptions = 
     attn(hd.scores, "1. scores Q·Kᵀ", scoreScale, "score"),
     attn(hd.scaledScores, "2. scaled ÷ √dK", scoreScale, "scaled"),
     attn(hd.maskedScores, "3. masked (+M)", scoreScale, "masked"),
-    attn(hd.weights, "4. softmax", _WEIGHT_SCALE, "weight"),
+    attn(hd.weights, "4. softmax", _ATTENTION_WEIGHTS_SPEC, "weight"),
     {
       z: hd.output,
-      rows: { labels: q ?? qLab },
+      rows: { labels: q ?? qLab, title: "query" },
       cols: { count: dV, title: "dim" },
       title: "5. output A·V",
       scale: outScale,
@@ -58,5 +57,5 @@ export function plotHeadStages(trace: AttentionTrace, opts: PlotStagesOptions = 
       hovertemplate: `query: %{customdata[0]}<br>dim: %{customdata[1]}<br>value: %{z:.3f}<extra>output</extra>`,
     },
   ];
-  return _panelFigure(panels, { ...opts, sharedRowLabels: true, title: opts.title ?? `head ${n}: scores → scaled → masked → softmax → output (grey = −∞)` });
+  return _panelFigure(panels, { ...opts, sharedRowLabels: true, title: opts.title ?? `${_headLabel(h)}: scores → scaled → masked → softmax → output (grey = −∞)` });
 }

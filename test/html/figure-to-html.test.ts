@@ -28,7 +28,7 @@ describe("scriptSafeJSON", () => {
 
 describe("escapeHTML", () => {
   it("escapeHTML(s) escapes & < > \" '", () => {
-    expect(escapeHTML(`<a href="x" title='y'>&</a>`)).toBe("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+    expect(escapeHTML(`<a href="x" title='y'>&</a>`)).toBe("&lt;a href=&#34;x&#34; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
   });
 });
 

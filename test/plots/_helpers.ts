@@ -52,8 +52,8 @@ export function overlaps(a: number[], b: number[]): boolean {
 /** The text plotly draws for a title given as markup (tags dropped, the entities we emit decoded), written
  * independently of src/plots/escape.ts's _visibleText. */
 export function drawnText(markup: string): string {
-  const ents: Record<string, string> = { "&lt;": "<", "&gt;": ">", "&amp;": "&", "&#36;": "$", "&quot;": '"' };
-  return markup.replace(/<[^>]+>/g, "").replace(/&lt;|&gt;|&amp;|&#36;|&quot;/g, (e) => ents[e]);
+  const ents: Record<string, string> = { "&lt;": "<", "&gt;": ">", "&amp;": "&", "&#36;": "$", "&#34;": '"', "&#39;": "'", "&#37;": "%" };
+  return markup.replace(/<[^>]+>/g, "").replace(/&lt;|&gt;|&amp;|&#36;|&#34;|&#39;|&#37;/g, (e) => ents[e]);
 }
 
 /** Estimated pixel box [x0, y0, x1, y1] (y downwards) of every panel-title annotation, centred on its x as

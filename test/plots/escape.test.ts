@@ -26,8 +26,9 @@ function plotlyVisibleText(str: string): { text: string; tex: boolean } {
 }
 
 describe("escapePlotlyText", () => {
-  it("escapePlotlyText(s) maps & < > $ to entities, in one pass", () => {
+  it("escapePlotlyText(s) maps & < > \" ' $ % to entities, in one pass", () => {
     expect(escapePlotlyText("<b>x</b> & $y$")).toBe("&lt;b&gt;x&lt;/b&gt; &amp; &#36;y&#36;");
+    expect(escapePlotlyText(`%{y} "a" 'b'`)).toBe("&#37;{y} &#34;a&#34; &#39;b&#39;");
     expect(escapePlotlyText("&lt;")).toBe("&amp;lt;");
     expect(escapePlotlyText("plain")).toBe("plain");
   });
@@ -46,7 +47,7 @@ describe("escapePlotlyText", () => {
   });
 
   it("property: for any string, plotly's visible text of escape(s) is s (newlines drawn as spaces), never TeX", () => {
-    const alphabet = fc.constantFrom(..."<>&$;#/ab =\"'x1lgtmp\n".split(""), "&lt;", "&#60;", "<b>", "</a>", "<br>", "$");
+    const alphabet = fc.constantFrom(..."<>&$;#/ab =\"'x1lgtmp\n%{}".split(""), "&lt;", "&#60;", "<b>", "</a>", "<br>", "$", "%{y}", "%{x:.2f}");
     fc.assert(
       fc.property(fc.array(alphabet, { maxLength: 30 }).map((a) => a.join("")), (s) => {
         const seen = plotlyVisibleText(escapePlotlyText(s));
@@ -55,6 +56,18 @@ describe("escapePlotlyText", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("a series name in a hovertemplate stays text: plotly substitutes %{…} first, then decodes entities", () => {
+    // plotly.js 4.1.1 src/lib/index.js templateFormatString: TEMPLATE_STRING_REGEX, applied to the raw template
+    const TEMPLATE = /%{([^\s%{}:]*)([:|\|][^}]*)?}/g;
+    const hover = (template: string, vars: Record<string, unknown>) =>
+      plotlyVisibleText(template.replace(TEMPLATE, (m, key: string) => (key in vars ? String(vars[key]) : m))).text;
+    for (const name of ["%{y}", "%{x:.2f} <b>", "100% & $5$"]) {
+      expect(hover(`${escapePlotlyText(name)}: %{y}`, { y: 3, x: 7 })).toBe(`${name}: 3`);
+      // unescaped, the name would have been expanded
+      if (name.startsWith("%{")) expect(hover(`${name}: %{y}`, { y: 3, x: 7 })).not.toContain(name);
+    }
   });
 
   it("_truncate(s, n) cuts by code points and marks the cut with …; _axisLabel escapes after cutting", () => {

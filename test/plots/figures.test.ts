@@ -48,7 +48,7 @@ describe("plotProjections", () => {
     expect(f.data.map((t) => t.showscale)).toEqual([true, false, false, true, false, false]);
   });
   it("rejects a head that does not exist", () => {
-    expect(() => plotProjections(trace, mha.params, { head: 2 })).toThrow("plotProjections: head 2 does not exist, the trace has 2 heads (0-based)");
+    expect(() => plotProjections(trace, mha.params, { head: 2 })).toThrow("plotProjections: head index 2 does not exist (option head); the trace has 2 heads, indices 0 … 1 (charted as head 1 … head 2)");
   });
 });
 

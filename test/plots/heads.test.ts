@@ -70,11 +70,11 @@ describe("plotHeads", () => {
     const f = plotHeads(trace, { queryTokens: EVIL, maxLabelChars: 64 });
     expect(axis(f, "x", 0).ticktext).toEqual([
       "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;",
-      '&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;',
+      '&lt;a href=&#34;javascript:alert(1)&#34;&gt;x&lt;/a&gt;',
       "&amp;lt;",
       "&#36;x&#36;",
     ]);
-    expect(T(f, 0).customdata[0][1].slice(0, 2)).toEqual(["&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;", '&lt;a href="javascript:alert(1)"&gt;x&lt;/a&gt;']);
+    expect(T(f, 0).customdata[0][1].slice(0, 2)).toEqual(["&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;", '&lt;a href=&#34;javascript:alert(1)&#34;&gt;x&lt;/a&gt;']);
     const json = JSON.stringify(f);
     expect(json).not.toMatch(/<script|<img|<a /);
   });
@@ -101,7 +101,7 @@ describe("plotHeads", () => {
   it("throws errors that name the argument and both numbers", () => {
     expect(() => plotHeads(trace, { queryTokens: ["a", "b"] })).toThrow("queryTokens has 2 tokens but the number of query rows L is 4");
     expect(() => plotHeads(trace, { queryTokens: toks, keyTokens: ["a"] })).toThrow("keyTokens has 1 tokens but the number of key columns S is 4");
-    expect(() => plotHeads(trace, { heads: [2] })).toThrow("plotHeads: head 2 does not exist, the trace has 2 heads");
+    expect(() => plotHeads(trace, { heads: [2] })).toThrow("plotHeads: head index 2 does not exist (option heads); the trace has 2 heads, indices 0 … 1 (charted as head 1 … head 2)");
     expect(() => plotHeads({ ...trace, heads: [] })).toThrow("plotHeads: trace has no heads");
   });
 
