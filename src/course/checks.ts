@@ -85,6 +85,16 @@ export function _sci(x: number): string {
 }
 
 /**
+ * A number as a failure message shows it: integers exactly ("288"), others to 6 significant digits
+ * ("0.123457", "1.23457e-7"), so a wrong answer is never hidden by rounding (2 digits would print 288 as 290).
+ * @example _exact(1 / 3) // returns "0.333333"
+ */
+export function _exact(x: number): string {
+  if (!Number.isFinite(x) || Number.isInteger(x)) return String(x);
+  return String(Number(x.toPrecision(6)));
+}
+
+/**
  * Print "✓ label (max |diff| = 3e-16)" when every entry of actual is within tol of expected
  * (same shape required); throw an Error naming the worst entry otherwise. Returns nothing, so a
  * check cell shows only its ✓ line (use maxAbsDiff for the number).
@@ -99,7 +109,7 @@ export function checkClose(label: string, actual: Numeric, expected: Numeric, to
   const d = maxAbsDiff(actual, expected, label);
   if (!(d.maxDiff <= tol)) {
     const at = d.at.length ? ` at [${d.at.join("][")}]` : "";
-    throw new Error(`✗ ${label}: max |diff| = ${_sci(d.maxDiff)}${at} (actual ${d.actual}, expected ${d.expected}) exceeds tol ${_sci(tol)}`);
+    throw new Error(`✗ ${label}: max |diff| = ${_exact(d.maxDiff)}${at} (actual ${d.actual}, expected ${d.expected}) exceeds tol ${_sci(tol)}`);
   }
   console.log(`✓ ${label} (max |diff| = ${_sci(d.maxDiff)})`);
 }

@@ -58,4 +58,8 @@ describe("checkClose(label, actual, expected, tol)", () => {
   it("fails on NaN instead of passing silently", () => {
     expect(() => checkClose("nan", [NaN], [1])).toThrow("✗ nan: max |diff| = Infinity at [0] (actual NaN, expected 1)");
   });
+  it("a failure shows the numbers unrounded (288 stays 288, not 290)", () => {
+    expect(() => checkClose("params", 0, 288)).toThrow("✗ params: max |diff| = 288 (actual 0, expected 288) exceeds tol 1.0e-9");
+    expect(() => checkClose("w", 0.1234567, 0)).toThrow("✗ w: max |diff| = 0.123457 (actual 0.1234567, expected 0)");
+  });
 });

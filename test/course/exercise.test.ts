@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { exercise } from "../../src/course/exercise";
+import { exercise, resetExercises, reveal } from "../../src/course/exercise";
 
 let log: ReturnType<typeof vi.spyOn>;
-beforeEach(() => { log = vi.spyOn(console, "log").mockImplementation(() => undefined); });
+beforeEach(() => { resetExercises(); log = vi.spyOn(console, "log").mockImplementation(() => undefined); });
 afterEach(() => log.mockRestore());
 const ref = (x: number[][]) => x.map((r) => r.map((v) => 2 * v));
 const cases: [number[][]][] = [[[[1, 2]]], [[[3], [4]]]];
@@ -24,5 +24,52 @@ describe("exercise(label, attempt, reference, cases, hint)", () => {
     exercise("d", (x: number[][]) => x, ref, [[[[1, 2]]], [[[1, 2], [3, 4]]]], "h"); // case 1 fails on values first
     exercise("d", () => [[1]], ref, cases, "h");
     expect(log).toHaveBeenLastCalledWith("✗ not yet: d — case 1: actual is 1×1 but expected is 1×2 (got [[1]]) — hint: h");
+  });
+  it("shows the numbers exactly: 288 is not rounded to 290", () => {
+    exercise("count", () => 0, () => 288, [[]], "h");
+    expect(log).toHaveBeenLastCalledWith("✗ not yet: count — case 1: got 0 where 288 was expected (|diff| = 288) — hint: h");
+    exercise("count", () => 287.5, () => 288, [[]], "h");
+    expect(log).toHaveBeenLastCalledWith("✗ not yet: count — case 1: got 287.5 where 288 was expected (|diff| = 0.5) — hint: h");
+  });
+});
+
+describe("exercise with hints that escalate", () => {
+  const hints = ["concept", "formula", "code"];
+  const wrong = (k: number) => (x: number[][]) => x.map((r) => r.map((v) => k * v));
+  const last = () => String(log.mock.calls[log.mock.calls.length - 1][0]);
+  it("shows the concept, then the formula, then the code, one more per wrong attempt", () => {
+    exercise("e", wrong(3), ref, cases, hints);
+    expect(last()).toMatch(/— hint 1\/3: concept \(change your code and run again for the next hint\)$/);
+    exercise("e", wrong(4), ref, cases, hints);
+    expect(last()).toMatch(/— hint 2\/3: formula \(change/);
+    exercise("e", wrong(5), ref, cases, hints);
+    expect(last()).toMatch(/— hint 3\/3: code$/);
+    exercise("e", wrong(6), ref, cases, hints); // stays on the last hint
+    expect(last()).toMatch(/— hint 3\/3: code$/);
+  });
+  it("a rerun of the same wrong code is not a new attempt", () => {
+    exercise("e", wrong(3), ref, cases, hints);
+    exercise("e", wrong(3), ref, cases, hints);
+    expect(last()).toMatch(/hint 1\/3: concept/);
+  });
+  it("counts per exercise, and a right answer resets the count", () => {
+    exercise("a", wrong(3), ref, cases, hints);
+    exercise("a", wrong(4), ref, cases, hints);
+    exercise("b", wrong(3), ref, cases, hints);
+    expect(last()).toMatch(/^✗ not yet: b .* hint 1\/3: concept/);
+    expect(exercise("a", wrong(2), ref, cases, hints)).toBe(true);
+    exercise("a", wrong(3), ref, cases, hints);
+    expect(last()).toMatch(/hint 1\/3: concept/);
+  });
+});
+
+describe("reveal(question, guess, answer, why)", () => {
+  it("says right, wrong (with both values) or not predicted, and never throws", () => {
+    expect(reveal("where?", " The ", "the", "because")).toBe(true);
+    expect(log).toHaveBeenLastCalledWith('✓ predicted right: where? — "the". because');
+    expect(reveal("how many?", 2, 1, "d_k = 1")).toBe(false);
+    expect(log).toHaveBeenLastCalledWith("✗ how many? — you predicted 2, the answer is 1. d_k = 1");
+    expect(reveal("how many?", null, 1, "d_k = 1")).toBe(false);
+    expect(log).toHaveBeenLastCalledWith("? how many? — you made no prediction; the answer is 1. d_k = 1");
   });
 });

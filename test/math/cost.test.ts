@@ -76,7 +76,49 @@ describe("mhaCost", () => {
     expect(eight.flops.scale).toBe(8 * one.flops.scale);
   });
 
+  it("dK = dModel / h given explicitly is the default regime", () => {
+    for (const h of [1, 2, 4, 8]) {
+      expect(mhaCost({ dModel: 16, numHeads: h, seqLen: 5, kvLen: 3, dK: 16 / h })).toEqual(mhaCost({ dModel: 16, numHeads: h, seqLen: 5, kvLen: 3 }));
+    }
+  });
+
+  it("fixed dK: params and FLOPs match a direct count of a layer with (dModel, h·dK) projections", () => {
+    for (const c of [{ dModel: 6, numHeads: 3, dK: 4, seqLen: 3, kvLen: 5 }, { dModel: 4, numHeads: 1, dK: 8, seqLen: 2 }]) {
+      const r = lcg(7);
+      const HK = c.numHeads * c.dK;
+      const params = {
+        wQ: randMatrix(c.dModel, HK, r), wK: randMatrix(c.dModel, HK, r), wV: randMatrix(c.dModel, HK, r), wO: randMatrix(HK, c.dModel, r),
+        bQ: randMatrix(1, HK, r)[0], bK: randMatrix(1, HK, r)[0], bV: randMatrix(1, HK, r)[0], bO: randMatrix(1, c.dModel, r)[0],
+      };
+      const layer = { params, numHeads: c.numHeads, dK: c.dK } as unknown as MultiHeadAttention;
+      const S = c.kvLen ?? c.seqLen;
+      const counted = countingForward(layer, randMatrix(c.seqLen, c.dModel, r), randMatrix(S, c.dModel, r), randMatrix(S, c.dModel, r));
+      const cost = mhaCost(c);
+      expect(cost.flops.total).toBe(counted.flops);
+      const numbers = [params.wQ, params.wK, params.wV, params.wO].reduce((s, w) => s + w.flat().length, 0) + 3 * HK + c.dModel;
+      expect(cost.params.total).toBe(numbers);
+    }
+  });
+
+  it("fixed dK: parameters and FLOPs grow linearly with h; the default regime's stay flat", () => {
+    const fixed = [1, 2, 4, 8, 16].map((h) => mhaCost({ dModel: 64, numHeads: h, seqLen: 10, dK: 16, bias: false }));
+    fixed.forEach((c, i) => {
+      const h = 2 ** i;
+      expect(c.params.total).toBe(h * 4 * 64 * 16); // four (64, h·16) or (h·16, 64) matrices
+      expect(c.flops.total).toBe(h * fixed[0].flops.total);
+    });
+    const flat = [1, 2, 4, 8, 16].map((h) => mhaCost({ dModel: 64, numHeads: h, seqLen: 10, bias: false }).params.total);
+    expect(new Set(flat).size).toBe(1);
+  });
+
+  it("dV can differ from dK", () => {
+    const c = mhaCost({ dModel: 8, numHeads: 2, seqLen: 3, dK: 2, dV: 5, bias: false });
+    expect(c.params).toEqual({ wQ: 8 * 4, wK: 8 * 4, wV: 8 * 10, wO: 10 * 8, biases: 0, total: 32 + 32 + 80 + 80 });
+    expect(c.flops.weightedSum).toBe(2 * 2 * 3 * 3 * 5);
+  });
+
   it("errors name the size", () => {
+    expect(() => mhaCost({ dModel: 8, numHeads: 2, seqLen: 4, dK: 0 })).toThrow("dK must be a positive integer, got 0");
     expect(() => mhaCost({ dModel: 10, numHeads: 3, seqLen: 4 })).toThrow("dModel 10 is not divisible by numHeads 3");
     expect(() => mhaCost({ dModel: 8, numHeads: 2, seqLen: 0 })).toThrow("seqLen must be a positive integer, got 0");
     expect(() => mhaCost(undefined as never)).toThrow("mhaCost needs { dModel, numHeads, seqLen }");
