@@ -8,6 +8,7 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import type { PlaywrightTestConfig } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from './scripts/chromium.mjs';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const baseConfig: PlaywrightTestConfig = require('@jupyterlab/galata/lib/playwright-config');
 
@@ -45,15 +46,8 @@ const config: PlaywrightTestConfig = {
     actionTimeout: 30_000,
     navigationTimeout: 60_000,
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync'
-      ]
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS
     }
   },
   projects: [{ name: 'chromium' }],

@@ -14,13 +14,10 @@ import path from "node:path";
 import readline from "node:readline";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
+import { CHROMIUM, launchChromium } from "../chromium.mjs";
 import { ROOT, VENV_PY, UserError, jupyterEnv, log, runMain, setup } from "../runtime/lib.mjs";
 
 const require = createRequire(import.meta.url);
-export const CHROMIUM = process.env.MHA_CHROMIUM ?? "/usr/bin/chromium";
-export const CHROMIUM_ARGS = [
-  "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
 // A4 landscape with 10 mm margins: 277 mm of printable width = 1047 CSS px at 96 px/in.
 const PRINTABLE_WIDTH_PX = Math.floor(((297 - 2 * 10) / 25.4) * 96);
 const MAX_SCALE = 0.8; // text at 80 % reads like 11 pt on paper, and a 1150 px chart + prompts fits the width
@@ -210,8 +207,7 @@ async function main() {
   log(`handouts: ${notebooks.length} notebook(s) -> ${path.relative(ROOT, opts.out) || "."}/ ` +
     `(${opts.execute ? "executing with the tslab kernel" : "from build/executed/, not executing"}; plotly.js: ${path.relative(ROOT, plotlyJs)})`);
 
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const rows = [];
   let pdfChain = Promise.resolve();
   const footer = `mha-lab · executed ${new Date().toISOString().slice(0, 10)}`;

@@ -9,8 +9,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Browser } from "playwright-core";
+import { CHROMIUM, launchChromium } from "../../scripts/chromium.mjs";
 // @ts-ignore -- plain .mjs module of the handouts script (no types)
-import { CHROMIUM, CHROMIUM_ARGS, openOffline, waitDrawn } from "../../scripts/handouts/handouts.mjs";
+import { openOffline, waitDrawn } from "../../scripts/handouts/handouts.mjs";
 
 const ROOT = path.join(__dirname, "..", "..");
 const EXECUTED = path.join(ROOT, "build", "executed");
@@ -74,8 +75,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))(`npm run handouts (${names.join(", ")}
       timeout: 170_000,
     });
     build = { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 180_000);
   afterAll(async () => {
     await browser?.close();

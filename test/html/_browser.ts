@@ -1,17 +1,16 @@
 // Shared helpers for the browser tests: Debian Chromium via playwright-core, every non-file request blocked.
-import { chromium, Browser, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-export const CHROMIUM = "/usr/bin/chromium";
+import { CHROMIUM, launchChromium } from "../../scripts/chromium.mjs";
+
+export { CHROMIUM };
 export const hasChromium = fs.existsSync(CHROMIUM);
 
 export async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  return launchChromium();
 }
 
 export interface Loaded {
