@@ -1,0 +1,205 @@
+/**
+ * The course's tiny model: token embedding + positions → one MultiHeadAttention layer (optional residual)
+ * → a linear read-out → softmax over the classes of each output part.
+ *
+ * Dependencies: MultiHeadAttention, glorotUniform, mulberry32, sinusoidalPositions.
+ */
+import { MultiHeadAttention } from "../math/multi-head";
+import { causalMask } from "../math/masks";
+import { glorotUniform, mulberry32 } from "../math/random";
+import type { AttentionTrace, Matrix, Vector } from "../math/trace";
+import { sinusoidalPositions } from "./positions";
+import type { Task } from "./tasks";
+
+/** Options of TinyModel.random. Sizes not given are taken from `task` when one is passed. */
+export interface TinyModelOptions {
+  /** fills vocab, length, numClasses and parts from the task */ task?: Task;
+  /** input tokens 0 … vocab − 1 */ vocab?: number;
+  /** sequence length L */ length?: number;
+  dModel: number;
+  numHeads: number;
+  /** classes per output part (default vocab) */ numClasses?: number;
+  /** number of output parts (default 1; the neighbours task has 2) */ parts?: number;
+  /** names of the parts (default the task's, else "part 1" …) */ partNames?: string[];
+  /** "learned" (trainable, default) or "sinusoidal" (fixed) */ positions?: "learned" | "sinusoidal";
+  /** add the layer's input to its output (default true) */ residual?: boolean;
+  /** position i sees only positions 0 … i (default false) */ causal?: boolean;
+  /** default 0 */ seed?: number;
+}
+
+/** The resolved sizes and switches of a TinyModel. */
+export interface TinyModelConfig {
+  vocab: number;
+  length: number;
+  dModel: number;
+  numHeads: number;
+  numClasses: number;
+  parts: number;
+  /** one name per part, e.g. ["left", "right"] */ partNames: string[];
+  positions: "learned" | "sinusoidal";
+  residual: boolean;
+  causal: boolean;
+}
+
+/** The model's own parameters besides the attention layer's (paper orientation: x·W). */
+export interface TinyModelParams {
+  /** (vocab, dModel) row t is token t's vector */ embedding: Matrix;
+  /** (length, dModel) learned, or the fixed sinusoids */ positions: Matrix;
+  /** (dModel, parts·numClasses) part p owns columns p·numClasses … (p+1)·numClasses − 1 */ readout: Matrix;
+  /** (parts·numClasses,) */ readoutBias: Vector;
+}
+
+/** Options of TinyModel.forward. */
+export interface ModelForwardOptions {
+  /** (h,) 1 keeps a head, 0 removes its contribution (fractions scale it); default all 1 */ headMask?: number[];
+}
+
+/** Everything TinyModel.forward computed for one sequence. */
+export interface ModelTrace {
+  /** (L,) */ tokens: number[];
+  /** (L, dModel) embedding + positions */ x: Matrix;
+  /** the attention layer's full trace (its output ignores headMask: see `attended`) */ attention: AttentionTrace;
+  /** (L, dModel) Σ_i headMask_i·contribution_i + b^O */ attended: Matrix;
+  /** (L, dModel) attended (+ x with the residual) */ hidden: Matrix;
+  /** parts × (L, numClasses) */ logits: Matrix[];
+  /** parts × (L, numClasses) softmax of each row */ probs: Matrix[];
+  /** parts × (L,) argmax class */ predictions: number[][];
+}
+
+function _softmaxRow(row: number[]): number[] {
+  const max = Math.max(...row);
+  const e = row.map((x) => Math.exp(x - max));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / s);
+}
+
+function _argmax(row: number[]): number {
+  let best = 0;
+  for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
+  return best;
+}
+
+function _int(name: string, x: unknown): number {
+  if (typeof x !== "number" || !Number.isInteger(x) || x < 1) throw new Error(`${name} must be a positive integer, got ${String(x)}`);
+  return x;
+}
+
+/**
+ * A one-layer attention model small enough to train in seconds.
+ *   x_i = E[t_i] + P_i,   a = MultiHead(x, x, x),   h = a + x (residual) or a,   logits_p = h·R_p + c_p
+ *   loss = mean over scored (position, part) of −log softmax(logits_p)[target]
+ * @example TinyModel.random({ vocab: 5, length: 4, dModel: 8, numHeads: 2 }).forward([0, 1, 2, 3]).predictions.length // returns 1
+ */
+export class TinyModel {
+  readonly config: TinyModelConfig;
+  readonly params: TinyModelParams;
+  readonly mha: MultiHeadAttention;
+
+  /**
+   * Build a model from its parameters (used as given, not copied).
+   * @param config the sizes and switches
+   * @param params embedding, positions, readout, readoutBias
+   * @param mha the attention layer (dModel must match)
+   */
+  constructor(config: TinyModelConfig, params: TinyModelParams, mha: MultiHeadAttention) {
+    if (mha.dModel !== config.dModel || mha.numHeads !== config.numHeads) {
+      throw new Error(`mha has dModel ${mha.dModel}, numHeads ${mha.numHeads} but config says ${config.dModel}, ${config.numHeads}`);
+    }
+    this.config = config;
+    this.params = params;
+    this.mha = mha;
+  }
+
+  /**
+   * A seeded random model: Xavier-uniform embedding, learned positions and read-out, read-out bias 0,
+   * and MultiHeadAttention.random for the layer. The same options give the same model on every machine.
+   * @param options { task or vocab + length, dModel, numHeads, numClasses, parts, positions, residual, causal, seed }
+   * @example TinyModel.random({ vocab: 5, length: 4, dModel: 8, numHeads: 2 }).config.numClasses // returns 5
+   */
+  static random(options: TinyModelOptions): TinyModel {
+    if (options == null || typeof options !== "object") throw new Error("TinyModel.random needs { vocab, length, dModel, numHeads }");
+    const t = options.task;
+    const vocab = _int("vocab", options.vocab ?? t?.vocab);
+    const length = _int("length", options.length ?? t?.length);
+    const dModel = _int("dModel", options.dModel);
+    const numHeads = _int("numHeads", options.numHeads);
+    const numClasses = _int("numClasses", options.numClasses ?? t?.numClasses ?? vocab);
+    const parts = _int("parts", options.parts ?? t?.parts.length ?? 1);
+    const positions = options.positions ?? "learned";
+    if (positions !== "learned" && positions !== "sinusoidal") throw new Error(`positions must be "learned" or "sinusoidal", got ${String(positions)}`);
+    const partNames = options.partNames ?? (t != null && t.parts.length === parts ? t.parts : Array.from({ length: parts }, (_, i) => `part ${i + 1}`));
+    if (!Array.isArray(partNames) || partNames.length !== parts) throw new Error(`partNames must have ${parts} names`);
+    const config: TinyModelConfig = {
+      vocab, length, dModel, numHeads, numClasses, parts, partNames: partNames.slice(), positions,
+      residual: options.residual ?? true, causal: options.causal ?? false,
+    };
+    const rand = mulberry32(options.seed ?? 0);
+    const embedding = glorotUniform(vocab, dModel, rand); // (vocab, dModel)
+    const learned = glorotUniform(length, dModel, rand); // (length, dModel), drawn either way so other draws do not move
+    const readout = glorotUniform(dModel, parts * numClasses, rand); // (dModel, parts·numClasses)
+    const mha = MultiHeadAttention.random({ dModel, numHeads, seed: Math.floor(rand() * 2 ** 31) });
+    return new TinyModel(config, {
+      embedding, positions: positions === "learned" ? learned : sinusoidalPositions(length, dModel), readout,
+      readoutBias: new Array<number>(parts * numClasses).fill(0),
+    }, mha);
+  }
+
+  /** Number of trainable numbers (the sinusoids are not trainable). */
+  get numParams(): number {
+    const { vocab, length, dModel: E, numClasses, parts, positions } = this.config;
+    const p = this.mha.params;
+    const b = [p.bQ, p.bK, p.bV, p.bO].reduce((s, x) => s + (x == null ? 0 : x.length), 0);
+    return vocab * E + (positions === "learned" ? length * E : 0) + 4 * E * E + b + (E + 1) * parts * numClasses;
+  }
+
+  /**
+   * Run the model on one sequence with the readable layer (mha.forward), returning every step.
+   * @param tokens (L,) ids in 0 … vocab − 1; L ≤ config.length
+   * @param options { headMask (h,) }
+   * @return the ModelTrace: attention weights in trace.attention.weights (h, L, L), predictions (parts, L)
+   * @example TinyModel.random({ vocab: 5, length: 4, dModel: 8, numHeads: 2 }).forward([0, 1]).attention.weights.length // returns 2
+   */
+  forward(tokens: number[], options: ModelForwardOptions = {}): ModelTrace {
+    const { vocab, length, dModel: E, numHeads: h, numClasses: C, parts, residual, causal } = this.config;
+    _checkTokens("tokens", tokens, vocab, length);
+    const headMask = _checkHeadMask(options.headMask, h);
+    const { embedding, positions, readout, readoutBias } = this.params;
+    const L = tokens.length;
+    const x = tokens.map((t, i) => embedding[t].map((e, j) => e + positions[i][j])); // (L, dModel)
+    const attention = this.mha.forward(x, causal ? { attnMask: causalMask(L) } : {});
+    const bO = this.mha.params.bO;
+    const attended = x.map((_, i) => Array.from({ length: E }, (_, j) =>
+      attention.contributions.reduce((s, c, hd) => s + headMask[hd] * c[i][j], bO == null ? 0 : bO[j]))); // (L, dModel)
+    const hidden = residual ? attended.map((row, i) => row.map((a, j) => a + x[i][j])) : attended; // (L, dModel)
+    const logits: Matrix[] = [];
+    for (let p = 0; p < parts; p++) {
+      logits.push(hidden.map((row) => Array.from({ length: C }, (_, c) =>
+        row.reduce((s, v, j) => s + v * readout[j][p * C + c], readoutBias[p * C + c])))); // (L, C)
+    }
+    const probs = logits.map((m) => m.map(_softmaxRow)); // parts × (L, C)
+    const predictions = logits.map((m) => m.map(_argmax)); // parts × (L,)
+    return { tokens: tokens.slice(), x, attention, attended, hidden, logits, probs, predictions };
+  }
+}
+
+/** Throw unless tokens is a non-empty array of at most `length` integers in 0 … vocab − 1. */
+export function _checkTokens(name: string, tokens: unknown, vocab: number, length: number): number[] {
+  if (!Array.isArray(tokens) || tokens.length === 0) throw new Error(`${name} must be a non-empty array of token ids`);
+  if (tokens.length > length) throw new Error(`${name} has ${tokens.length} tokens but the model's length is ${length}`);
+  tokens.forEach((t, i) => {
+    if (!Number.isInteger(t) || t < 0 || t >= vocab) throw new Error(`${name}[${i}] is ${String(t)}, not a token id in 0…${vocab - 1}`);
+  });
+  return tokens as number[];
+}
+
+/** The head mask as (h,) numbers, default all 1. */
+export function _checkHeadMask(headMask: unknown, h: number): number[] {
+  if (headMask == null) return new Array<number>(h).fill(1);
+  if (!Array.isArray(headMask) || headMask.length !== h) {
+    throw new Error(`headMask must have one entry per head (${h}), got ${Array.isArray(headMask) ? headMask.length : String(headMask)}`);
+  }
+  headMask.forEach((g, i) => {
+    if (typeof g !== "number" || !Number.isFinite(g)) throw new Error(`headMask[${i}] is ${String(g)}, not a finite number`);
+  });
+  return headMask as number[];
+}

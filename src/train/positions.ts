@@ -1,0 +1,24 @@
+/**
+ * Position vectors for the tiny model: the fixed sinusoids of Vaswani et al. (2017, §3.5).
+ * (Learned positions are simply a trainable (L, dModel) matrix in TinyModel.)
+ *
+ * Dependencies: none.
+ */
+import type { Matrix } from "../math/trace";
+
+/**
+ * The sinusoidal position encodings.
+ *   PE(pos, 2i) = sin(pos / 10000^(2i/dModel)),   PE(pos, 2i+1) = cos(pos / 10000^(2i/dModel))
+ * @param length number of positions L
+ * @param dModel width
+ * @return (L, dModel)
+ * @example sinusoidalPositions(2, 2) // returns [[0, 1], [Math.sin(1), Math.cos(1)]]
+ */
+export function sinusoidalPositions(length: number, dModel: number): Matrix {
+  if (!Number.isInteger(length) || length < 1) throw new Error(`length must be a positive integer, got ${length}`);
+  if (!Number.isInteger(dModel) || dModel < 1) throw new Error(`dModel must be a positive integer, got ${dModel}`);
+  return Array.from({ length }, (_, pos) => Array.from({ length: dModel }, (_, j) => {
+    const angle = pos / Math.pow(10000, (2 * Math.floor(j / 2)) / dModel);
+    return j % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+  })); // (L, dModel)
+}
