@@ -1,16 +1,36 @@
 /**
- * Module-private: the input checks and the combined mask that every forward pass starts with
- * (MultiHeadAttention.forward and the fast kernel's fastForward share them).
+ * Module-private: the call shapes, input checks and the combined mask that every forward pass starts with
+ * (MultiHeadAttention.forward and the fast kernel's fastForward share them, so both accept the same calls and
+ * reject the same inputs with the same messages).
  *
- * Dependencies: checkMatrix, masks.
+ * Dependencies: checkMatrix, masks, _validate (options, sizes, the trusted layer).
  */
-import { causalMask, checkKeyPaddingMask, checkMask, combineMasks, expandKeyPaddingMask, fullyMaskedRows, Mask } from "./masks";
+import { causalMask, checkKeyPaddingMask, checkMask, combineMasks, expandKeyPaddingMask, Mask } from "./masks";
 import { checkMatrix, shapeOf } from "./matrix";
-import type { ForwardOptions, MultiHeadAttention } from "./multi-head";
-import type { Matrix } from "./trace";
+import {
+  _checkedLater, _validateOptions, _checkSize, _forwardNumbers, _isBoolean, _isOneOf, LayerSizes, OptionCheck,
+} from "./_validate";
+import type { BoolMask, Matrix } from "./trace";
+
+/** Options of MultiHeadAttention.forward and fastForward; masks follow PyTorch's nn.MultiheadAttention. */
+export interface ForwardOptions {
+  /** (L, S) boolean (true = not allowed) or float (added to the scaled scores) */ attnMask?: BoolMask | Matrix | null;
+  /** (S,) boolean (true = padding, ignored) or float (added) */ keyPaddingMask?: boolean[] | number[] | null;
+  /** also apply causalMask(L, S): query i sees keys 0 … i */ causal?: boolean;
+  /**
+   * "readable" (default): each step through mathjs (its matrix products on the typed-array kernel);
+   * "fast": the fused Float64Array kernel of mha-lab/fast. Both return the same trace.
+   */
+  kernel?: "readable" | "fast";
+}
 
 /** What a forward pass needs of a layer: a MultiHeadAttention satisfies it. */
-export type ForwardLayer = Pick<MultiHeadAttention, "dModel" | "numHeads" | "dK" | "dV" | "kdim" | "vdim" | "params">;
+export type ForwardLayer = LayerSizes;
+
+/** The checks of every forward option. */
+export const FORWARD_OPTIONS: { [key: string]: OptionCheck } = {
+  attnMask: _checkedLater, keyPaddingMask: _checkedLater, causal: _isBoolean, kernel: _isOneOf(["readable", "fast"]),
+};
 
 /** The checked inputs of a forward pass. */
 export interface ForwardInputs {
@@ -22,34 +42,57 @@ export interface ForwardInputs {
   /** query rows whose keys are all masked */ fullyMaskedRows: number[];
 }
 
+function _isOptionsObject(x: unknown): boolean {
+  return x != null && typeof x === "object" && !Array.isArray(x);
+}
+
 /**
- * Validate query, key, value and options against the layer and combine the masks.
- * @param layer the layer's sizes
+ * Sort out the call shapes forward and fastForward accept after the query:
+ *   (options), (key), (key, options), (key, value), (key, value, options), with null for a defaulted key or value.
+ * @param rest the arguments after the query
+ */
+export function _forwardArgs(rest: unknown[]): { key: unknown; value: unknown; options: unknown } {
+  if (rest.length > 3) throw new Error(`forward takes (query, key?, value?, options?), got ${rest.length + 1} arguments`);
+  const last = rest.length - 1;
+  if (last >= 0 && _isOptionsObject(rest[last])) {
+    const before = rest.slice(0, last);
+    return { key: before[0], value: before[1], options: rest[last] };
+  }
+  if (rest.length === 3 && rest[2] == null) return { key: rest[0], value: rest[1], options: {} };
+  if (rest.length === 3) return { key: rest[0], value: rest[1], options: rest[2] }; // rejected by _validateOptions
+  return { key: rest[0], value: rest[1], options: {} };
+}
+
+/**
+ * Validate query, key, value and options against the layer (sizes before any allocation) and combine the masks.
+ * @param layer a trusted layer (see _trustedLayer)
  * @param query (L, dModel)
  * @param key (S, kdim), default query
  * @param value (S, vdim), default key
+ * @param where "forward" or "fastForward", for messages
  */
 export function _forwardInputs(
-  layer: ForwardLayer, query: Matrix, key: Matrix | null | undefined, value: Matrix | null | undefined, options: ForwardOptions,
-): ForwardInputs {
-  if (options == null || typeof options !== "object") throw new Error("options must be { attnMask?, keyPaddingMask?, causal? }");
+  layer: ForwardLayer, query: unknown, key: unknown, value: unknown, options: unknown, where = "forward",
+): ForwardInputs & { options: ForwardOptions } {
+  _validateOptions(where, options, FORWARD_OPTIONS);
+  const o = options as ForwardOptions;
   const E = layer.dModel;
   const [L] = shapeOf(checkMatrix("query", query, { cols: { n: E, why: `dModel is ${E}` } })); // (L, E)
-  const k = key ?? query;
-  const v = value ?? k;
+  const k = (key ?? query) as Matrix;
+  const v = (value ?? k) as Matrix;
   const [S] = shapeOf(checkMatrix("key", k, { cols: { n: layer.kdim, why: `kdim is ${layer.kdim}` } })); // (S, kdim)
   checkMatrix("value", v, {
     rows: { n: S, why: `key has ${S} rows` }, cols: { n: layer.vdim, why: `vdim is ${layer.vdim}` },
   }); // (S, vdim)
-  if (options.causal !== undefined && typeof options.causal !== "boolean") {
-    throw new Error(`causal must be true or false, got ${String(options.causal)}`);
-  }
+  _checkSize(`${where} with L = ${L} queries and S = ${S} keys (h = ${layer.numHeads}, dModel = ${E})`,
+    _forwardNumbers(L, S, E, layer.numHeads), "split the sequence into shorter chunks");
   const masks: Mask[] = [];
-  if (options.attnMask != null) masks.push(checkMask("attnMask", options.attnMask, L, S)); // (L, S)
-  if (options.keyPaddingMask != null) {
-    masks.push(expandKeyPaddingMask(checkKeyPaddingMask("keyPaddingMask", options.keyPaddingMask, S), L)); // (L, S)
+  if (o.attnMask != null) masks.push(checkMask("attnMask", o.attnMask, L, S)); // (L, S)
+  if (o.keyPaddingMask != null) {
+    masks.push(expandKeyPaddingMask(checkKeyPaddingMask("keyPaddingMask", o.keyPaddingMask, S), L)); // (L, S)
   }
-  if (options.causal) masks.push(causalMask(L, S)); // (L, S)
+  if (o.causal) masks.push(causalMask(L, S)); // (L, S)
   const mask = masks.length > 0 ? combineMasks(...masks) : null; // (L, S) additive
-  return { L, S, key: k, value: v, mask, fullyMaskedRows: mask == null ? [] : fullyMaskedRows(mask) };
+  const fullyMaskedRows = mask == null ? [] : mask.flatMap((row, i) => (row.every((m) => m === -Infinity) ? [i] : []));
+  return { L, S, key: k, value: v, mask, fullyMaskedRows, options: o };
 }

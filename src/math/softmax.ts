@@ -18,7 +18,8 @@ import type { Matrix } from "./trace";
 export function softmaxRows(x: Matrix, name = "x"): Matrix {
   checkMatrix(name, x, { allowNegInfinity: true });
   return x.map((row) => {
-    const max = Math.max(...row);
+    let max = -Infinity; // a loop, not Math.max(...row): that overflows the call stack past ~120,000 entries
+    for (let j = 0; j < row.length; j++) if (row[j] > max) max = row[j];
     if (max === -Infinity) return row.map(() => 0); // every position masked
     const e = row.map((xj) => Math.exp(xj - max)); // exp(−Infinity) = 0
     const sum = e.reduce((s, ej) => s + ej, 0); // ≥ 1: the max term is exp(0)

@@ -76,11 +76,12 @@ describe("fastForward(mha, query, key, value, options)", () => {
     fc.assert(fc.property(arbCase, (c) => {
       const dModel = c.numHeads * c.dK;
       const kdim = dModel + c.kdimExtra;
-      const mha = MultiHeadAttention.random({ dModel, numHeads: c.numHeads, seed: c.seed, kdim, vdim: kdim + 1, bias: c.bias });
+      let mha = MultiHeadAttention.random({ dModel, numHeads: c.numHeads, seed: c.seed, kdim, vdim: kdim + 1, bias: c.bias });
       if (c.bias) {
-        // non-zero biases, so the bias path is exercised
+        // non-zero biases, so the bias path is exercised (params are frozen: build a new layer)
         const r = mulberry32(c.seed + 7);
-        for (const b of [mha.params.bQ, mha.params.bK, mha.params.bV, mha.params.bO]) b!.forEach((_, j) => (b![j] = r() - 0.5));
+        const b = () => Array.from({ length: dModel }, () => r() - 0.5);
+        mha = new MultiHeadAttention({ ...mha.params, bQ: b(), bK: b(), bV: b(), bO: b() }, c.numHeads);
       }
       const q = randomMatrix(c.L, dModel, c.seed + 1);
       const k = randomMatrix(c.S, kdim, c.seed + 2);
@@ -113,15 +114,49 @@ describe("fastForward(mha, query, key, value, options)", () => {
     }
   });
 
-  it("picks up a weight edited in place between calls (the transposed-weight cache checks every entry)", () => {
+  it("a layer's params are frozen: an edit throws, and a new layer from edited params gives the new numbers", () => {
     const mha = MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 5 });
     const x = randomMatrix(3, 8, 6);
     const first = fastForward(mha, x).output;
-    mha.params.wO[7][7] += 0.5; // W^O row 7 feeds output column 7 through head 1's last concat column
-    mha.params.wQ[0][0] -= 0.25;
-    const second = fastForward(mha, x);
-    expect(maxAbsDiffDeep(second, mha.forward(x))).toBeLessThanOrEqual(1e-12);
+    expect(() => { (mha.params.wO[7] as number[])[7] += 0.5; }).toThrow("read only");
+    expect(() => { (mha.params as any).wQ = [[1]]; }).toThrow("read only");
+    expect(() => { (mha as any).dModel = 4; }).toThrow("read only");
+    const wO = mha.params.wO.map((row) => row.slice());
+    wO[7][7] += 0.5; // W^O row 7 feeds output column 7 through head 2's last concat column
+    const edited = new MultiHeadAttention({ ...mha.params, wO }, 2);
+    const second = fastForward(edited, x);
+    expect(maxAbsDiffDeep(second, edited.forward(x))).toBeLessThanOrEqual(1e-12);
     expect(maxAbsDiffDeep(second.output, first)).toBeGreaterThan(1e-6);
+    expect(fastForward(mha, x).output).toEqual(first); // the old layer is unchanged
+  });
+
+  it("accepts the same call shapes as forward, and mha.forward(x, { kernel: \"fast\" }) is fastForward", () => {
+    const mha = MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 2 });
+    const x = randomMatrix(4, 8, 3);
+    const k = randomMatrix(5, 8, 4);
+    const v = randomMatrix(5, 8, 5);
+    const opts = { causal: true };
+    const calls: [unknown, unknown][] = [
+      [fastForward(mha, x, opts), mha.forward(x, opts)],
+      [fastForward(mha, x), mha.forward(x)],
+      [fastForward(mha, x, k, opts), mha.forward(x, k, opts)],
+      [fastForward(mha, x, k, v, opts), mha.forward(x, k, v, opts)],
+      [fastForward(mha, x, null, null, opts), mha.forward(x, null, null, opts)],
+      [mha.forward(x, k, v, { ...opts, kernel: "fast" }), mha.forward(x, k, v, { ...opts, kernel: "readable" })],
+      [mha.forward(x, { kernel: "fast" }), fastForward(mha, x)],
+    ];
+    for (const [a, b] of calls) expect(maxAbsDiffDeep(a, b)).toBe(0);
+    expect(fastForward(mha, x, opts).fullyMaskedRows).toEqual([]);
+  });
+
+  it("returns the trace lazily, and every field reads as plain nested arrays (spread, JSON, structuredClone)", () => {
+    const mha = MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 2 });
+    const x = randomMatrix(3, 8, 3);
+    const t = fastForward(mha, x);
+    expect(Array.isArray(t.output) && Array.isArray(t.output[0])).toBe(true);
+    expect(t.output).toBe(t.output); // computed once, then kept
+    expect(JSON.parse(JSON.stringify(t))).toEqual(JSON.parse(JSON.stringify(mha.forward(x))));
+    expect(maxAbsDiffDeep(structuredClone({ ...t }), mha.forward(x))).toBe(0);
   });
 
   it("rejects bad inputs with the same messages as forward", () => {
@@ -136,24 +171,25 @@ describe("fastForward(mha, query, key, value, options)", () => {
 });
 
 describe("installFastMultiply(math)", () => {
-  afterAll(() => uninstallFastMultiply(math));
+  afterAll(() => installFastMultiply(math)); // mha-lab's instance has the kernel by default
 
-  it("keeps every product and forward's whole trace the same, and leaves other signatures alone", () => {
+  it("is installed in mha-lab's mathjs by default, gives mathjs's own numbers, and leaves other signatures alone", () => {
     const mha = MultiHeadAttention.random({ dModel: 16, numHeads: 4, seed: 9 });
     const x = randomMatrix(6, 16, 10);
-    const before = mha.forward(x, { causal: true });
-    const original = math.multiply;
+    const wrapped = math.multiply;
+    const original = (wrapped as any)[Symbol.for("mha-lab.fast.originalMultiply")];
+    expect(typeof original).toBe("function"); // the default: the kernel is in place
+    const fast = mha.forward(x, { causal: true });
+    uninstallFastMultiply(math);
+    expect(math.multiply).toBe(original);
+    const reference = mha.forward(x, { causal: true }); // mathjs's own multiply on nested arrays
+    expect(maxAbsDiffDeep(fast, reference)).toBe(0);
     installFastMultiply(math);
     installFastMultiply(math); // idempotent
-    expect(math.multiply).not.toBe(original);
-    expect((math.multiply as any)[Symbol.for("mha-lab.fast.originalMultiply")]).toBe(original); // the wrapper is in place
-    const after = mha.forward(x, { causal: true });
-    expect(maxAbsDiffDeep(after, before)).toBe(0);
+    expect((math.multiply as any)[Symbol.for("mha-lab.fast.originalMultiply")]).toBe(original);
     expect(math.multiply([[1, 2], [3, 4]], [[5, 6], [7, 8]])).toEqual([[19, 22], [43, 50]]);
     expect(math.multiply(2, 3)).toBe(6);
     expect(math.multiply([1, 2], [3, 4])).toBe(11); // vector dot product, original path
     expect(math.multiply([[1, 2]], 3)).toEqual([[3, 6]]);
-    uninstallFastMultiply(math);
-    expect(math.multiply).toBe(original);
   });
 });

@@ -46,7 +46,8 @@ describe("mhaCost", () => {
     { dModel: 12, numHeads: 4, seqLen: 2, kvLen: 3, bias: false },
   ]) {
     it(`params and FLOPs match a direct count for ${JSON.stringify(c)}`, () => {
-      const mha = MultiHeadAttention.random({ ...c, seed: 1 });
+      const { seqLen: _L, kvLen: _S, ...layer } = c as typeof c & { kvLen?: number };
+      const mha = MultiHeadAttention.random({ ...layer, seed: 1 }); // random takes the layer's options only
       const cost = mhaCost(c);
       // parameters: count every number in the layer, and in PyTorch's state dict
       const p = mha.params;

@@ -1,24 +1,53 @@
 /**
  * The fast path of MultiHeadAttention.forward: the same trace, number for number, computed on
- * Float64Array buffers with blocked loops instead of mathjs calls on nested arrays.
+ * Float64Array buffers with register-blocked loops instead of mathjs calls on nested arrays.
  * The readable path (multi-head.ts, scaled-dot-product.ts, …) stays the reference; test/math-fast
- * proves the two equal.
+ * proves the two equal. `mha.forward(x, { kernel: "fast" })` runs this.
  *
- * Dependencies: _forwardInputs (the checks and masks MultiHeadAttention.forward uses), the kernels in ./kernels.
+ * The trace is returned lazily: each field is a view over the flat buffers, turned into nested arrays the
+ * first time it is read (then kept). scaledScores and maskedScores are recomputed from the scores with the
+ * same two operations the readable path uses (s / √dK, then + mask), and the per-head contributions are
+ * multiplied when first read, so their numbers are the readable path's too.
+ *
+ * Dependencies: _forwardArgs, _forwardInputs (the call shapes, checks and masks forward uses), _validate (the
+ * trusted layer and the overflow errors), the kernels in ./kernels.
  */
-import { _forwardInputs, ForwardLayer } from "../_forward-inputs";
-import type { ForwardOptions } from "../multi-head";
+import { _forwardArgs, _forwardInputs } from "../_forward-inputs";
+import type { ForwardInputs, ForwardLayer, ForwardOptions } from "../_forward-inputs";
+import { _maskOverflow, _productOverflow, _scoresOverflow, _trustedLayer, _valuesOverflow } from "../_validate";
 import type { AttentionTrace, HeadTrace, Matrix, Vector } from "../trace";
 import { _cachedTransposed, _flatten, _matmulTransB, _nested } from "./kernels";
 
-/** What fastForward needs of a layer: a MultiHeadAttention satisfies it. */
-export type FastLayer = ForwardLayer;
+/** Define obj[key] as computed by make() on first read, then stored (enumerable, so spreads and JSON see it). */
+function _lazy(obj: object, key: string, make: () => unknown): void {
+  Object.defineProperty(obj, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = make();
+      Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+      return value;
+    },
+  });
+}
 
-/** Options of fastForward; the same as MultiHeadAttention.forward's. */
-export type FastForwardOptions = ForwardOptions;
+/** Rows of a row-major (·, cols) buffer as a nested matrix, each entry mapped by f (rows r0 … r1−1). */
+function _nestedMap(f: Float64Array, cols: number, r0: number, r1: number, map: (x: number, i: number, j: number) => number): Matrix {
+  const out: Matrix = new Array(r1 - r0);
+  for (let i = r0; i < r1; i++) {
+    const r: number[] = new Array(cols);
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) r[j] = map(f[o + j], i - r0, j);
+    out[i - r0] = r;
+  }
+  return out;
+}
 
-/** y = x·w + b into a flat (rows, dOut) buffer; each entry sums in order, then adds b (as linear does). */
-function _linearFlat(x: Matrix, w: Matrix, b: Vector | null): Float64Array {
+/**
+ * y = x·w + b into a flat (rows, dOut) buffer, each entry summed in order then b added (as linear does),
+ * checked: an entry that overflows is an error naming the row of x and the column of w.
+ */
+function _linearFlat(x: Matrix, w: Matrix, b: Vector | null, product: string, rowName: string, colName: string): Float64Array {
   const rows = x.length;
   const dIn = w.length;
   const dOut = w[0].length;
@@ -27,119 +56,172 @@ function _linearFlat(x: Matrix, w: Matrix, b: Vector | null): Float64Array {
   if (b != null) {
     for (let i = 0; i < rows; i++) for (let j = 0; j < dOut; j++) y[i * dOut + j] += b[j];
   }
+  for (let e = 0; e < y.length; e++) {
+    const v = y[e];
+    if (v - v !== 0) {
+      const i = Math.floor(e / dOut);
+      const j = e % dOut;
+      throw _productOverflow(product, rowName, x[i], colName, w.map((row) => row[j]), i, j, v);
+    }
+  }
   return y;
 }
 
 /**
  * Multi-head attention forward pass on flat buffers, returning the same AttentionTrace as
- * `mha.forward(query, key, value, options)`.
+ * `mha.forward(query, key, value, options)`, and accepting the same calls: fastForward(mha, x),
+ * fastForward(mha, x, { causal: true }), fastForward(mha, q, k, v, options), …
  *   head_i = softmax((X_q·W_i^Q + b_i^Q)(X_k·W_i^K + b_i^K)ᵀ/√dK + M)·(X_v·W_i^V + b_i^V)
  *   output = Concat(head_0 … head_{h−1})·W^O + b^O
- * @param mha the layer (a MultiHeadAttention)
+ * @param mha the layer (a MultiHeadAttention; any other object is checked in full first)
  * @param query (L, dModel)
  * @param key (S, kdim), default query
  * @param value (S, vdim), default key
- * @param options { attnMask (L, S), keyPaddingMask (S,), causal }
- * @return the AttentionTrace; output (L, dModel), weights (h, L, S)
- * @example (illustrative) fastForward(MultiHeadAttention.random({ dModel: 8, numHeads: 2 }), x).output // returns (L, 8), equal to mha.forward(x).output
+ * @param options { attnMask (L, S), keyPaddingMask (S,), causal }, checked like forward's
+ * @return the AttentionTrace; output (L, dModel), weights (h, L, S); never NaN or Infinity
+ * @example (illustrative) fastForward(MultiHeadAttention.random({ dModel: 8, numHeads: 2 }), x, { causal: true }).output // returns (L, 8), equal to mha.forward(x, { causal: true }).output
  */
+export function fastForward(mha: ForwardLayer, query: Matrix, options?: ForwardOptions): AttentionTrace;
+export function fastForward(mha: ForwardLayer, query: Matrix, key: Matrix | null, options?: ForwardOptions): AttentionTrace;
 export function fastForward(
-  mha: FastLayer, query: Matrix, key?: Matrix | null, value?: Matrix | null, options: FastForwardOptions = {},
-): AttentionTrace {
-  const { dModel: E, numHeads: h, dK, dV, params: p } = mha;
-  const { L, S, key: k0, value: v0, mask, fullyMaskedRows } = _forwardInputs(mha, query, key, value, options);
+  mha: ForwardLayer, query: Matrix, key?: Matrix | null, value?: Matrix | null, options?: ForwardOptions,
+): AttentionTrace;
+export function fastForward(mha: ForwardLayer, query: Matrix, ...rest: unknown[]): AttentionTrace {
+  const layer = _trustedLayer(mha, "fastForward");
+  const args = _forwardArgs(rest);
+  const inputs = _forwardInputs(layer, query, args.key, args.value, args.options, "fastForward");
+  return _fastForwardChecked(layer, query, inputs);
+}
+
+/**
+ * fastForward after the checks (MultiHeadAttention.forward with kernel "fast" calls this directly, so the
+ * inputs are checked once).
+ * @param layer a trusted layer
+ * @param query (L, dModel), checked
+ * @param inputs what _forwardInputs returned for this call
+ */
+export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: ForwardInputs): AttentionTrace {
+  const { dModel: E, numHeads: h, dK, dV, params: p } = layer;
+  const { L, S, key: k0, value: v0, mask, fullyMaskedRows } = inputs;
 
   // 1) linear projections with the fused weights
-  const Q = _linearFlat(query, p.wQ, p.bQ); // (L, E)
-  const K = _linearFlat(k0, p.wK, p.bK); // (S, E)
-  const V = _linearFlat(v0, p.wV, p.bV); // (S, E)
+  const Q = _linearFlat(query, p.wQ, p.bQ, "Q = query·wQ + bQ", "query row", "wQ column"); // (L, E)
+  const K = _linearFlat(k0, p.wK, p.bK, "K = key·wK + bK", "key row", "wK column"); // (S, E)
+  const V = _linearFlat(v0, p.wV, p.bV, "V = value·wV + bV", "value row", "wV column"); // (S, E)
 
   // 2) scaled dot-product attention in every head
   const sqrtDK = Math.sqrt(dK);
-  const scoresBuf = new Float64Array(L * S); // (L, S), reused by every head
-  const weightsBuf = new Float64Array(L * S); // (L, S)
-  const meanBuf = new Float64Array(L * S); // (L, S) Σ over heads
-  const vT = new Float64Array(dV * S); // (dV, S)
-  const headOut = new Float64Array(L * dV); // (L, dV)
-  const concatBuf = new Float64Array(L * E); // (L, h·dV)
-  const heads: HeadTrace[] = new Array(h);
+  const LS = L * S;
+  const scores = new Float64Array(h * LS); // (h·L, S) q·kᵀ of every head
+  const weights = new Float64Array(h * LS); // (h·L, S) softmax of the masked scaled scores
+  const vT = new Float64Array(dV * S); // (dV, S) one head's V, transposed
+  const concat = new Float64Array(L * E); // (L, h·dV) the head outputs side by side
   for (let hd = 0; hd < h; hd++) {
     const qOff = hd * dK;
-    _matmulTransB(Q, qOff, E, L, dK, K, qOff, E, S, scoresBuf, 0); // (L, S) q·kᵀ
-    const scores: Matrix = new Array(L);
-    const scaledScores: Matrix = new Array(L);
-    const maskedScores: Matrix = new Array(L);
-    const weights: Matrix = new Array(L);
+    const sOff = hd * LS;
+    _matmulTransB(Q, qOff, E, L, dK, K, qOff, E, S, scores, sOff); // (L, S) q·kᵀ
     for (let r = 0; r < L; r++) {
-      const o = r * S;
-      const sRow: number[] = new Array(S);
-      const tRow: number[] = new Array(S);
-      const uRow: number[] = new Array(S);
-      const wRow: number[] = new Array(S);
+      const o = sOff + r * S;
       const mRow = mask == null ? null : mask[r];
       let max = -Infinity;
       for (let j = 0; j < S; j++) {
-        const s = scoresBuf[o + j];
+        const s = scores[o + j];
+        if (s - s !== 0) {
+          throw _scoresOverflow(hd, r, j, Q.subarray(r * E + qOff, r * E + qOff + dK), K.subarray(j * E + qOff, j * E + qOff + dK), s);
+        }
         const t = s / sqrtDK;
         const u = mRow == null ? t : t + mRow[j];
-        sRow[j] = s;
-        tRow[j] = t;
-        uRow[j] = u;
+        if (u - u !== 0 && u !== -Infinity) throw _maskOverflow(hd, r, j, t, mRow == null ? 0 : mRow[j]);
+        weights[o + j] = u;
         if (u > max) max = u;
       }
       if (max === -Infinity) {
-        for (let j = 0; j < S; j++) {
-          wRow[j] = 0; // every key masked
-          weightsBuf[o + j] = 0;
-        }
+        for (let j = 0; j < S; j++) weights[o + j] = 0; // every key masked
       } else {
         let sum = 0;
         for (let j = 0; j < S; j++) {
-          const e = Math.exp(uRow[j] - max);
-          weightsBuf[o + j] = e;
+          const e = Math.exp(weights[o + j] - max); // exp(−Infinity) = 0
+          weights[o + j] = e;
           sum += e;
         }
-        for (let j = 0; j < S; j++) {
-          const w = weightsBuf[o + j] / sum;
-          weightsBuf[o + j] = w;
-          wRow[j] = w;
-          meanBuf[o + j] += w;
-        }
+        for (let j = 0; j < S; j++) weights[o + j] /= sum;
       }
-      scores[r] = sRow;
-      scaledScores[r] = tRow;
-      maskedScores[r] = uRow;
-      weights[r] = wRow;
     }
     const vOff = hd * dV;
     for (let j = 0; j < S; j++) for (let d = 0; d < dV; d++) vT[d * S + j] = V[j * E + vOff + d]; // (dV, S)
-    _matmulTransB(weightsBuf, 0, S, L, S, vT, 0, S, dV, headOut, 0); // (L, dV) weights·v
-    for (let r = 0; r < L; r++) for (let d = 0; d < dV; d++) concatBuf[r * E + vOff + d] = headOut[r * dV + d];
-    heads[hd] = {
-      q: _nested(Q, E, 0, L, qOff, dK), // (L, dK)
-      k: _nested(K, E, 0, S, qOff, dK), // (S, dK)
-      v: _nested(V, E, 0, S, vOff, dV), // (S, dV)
-      scores, scaledScores, maskedScores, weights,
-      output: _nested(headOut, dV, 0, L, 0, dV), // (L, dV)
-    };
+    _matmulTransB(weights, sOff, S, L, S, vT, 0, S, dV, concat, vOff, E); // (L, dV) weights·v, into concat's columns
+    for (let x = 0; x < L; x++) {
+      for (let d = 0; d < dV; d++) {
+        const y = concat[x * E + vOff + d];
+        if (y - y !== 0) throw _valuesOverflow(hd, x, d, Array.from({ length: S }, (_, j) => V[j * E + vOff + d]), y);
+      }
+    }
   }
-  for (let x = 0; x < L * S; x++) meanBuf[x] /= h;
 
   // 3) concat + W^O
   const wOT = _cachedTransposed(p.wO); // (dModel, h·dV)
-  const contribBuf = new Float64Array(L * E); // (L, dModel)
-  const contributions: Matrix[] = new Array(h);
-  for (let hd = 0; hd < h; hd++) {
-    _matmulTransB(concatBuf, hd * dV, E, L, dV, wOT, hd * dV, E, E, contribBuf, 0); // (L, dModel) head_i·W^O_i
-    contributions[hd] = _nested(contribBuf, E, 0, L, 0, E);
+  const out = new Float64Array(L * E); // (L, dModel)
+  _matmulTransB(concat, 0, E, L, E, wOT, 0, E, E, out, 0); // (L, dModel)
+  if (p.bO != null) for (let r = 0; r < L; r++) for (let j = 0; j < E; j++) out[r * E + j] += p.bO[j];
+  const concatRow = (i: number) => concat.subarray(i * E, (i + 1) * E);
+  const wOColumn = (j: number, r0 = 0, r1 = E) => p.wO.slice(r0, r1).map((row) => row[j]);
+  for (let e = 0; e < out.length; e++) {
+    const v = out[e];
+    if (v - v !== 0) {
+      const i = Math.floor(e / E);
+      throw _productOverflow("output = concat·wO + bO", "concat row", concatRow(i), "wO column", wOColumn(e % E), i, e % E, v);
+    }
   }
-  const outBuf = new Float64Array(L * E);
-  _matmulTransB(concatBuf, 0, E, L, E, wOT, 0, E, E, outBuf, 0); // (L, dModel)
-  if (p.bO != null) for (let r = 0; r < L; r++) for (let j = 0; j < E; j++) outBuf[r * E + j] += p.bO[j];
-
-  return {
-    dModel: E, numHeads: h, dK, dV, query, key: k0, value: v0, mask, fullyMaskedRows,
-    heads, weights: heads.map((head) => head.weights), meanWeights: _nested(meanBuf, S, 0, L, 0, S),
-    concat: _nested(concatBuf, E, 0, L, 0, E), contributions, output: _nested(outBuf, E, 0, L, 0, E),
+  const contribution = (hd: number): Matrix => {
+    const c = new Float64Array(L * E);
+    _matmulTransB(concat, hd * dV, E, L, dV, wOT, hd * dV, E, E, c, 0); // (L, dModel) head_i·W^O_i
+    for (let e = 0; e < c.length; e++) {
+      const v = c[e];
+      if (v - v !== 0) {
+        const i = Math.floor(e / E);
+        throw _productOverflow(`head ${hd + 1}'s contribution head_${hd + 1}·W^O`, "row",
+          concat.subarray(i * E + hd * dV, i * E + (hd + 1) * dV), "wO column", wOColumn(e % E, hd * dV, (hd + 1) * dV), i, e % E, v);
+      }
+    }
+    return _nested(c, E, 0, L, 0, E);
   };
+  // a contribution can overflow where the output does not (cancellation): then compute them now, to fail now
+  let maxConcat = 0;
+  for (let e = 0; e < concat.length; e++) maxConcat = Math.max(maxConcat, Math.abs(concat[e]));
+  let maxWO = 0;
+  for (let e = 0; e < wOT.length; e++) maxWO = Math.max(maxWO, Math.abs(wOT[e]));
+  const eager = maxConcat * maxWO * dV >= 1e300 ? Array.from({ length: h }, (_, hd) => contribution(hd)) : null;
+
+  const heads: HeadTrace[] = new Array(h);
+  for (let hd = 0; hd < h; hd++) {
+    const head = {} as HeadTrace;
+    const qOff = hd * dK;
+    const vOff = hd * dV;
+    const r0 = hd * L;
+    _lazy(head, "q", () => _nested(Q, E, 0, L, qOff, dK)); // (L, dK)
+    _lazy(head, "k", () => _nested(K, E, 0, S, qOff, dK)); // (S, dK)
+    _lazy(head, "v", () => _nested(V, E, 0, S, vOff, dV)); // (S, dV)
+    _lazy(head, "scores", () => _nested(scores, S, r0, r0 + L, 0, S)); // (L, S)
+    _lazy(head, "scaledScores", () => _nestedMap(scores, S, r0, r0 + L, (s) => s / sqrtDK)); // (L, S)
+    _lazy(head, "maskedScores", () => (mask == null
+      ? _nestedMap(scores, S, r0, r0 + L, (s) => s / sqrtDK)
+      : _nestedMap(scores, S, r0, r0 + L, (s, i, j) => s / sqrtDK + mask[i][j]))); // (L, S)
+    _lazy(head, "weights", () => _nested(weights, S, r0, r0 + L, 0, S)); // (L, S)
+    _lazy(head, "output", () => _nested(concat, E, 0, L, vOff, dV)); // (L, dV)
+    heads[hd] = head;
+  }
+  const trace = {
+    dModel: E, numHeads: h, dK, dV, query, key: k0, value: v0, mask, fullyMaskedRows, heads,
+  } as AttentionTrace;
+  _lazy(trace, "weights", () => heads.map((head) => head.weights)); // (h, L, S)
+  _lazy(trace, "meanWeights", () => {
+    const mean = new Float64Array(LS); // Σ over heads in head order, then ÷ h (as meanOverHeads)
+    for (let hd = 0; hd < h; hd++) for (let x = 0; x < LS; x++) mean[x] += weights[hd * LS + x];
+    for (let x = 0; x < LS; x++) mean[x] /= h;
+    return _nested(mean, S, 0, L, 0, S);
+  }); // (L, S)
+  _lazy(trace, "concat", () => _nested(concat, E, 0, L, 0, E)); // (L, h·dV)
+  _lazy(trace, "contributions", () => eager ?? Array.from({ length: h }, (_, hd) => contribution(hd))); // h × (L, dModel)
+  _lazy(trace, "output", () => _nested(out, E, 0, L, 0, E)); // (L, dModel)
+  return trace;
 }

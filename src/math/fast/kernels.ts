@@ -1,11 +1,11 @@
 /**
- * Flat Float64Array kernels behind the fast path. They sum in the same order as mathjs's
- * multiply (k = 0, 1, …, in one accumulator per output entry), so results match the readable
- * path bit for bit in practice and to rounding in any case.
+ * Flat Float64Array kernels behind both paths: the fast kernel's fastForward, and mathjs's own multiply,
+ * into which _mathjs.ts installs _multiplyNested (so the readable path's products run here too).
+ * Every output entry sums p = 0, 1, …, k−1 in order in one accumulator, the order mathjs's multiply uses,
+ * so both paths give the same numbers bit for bit (tested). No imports: plain loops only.
  *
- * Dependencies: checkMatrix, formatShape, shapeOf.
+ * Dependencies: none.
  */
-import { checkMatrix, formatShape, shapeOf } from "../matrix";
 import type { Matrix } from "../trace";
 
 /**
@@ -41,36 +41,26 @@ export function _flattenTransposed(a: Matrix): Float64Array {
   return f; // (cols·rows,)
 }
 
-const _transposeCache = new WeakMap<Matrix, { flat: Float64Array; t: Float64Array }>();
+const _transposeCache = new WeakMap<Matrix, Float64Array>();
 
-/** True when every entry of the nested matrix equals the row-major buffer (and every row has cols entries). */
-function _sameEntries(a: Matrix, flat: Float64Array, rows: number, cols: number): boolean {
-  if (a.length !== rows) return false;
-  for (let i = 0; i < rows; i++) {
-    const r = a[i];
-    if (r.length !== cols) return false;
-    const o = i * cols;
-    for (let j = 0; j < cols; j++) if (r[j] !== flat[o + j]) return false;
-  }
+/** True when a nested matrix can never change: the outer array and every row are frozen (a layer's weights). */
+function _isFrozenMatrix(a: Matrix): boolean {
+  if (!Object.isFrozen(a)) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.isFrozen(a[i])) return false;
   return true;
 }
 
 /**
- * _flattenTransposed for weight matrices, remembered per matrix object: a later call with the same array
- * re-uses the buffer only after checking every entry against a saved copy (a sequential read, several
- * times cheaper than the strided transpose), so a weight edited in place is picked up.
+ * _flattenTransposed for weight matrices: remembered per matrix object when the matrix is frozen (a
+ * MultiHeadAttention's params are), so it can never go stale; computed afresh for any other matrix.
  * @param w (rows, cols)
  * @example _cachedTransposed([[1, 2], [3, 4]]) // returns Float64Array.from([1, 3, 2, 4])
  */
 export function _cachedTransposed(w: Matrix): Float64Array {
-  const rows = w.length;
-  const cols = w[0].length;
   const hit = _transposeCache.get(w);
-  if (hit !== undefined && hit.flat.length === rows * cols && _sameEntries(w, hit.flat, rows, cols)) return hit.t;
-  const flat = _flatten(w); // (rows·cols,)
-  const t = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = flat[i * cols + j]; // (cols·rows,)
-  _transposeCache.set(w, { flat, t });
+  if (hit !== undefined) return hit;
+  const t = _flattenTransposed(w); // (cols·rows,)
+  if (_isFrozenMatrix(w)) _transposeCache.set(w, t);
   return t;
 }
 
@@ -94,19 +84,19 @@ export function _nested(f: Float64Array, cols: number, rowStart: number, rowEnd:
  * A 2×4 register block of dot products; each entry sums p = 0 … k−1 in order from 0.
  * @param a A's buffer; rows i at aOff + i·aStride, k entries each
  * @param bt Bᵀ's buffer; rows j (= columns of B) at bOff + j·bStride, k entries each
- * @param c output (n, m) at cOff, row stride m
+ * @param c output (n, m) at cOff, row stride cStride (default m)
  */
 export function _matmulTransB(
   a: Float64Array, aOff: number, aStride: number, n: number, k: number,
   bt: Float64Array, bOff: number, bStride: number, m: number,
-  c: Float64Array, cOff: number,
+  c: Float64Array, cOff: number, cStride: number = m,
 ): void {
   let i = 0;
   for (; i + 1 < n; i += 2) {
     const a0 = aOff + i * aStride;
     const a1 = a0 + aStride;
-    const c0 = cOff + i * m;
-    const c1 = c0 + m;
+    const c0 = cOff + i * cStride;
+    const c1 = c0 + cStride;
     let j = 0;
     for (; j + 3 < m; j += 4) {
       const b0 = bOff + j * bStride;
@@ -137,7 +127,7 @@ export function _matmulTransB(
   }
   for (; i < n; i++) {
     const a0 = aOff + i * aStride;
-    const c0 = cOff + i * m;
+    const c0 = cOff + i * cStride;
     for (let j = 0; j < m; j++) {
       const b0 = bOff + j * bStride;
       let s = 0;
@@ -147,24 +137,48 @@ export function _matmulTransB(
   }
 }
 
-/**
- * Matrix product of plain nested arrays on Float64Array buffers; the same numbers as `matmul` (mathjs).
- *   C = A·B,  C[i][j] = Σ_p A[i][p]·B[p][j]
- * @param a (n, k)
- * @param b (k, m)
- * @return (n, m)
- * @example fastMatmul([[1, 2], [3, 4]], [[5], [6]]) // returns [[17], [39]]
- */
-export function fastMatmul(a: Matrix, b: Matrix, names: [string, string] = ["a", "b"]): Matrix {
-  const [n, k] = shapeOf(checkMatrix(names[0], a));
-  const [k2, m] = shapeOf(checkMatrix(names[1], b));
-  if (k !== k2) {
-    throw new Error(
-      `${names[0]}·${names[1]}: ${names[0]} is ${formatShape(n, k)} and ${names[1]} is ` +
-        `${formatShape(k2, m)}; inner sizes ${k} and ${k2} must match`,
-    );
+/** True when x is a non-empty rectangular 2-D array of numbers (what the kernel can take from mathjs). */
+function _isNumberMatrix(x: unknown): x is Matrix {
+  if (!Array.isArray(x) || x.length === 0) return false;
+  const cols = Array.isArray(x[0]) ? x[0].length : 0;
+  if (cols === 0) return false;
+  for (let i = 0; i < x.length; i++) {
+    const row = x[i];
+    if (!Array.isArray(row) || row.length !== cols) return false;
+    for (let j = 0; j < cols; j++) if (typeof row[j] !== "number") return false;
   }
+  return true;
+}
+
+/**
+ * C = A·B of nested arrays through the kernel (no checks: the caller knows the shapes agree).
+ * @param a (n, k)
+ * @param b (k, m); its transpose is cached when b is frozen (a layer's weight)
+ * @return (n, m)
+ * @example _multiplyNested([[1, 2], [3, 4]], [[5], [6]]) // returns [[17], [39]]
+ */
+export function _multiplyNested(a: Matrix, b: Matrix): Matrix {
+  const n = a.length;
+  const k = b.length;
+  const m = b[0].length;
   const c = new Float64Array(n * m);
-  _matmulTransB(_flatten(a), 0, k, n, k, _flattenTransposed(b), 0, k, m, c, 0); // (n, m)
+  _matmulTransB(_flatten(a), 0, k, n, k, _cachedTransposed(b), 0, k, m, c, 0); // (n, m)
   return _nested(c, m, 0, n, 0, m);
+}
+
+/** Marks a multiply built by _fastMultiply and holds the one it replaced. */
+export const ORIGINAL_MULTIPLY = Symbol.for("mha-lab.fast.originalMultiply");
+
+/**
+ * A mathjs multiply that sends two 2-D number arrays with matching inner sizes to the kernel, and every other
+ * call (scalars, vectors, DenseMatrix, BigNumber, …) to the original.
+ * @param original the instance's multiply
+ */
+export function _fastMultiply(original: (...args: any[]) => unknown): (...args: any[]) => unknown {
+  const wrapper = (...args: unknown[]) =>
+    args.length === 2 && _isNumberMatrix(args[0]) && _isNumberMatrix(args[1]) && args[0][0].length === args[1].length
+      ? _multiplyNested(args[0], args[1])
+      : original(...args);
+  Object.assign(wrapper, { [ORIGINAL_MULTIPLY]: original });
+  return wrapper;
 }

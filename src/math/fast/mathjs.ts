@@ -1,12 +1,14 @@
 /**
- * Bring the fast matrix product into a mathjs instance: `multiply(Array, Array)` of plain 2-D number
- * arrays runs on Float64Array buffers; every other call goes to the original multiply.
+ * The typed-array matrix product inside mathjs. mha-lab's own mathjs instance has it installed by default
+ * (src/math/_mathjs.ts), so the readable path's products run on Float64Array buffers; these functions bring it
+ * into any other mathjs instance (or take it out again), and fastMatmul offers it as a checked function.
  *
- * Dependencies: fastMatmul.
+ * Dependencies: the kernels, checkMatrix.
  */
-import { fastMatmul } from "./kernels";
+import { checkMatrix, formatShape, shapeOf } from "../matrix";
 import type { Matrix } from "../trace";
 import { _math } from "../_mathjs";
+import { _fastMultiply, _multiplyNested, ORIGINAL_MULTIPLY } from "./kernels";
 
 /** The part of a mathjs instance this needs. */
 export interface MathWithMultiply {
@@ -14,44 +16,46 @@ export interface MathWithMultiply {
   import: (functions: object, options?: { override?: boolean }) => void;
 }
 
-const ORIGINAL = Symbol.for("mha-lab.fast.originalMultiply");
-
-function _isNumberMatrix(x: unknown): x is Matrix {
-  if (!Array.isArray(x) || x.length === 0) return false;
-  const cols = Array.isArray(x[0]) ? x[0].length : 0;
-  if (cols === 0) return false;
-  for (const row of x) {
-    if (!Array.isArray(row) || row.length !== cols) return false;
-    for (let j = 0; j < cols; j++) if (typeof row[j] !== "number") return false;
+/**
+ * Matrix product of plain nested arrays on Float64Array buffers; the same numbers as `matmul` (mathjs).
+ *   C = A·B,  C[i][j] = Σ_p A[i][p]·B[p][j]
+ * @param a (n, k)
+ * @param b (k, m)
+ * @return (n, m)
+ * @example fastMatmul([[1, 2], [3, 4]], [[5], [6]]) // returns [[17], [39]]
+ */
+export function fastMatmul(a: Matrix, b: Matrix, names: [string, string] = ["a", "b"]): Matrix {
+  const [n, k] = shapeOf(checkMatrix(names[0], a));
+  const [k2, m] = shapeOf(checkMatrix(names[1], b));
+  if (k !== k2) {
+    throw new Error(
+      `${names[0]}·${names[1]}: ${names[0]} is ${formatShape(n, k)} and ${names[1]} is ` +
+        `${formatShape(k2, m)}; inner sizes ${k} and ${k2} must match`,
+    );
   }
-  return true;
+  return _multiplyNested(a, b); // (n, m)
 }
 
 /**
- * Replace `math.multiply` by a wrapper that sends two 2-D number arrays to fastMatmul and everything else
- * (scalars, vectors, DenseMatrix, BigNumber, …) to the original. Idempotent; undo with uninstallFastMultiply.
+ * Replace `math.multiply` by a wrapper that sends two 2-D number arrays to the kernel and everything else
+ * (scalars, vectors, DenseMatrix, BigNumber, …) to the original, through mathjs's own extension mechanism
+ * (math.import). Idempotent; undo with uninstallFastMultiply. mha-lab's own instance has it already.
  *   multiply(A, B) = A·B, the same numbers as before, sooner
  * @param math a mathjs instance; by default the one mha-lab computes with
- * @example installFastMultiply(); new MultiHeadAttention(...).forward(x) // the same trace, sooner
+ * @example installFastMultiply() // returns undefined
  */
 export function installFastMultiply(math: MathWithMultiply = _math): void {
-  const current = math.multiply as { [ORIGINAL]?: unknown };
-  if (current[ORIGINAL]) return;
-  const original = math.multiply;
-  const wrapper = (...args: unknown[]) =>
-    args.length === 2 && _isNumberMatrix(args[0]) && _isNumberMatrix(args[1]) && args[0][0].length === args[1].length
-      ? fastMatmul(args[0], args[1])
-      : original(...args);
-  Object.assign(wrapper, { [ORIGINAL]: original });
-  math.import({ multiply: wrapper }, { override: true });
+  if ((math.multiply as { [ORIGINAL_MULTIPLY]?: unknown })[ORIGINAL_MULTIPLY]) return;
+  math.import({ multiply: _fastMultiply(math.multiply) }, { override: true });
 }
 
 /**
- * Put the original `math.multiply` back after installFastMultiply.
+ * Put the original `math.multiply` back after installFastMultiply (for mha-lab's instance: mathjs's own
+ * multiply on nested arrays, the slow reference the tests compare against).
  * @param math the same mathjs instance (default: mha-lab's own)
  * @example uninstallFastMultiply() // returns undefined
  */
 export function uninstallFastMultiply(math: MathWithMultiply = _math): void {
-  const original = (math.multiply as { [ORIGINAL]?: unknown })[ORIGINAL];
+  const original = (math.multiply as { [ORIGINAL_MULTIPLY]?: unknown })[ORIGINAL_MULTIPLY];
   if (original) math.import({ multiply: original }, { override: true });
 }
