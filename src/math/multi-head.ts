@@ -7,15 +7,24 @@
  */
 import { concatHeads, concatHeadsBackward, meanOverHeads } from "./heads";
 import { _backwardInputs } from "./_backward-inputs";
-import { _forwardInputs } from "./_forward-inputs";
-import { checkMatrix, checkPositiveInt, checkVector, headSize, shapeOf } from "./matrix";
+import { _forwardArgs, _forwardInputs } from "./_forward-inputs";
+import type { ForwardOptions } from "./_forward-inputs";
+import { _fastForwardChecked } from "./fast/forward";
+import { linear } from "./linear";
+import { splitHeads } from "./heads";
 import { headContributions, outputProjection, outputProjectionBackward } from "./output-projection";
-import { projectThenSplit, projectThenSplitBackward } from "./projections";
+import { projectThenSplitBackward } from "./projections";
 import { glorotUniform, mulberry32 } from "./random";
 import { scaledDotProductAttention, scaledDotProductAttentionBackward } from "./scaled-dot-product";
 import { paramsFromTorchStateDict, torchStateDictFromParams } from "./torch-state-dict";
 import type { FromTorchOptions, TorchStateDict } from "./torch-state-dict";
-import type { AttentionTrace, BoolMask, HeadTrace, Matrix, MhaParams, Vector } from "./trace";
+import type { AttentionTrace, HeadTrace, Matrix, MhaParams } from "./trace";
+import {
+  _validateOptions, _checkParams, _checkProduct, _checkSize, _firstNonFinite, _isBoolean, _isPositiveInt, _isSafeInteger,
+  _markValidated, _maskOverflow, _productOverflow, _scoresOverflow, _valuesOverflow,
+} from "./_validate";
+
+export type { ForwardOptions } from "./_forward-inputs";
 
 /** Options of MultiHeadAttention.random. */
 export interface MhaRandomOptions {
@@ -35,19 +44,31 @@ export interface MhaGradients {
   /** the same keys and shapes as mha.params; a bias gradient is null when the layer has no such bias */ dParams: MhaParams;
 }
 
-/** Options of MultiHeadAttention.forward; masks follow PyTorch's nn.MultiheadAttention. */
-export interface ForwardOptions {
-  /** (L, S) boolean (true = not allowed) or float (added to the scaled scores) */ attnMask?: BoolMask | Matrix | null;
-  /** (S,) boolean (true = padding, ignored) or float (added) */ keyPaddingMask?: boolean[] | number[] | null;
-  /** also apply causalMask(L, S): query i sees keys 0 … i */ causal?: boolean;
+const RANDOM_OPTIONS = {
+  dModel: _isPositiveInt, numHeads: _isPositiveInt, seed: _isSafeInteger, kdim: _isPositiveInt, vdim: _isPositiveInt, bias: _isBoolean,
+};
+
+/** A bound on one head's scores, max|Q|·max|K|·dK ≥ |q_i·k_j|: when it is below 1e300 no score can overflow. */
+function _scoresBound(q: Matrix, k: Matrix): number {
+  const maxAbs = (m: Matrix) => m.reduce((best, row) => row.reduce((b, x) => Math.max(b, Math.abs(x)), best), 0);
+  return maxAbs(q) * maxAbs(k) * q[0].length;
 }
 
-function _isOptions(x: unknown): x is ForwardOptions {
-  return x != null && typeof x === "object" && !Array.isArray(x);
-}
-
-function _copy(m: Matrix): Matrix {
-  return m.map((row) => row.slice());
+/**
+ * Find the score or masked score that overflows, computed entry by entry in the order matmul sums (only when
+ * the bound says one might): throws the error in the user's terms, or returns when none does.
+ */
+function _checkScores(head: number, q: Matrix, k: Matrix, mask: Matrix | null, sqrtDK: number): void {
+  for (let i = 0; i < q.length; i++) {
+    for (let j = 0; j < k.length; j++) {
+      let s = 0;
+      for (let p = 0; p < q[i].length; p++) s += q[i][p] * k[j][p];
+      if (s - s !== 0) throw _scoresOverflow(head, i, j, q[i], k[j], s);
+      const m = mask == null ? 0 : mask[i][j];
+      const u = s / sqrtDK + m;
+      if (u - u !== 0 && u !== -Infinity) throw _maskOverflow(head, i, j, s / sqrtDK, m);
+    }
+  }
 }
 
 /**
@@ -69,27 +90,24 @@ export class MultiHeadAttention {
   readonly params: MhaParams;
 
   /**
-   * Build a layer from paper-orientation parameters (copied and validated).
+   * Build a layer from paper-orientation parameters: validated (shapes, types, finite numbers), copied, and
+   * frozen, deep, together with the layer itself. A layer therefore never changes after it is built, so no
+   * forward pass (readable or fast) can meet a weight edited into NaN, a string or a wrong shape. To change
+   * weights (training), build a new layer from new params.
    * @param params wQ (dModel, dModel), wK (kdim, dModel), wV (vdim, dModel), wO (dModel, dModel), biases (dModel,) or null
    * @param numHeads h; dModel must be divisible by h
    */
   constructor(params: MhaParams, numHeads: number) {
-    if (params == null || typeof params !== "object") throw new Error("params must be { wQ, wK, wV, wO, bQ, bK, bV, bO }");
-    const [E] = shapeOf(checkMatrix("wQ", params.wQ));
-    checkMatrix("wQ", params.wQ, { cols: { n: E, why: `wQ has ${E} rows (dModel)` } });
-    checkPositiveInt("numHeads", numHeads);
-    this.dModel = E;
-    this.numHeads = numHeads;
-    this.dK = this.dV = headSize("dModel", E, numHeads);
-    const dModelIs = { n: E, why: `dModel is ${E}` };
-    [this.kdim] = shapeOf(checkMatrix("wK", params.wK, { cols: dModelIs }));
-    [this.vdim] = shapeOf(checkMatrix("wV", params.wV, { cols: dModelIs }));
-    checkMatrix("wO", params.wO, { rows: dModelIs, cols: dModelIs });
-    const bias = (name: string, b: Vector | null | undefined) => (b == null ? null : checkVector(name, b, dModelIs).slice());
-    this.params = {
-      wQ: _copy(params.wQ), wK: _copy(params.wK), wV: _copy(params.wV), wO: _copy(params.wO),
-      bQ: bias("bQ", params.bQ), bK: bias("bK", params.bK), bV: bias("bV", params.bV), bO: bias("bO", params.bO),
-    };
+    const sizes = _checkParams(params, numHeads);
+    this.dModel = sizes.dModel;
+    this.numHeads = sizes.numHeads;
+    this.dK = sizes.dK;
+    this.dV = sizes.dV;
+    this.kdim = sizes.kdim;
+    this.vdim = sizes.vdim;
+    this.params = sizes.params;
+    Object.freeze(this);
+    _markValidated(this);
   }
 
   /**
@@ -101,12 +119,13 @@ export class MultiHeadAttention {
    * @example MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 0 }).dK // returns 4
    */
   static random(options: MhaRandomOptions): MultiHeadAttention {
-    if (options == null || typeof options !== "object") throw new Error("random needs { dModel, numHeads, seed }");
-    const E = checkPositiveInt("dModel", options.dModel);
-    const h = checkPositiveInt("numHeads", options.numHeads);
-    headSize("dModel", E, h);
-    const kdim = checkPositiveInt("kdim", options.kdim ?? E);
-    const vdim = checkPositiveInt("vdim", options.vdim ?? E);
+    _validateOptions("MultiHeadAttention.random", options, RANDOM_OPTIONS, ["dModel", "numHeads"]);
+    const { dModel: E, numHeads: h } = options;
+    if (E % h !== 0) throw new Error(`dModel ${E} is not divisible by numHeads ${h}`);
+    const kdim = options.kdim ?? E;
+    const vdim = options.vdim ?? E;
+    _checkSize(`MultiHeadAttention.random({ dModel: ${E}${kdim !== E ? `, kdim: ${kdim}` : ""}${vdim !== E ? `, vdim: ${vdim}` : ""} })`,
+      2 * (2 * E * E + kdim * E + vdim * E), "the weights and their validated copy must fit; use a smaller dModel");
     const rand = mulberry32(options.seed ?? 0);
     const zeros = (options.bias ?? true) ? () => new Array<number>(E).fill(0) : () => null;
     return new MultiHeadAttention({
@@ -147,38 +166,44 @@ export class MultiHeadAttention {
    * @param query (L, dModel)
    * @param key (S, kdim), default query
    * @param value (S, vdim), default key
-   * @param options { attnMask (L, S), keyPaddingMask (S,), causal }
-   * @return the AttentionTrace; trace.output is (L, dModel), trace.weights is (h, L, S)
+   * @param options { attnMask (L, S), keyPaddingMask (S,), causal, kernel: "readable" (default) | "fast" }; an unknown
+   *   key is an error (`attn_mask` → "did you mean `attnMask`?"). kernel "fast" runs fastForward: the same trace.
+   * @return the AttentionTrace; trace.output is (L, dModel), trace.weights is (h, L, S). Never NaN or Infinity:
+   *   an intermediate that overflows is an error naming the input row or weight column at fault.
    * @example
    *   const mha = MultiHeadAttention.random({ dModel: 4, numHeads: 2, seed: 0 });
    *   const t = mha.forward([[1, 0, 0, 0], [0, 1, 0, 0]], { causal: true });
    *   t.weights[0] // returns [[1, 0], [w, 1 − w]] for head 0; t.output is (2, 4)
    */
   forward(query: Matrix, options?: ForwardOptions): AttentionTrace;
+  forward(query: Matrix, key: Matrix | null, options?: ForwardOptions): AttentionTrace;
   forward(query: Matrix, key?: Matrix | null, value?: Matrix | null, options?: ForwardOptions): AttentionTrace;
-  forward(
-    query: Matrix, keyOrOptions?: Matrix | ForwardOptions | null, value?: Matrix | null, options: ForwardOptions = {},
-  ): AttentionTrace {
-    let key: Matrix | null | undefined;
-    if (_isOptions(keyOrOptions) && value == null && arguments.length <= 2) {
-      options = keyOrOptions;
-    } else {
-      key = keyOrOptions as Matrix | null | undefined;
-    }
+  forward(query: Matrix, ...rest: unknown[]): AttentionTrace {
+    const args = _forwardArgs(rest);
     const { dModel: E, numHeads: h, dK, dV, params: p } = this;
-    const inputs = _forwardInputs(this, query, key, value, options);
-    const { mask, fullyMaskedRows } = inputs; // (L, S) additive mask, or null
-    key = inputs.key; // (S, kdim)
-    value = inputs.value; // (S, vdim)
+    const inputs = _forwardInputs(this, query, args.key, args.value, args.options);
+    if (inputs.options.kernel === "fast") return _fastForwardChecked(this, query, inputs);
+    const { mask, fullyMaskedRows, key, value } = inputs; // (L, S) additive mask or null; (S, kdim); (S, vdim)
 
     // 1) linear projections, done once with the fused weights, then split into h heads
-    const qs = projectThenSplit(query, p.wQ, p.bQ, h); // h × (L, dK)
-    const ks = projectThenSplit(key, p.wK, p.bK, h); // h × (S, dK)
-    const vs = projectThenSplit(value, p.wV, p.bV, h); // h × (S, dV)
+    const Q = linear(query, p.wQ, p.bQ); // (L, dModel)
+    _checkProduct(Q, "Q = query·wQ + bQ", "query row", query, "wQ column", p.wQ);
+    const K = linear(key, p.wK, p.bK); // (S, dModel)
+    _checkProduct(K, "K = key·wK + bK", "key row", key, "wK column", p.wK);
+    const V = linear(value, p.wV, p.bV); // (S, dModel)
+    _checkProduct(V, "V = value·wV + bV", "value row", value, "wV column", p.wV);
+    const qs = splitHeads(Q, h); // h × (L, dK)
+    const ks = splitHeads(K, h); // h × (S, dK)
+    const vs = splitHeads(V, h); // h × (S, dV)
 
     // 2) scaled dot-product attention in every head
+    let maxMask = 0;
+    if (mask != null) for (const row of mask) for (const m of row) if (m > maxMask) maxMask = m;
     const heads: HeadTrace[] = qs.map((q, i) => {
+      if (_scoresBound(q, ks[i]) / Math.sqrt(dK) + maxMask >= 1e300) _checkScores(i, q, ks[i], mask, Math.sqrt(dK));
       const { scores, scaledScores, maskedScores, weights, output } = scaledDotProductAttention(q, ks[i], vs[i], mask);
+      const at = _firstNonFinite(output);
+      if (at) throw _valuesOverflow(i, at[0], at[1], vs[i].map((row) => row[at[1]]), output[at[0]][at[1]]);
       return { q, k: ks[i], v: vs[i], scores, scaledScores, maskedScores, weights, output };
     });
 
@@ -186,7 +211,15 @@ export class MultiHeadAttention {
     const headOutputs = heads.map((head) => head.output); // h × (L, dV)
     const concat = concatHeads(headOutputs); // (L, h·dV)
     const contributions = headContributions(headOutputs, p.wO); // h × (L, dModel)
+    contributions.forEach((c, i) => {
+      const at = _firstNonFinite(c);
+      if (at) {
+        throw _productOverflow(`head ${i + 1}'s contribution head_${i + 1}·W^O`, "row", headOutputs[i][at[0]],
+          "wO column", p.wO.slice(i * dV, (i + 1) * dV).map((row) => row[at[1]]), at[0], at[1], c[at[0]][at[1]]);
+      }
+    });
     const output = outputProjection(concat, p.wO, p.bO); // (L, dModel)
+    _checkProduct(output, "output = concat·wO + bO", "concat row", concat, "wO column", p.wO);
 
     const weights = heads.map((head) => head.weights); // (h, L, S)
     return {

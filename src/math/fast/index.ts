@@ -1,6 +1,4 @@
-export { fastMatmul } from "./kernels";
 export { fastForward } from "./forward";
 export { fastBackward } from "./backward";
-export type { FastForwardOptions, FastLayer } from "./forward";
-export { installFastMultiply, uninstallFastMultiply } from "./mathjs";
+export { fastMatmul, installFastMultiply, uninstallFastMultiply } from "./mathjs";
 export type { MathWithMultiply } from "./mathjs";
