@@ -79,10 +79,12 @@ export function fromSdpaBoolMask(mask: BoolMask): BoolMask {
  */
 export function fromHfAttentionMask(mask: (number | boolean)[]): boolean[] {
   if (!Array.isArray(mask)) throw new Error("mask must be a 1-D array of 0/1 (Hugging Face attention_mask)");
-  mask.forEach((v, j) => {
+  if (mask.length === 0) throw new Error("mask is empty; a Hugging Face attention_mask has one 0/1 entry per token");
+  for (let j = 0; j < mask.length; j++) { // a loop, not forEach: forEach skips the holes of a sparse array
+    const v = mask[j];
     if (v !== 0 && v !== 1 && typeof v !== "boolean") {
       throw new Error(`mask[${j}] is ${String(v)}; an attention_mask holds 1 (token) or 0 (padding)`);
     }
-  });
-  return mask.map((v) => !v); // (S,)
+  }
+  return Array.from(mask, (v) => !v); // (S,)
 }

@@ -22,15 +22,16 @@ export function _checkGrid(name: string, mask: unknown, allowed: (v: unknown) =>
     throw new Error(`${name} must be a non-empty 2-D array, got ${JSON.stringify(mask)?.slice(0, 40)}`);
   }
   const cols = mask[0].length;
-  mask.forEach((row: unknown, i: number) => {
+  for (let i = 0; i < mask.length; i++) { // loops, not forEach: forEach skips the holes of a sparse array
+    const row: unknown = mask[i];
     if (!Array.isArray(row)) throw new Error(`${name}[${i}] is not a row array`);
     if (row.length !== cols) {
       throw new Error(`${name} is ragged: row ${i} has ${row.length} columns but row 0 has ${cols}`);
     }
-    row.forEach((v: unknown, j: number) => {
-      if (!allowed(v)) throw new Error(`${name}[${i}][${j}] is ${String(v)}; ${what}`);
-    });
-  });
+    for (let j = 0; j < cols; j++) {
+      if (!allowed(row[j])) throw new Error(`${name}[${i}][${j}] is ${String(row[j])}; ${what}`);
+    }
+  }
   return [mask.length, cols];
 }
 
@@ -97,11 +98,12 @@ export function checkKeyPaddingMask(name: string, mask: unknown, S?: number): bo
     throw new Error(`${name} must be a non-empty 1-D array of booleans or numbers`);
   }
   const bool = typeof mask[0] === "boolean";
-  mask.forEach((v: unknown, j: number) => {
+  for (let j = 0; j < mask.length; j++) { // a loop, not forEach: forEach skips the holes of a sparse array
+    const v: unknown = mask[j];
     if (bool ? typeof v !== "boolean" : typeof v !== "number" || Number.isNaN(v) || v === Infinity) {
       throw new Error(`${name}[${j}] is ${String(v)}; expected all booleans or all numbers (−Infinity allowed)`);
     }
-  });
+  }
   if (S !== undefined && mask.length !== S) {
     throw new Error(`${name} has ${mask.length} entries but key has ${S} rows`);
   }
