@@ -8,7 +8,7 @@
 import { causalMask } from "../math/masks";
 import { MultiHeadAttention } from "../math/multi-head";
 import {
-  _FlatDims, _flatDims, _FlatParams, _mhaBackwardFlat, _mhaForwardFlat,
+  _FlatDims, _flatDims, _FlatParams, _gemmNT, _mhaBackwardFlat, _mhaForwardFlat, _transposeFlat,
 } from "../math/fast/backward";
 import type { Matrix } from "../math/trace";
 import { TinyModel, TinyModelConfig } from "./model";
@@ -168,14 +168,8 @@ export function _lossAndGrad(
   // 3) read-out and cross-entropy
   const PC = parts * C;
   const logits = new Float64Array(BL * PC); // (B·L, parts·C)
-  for (let r = 0; r < BL; r++) {
-    for (let c = 0; c < PC; c++) logits[r * PC + c] = v.readoutBias[c];
-    for (let j = 0; j < E; j++) {
-      const hv = hidden[r * E + j];
-      const w0 = j * PC;
-      for (let c = 0; c < PC; c++) logits[r * PC + c] += hv * v.readout[w0 + c];
-    }
-  }
+  for (let r = 0; r < BL; r++) for (let c = 0; c < PC; c++) logits[r * PC + c] = v.readoutBias[c];
+  _gemmNT(hidden, 0, E, BL, E, _transposeFlat(v.readout, 0, PC, E, PC), 0, E, PC, logits, 0, PC, true); // (B·L, parts·C)
   let count = 0;
   for (const ex of batch) for (const tp of ex.targets) for (const t of tp) if (t >= 0) count++;
   const partStats = Array.from({ length: parts }, () => ({ count: 0, correct: 0 }));
@@ -209,22 +203,12 @@ export function _lossAndGrad(
 
   // 4) backward: read-out, attention, residual, embedding and positions
   const g = _views(fm, grad);
+  for (let r = 0; r < BL; r++) for (let c = 0; c < PC; c++) g.readoutBias[c] += dLogits[r * PC + c];
+  const hT = _transposeFlat(hidden, 0, E, BL, E); // (E, B·L)
+  const dLT = _transposeFlat(dLogits, 0, PC, BL, PC); // (parts·C, B·L)
+  _gemmNT(hT, 0, BL, E, BL, dLT, 0, BL, PC, g.readout, 0, PC, true); // (E, parts·C) ∂R += Hᵀ·∂logits
   const dHidden = new Float64Array(BL * E); // (B·L, E)
-  for (let r = 0; r < BL; r++) {
-    const o = r * PC;
-    for (let c = 0; c < PC; c++) g.readoutBias[c] += dLogits[o + c];
-    for (let j = 0; j < E; j++) {
-      const hv = hidden[r * E + j];
-      const w0 = j * PC;
-      let s = 0;
-      for (let c = 0; c < PC; c++) {
-        const d = dLogits[o + c];
-        g.readout[w0 + c] += hv * d;
-        s += d * v.readout[w0 + c];
-      }
-      dHidden[r * E + j] = s;
-    }
-  }
+  _gemmNT(dLogits, 0, PC, BL, PC, v.readout, 0, PC, E, dHidden, 0, E, false); // (B·L, E) ∂H = ∂logits·Rᵀ
   const { dXq, dXk, dXv } = _mhaBackwardFlat(fm.dims, v.mha, cache, dHidden, g.mha);
   for (let b = 0; b < B; b++) {
     const toks = batch[b].tokens;

@@ -7,13 +7,13 @@
  * The readable path (multi-head.ts, scaled-dot-product.ts, …) stays the reference; test/math-fast/backward.test.ts
  * proves the two equal.
  *
- * Dependencies: _backwardInputs, _matmulTransB (./kernels).
+ * Dependencies: _backwardInputs, _flatten and _nested (./kernels).
  */
 import { _backwardInputs } from "../_backward-inputs";
 import type { ForwardLayer } from "../_forward-inputs";
 import type { MhaGradients } from "../multi-head";
 import type { AttentionTrace, Matrix, MhaParams } from "../trace";
-import { _flatten, _matmulTransB, _nested } from "./kernels";
+import { _flatten, _nested } from "./kernels";
 
 /** The sizes of a layer, as the flat kernels need them. */
 export interface _FlatDims {
@@ -61,48 +61,86 @@ export interface _FlatInputGradients {
   /** (B·S, vdim) */ dXv: Float64Array;
 }
 
-/** C (n, m) (+)= A (n, k)·B (k, m); rows of A at aOff + i·aStride, of B at bOff + p·bStride, of C at cOff + i·cStride. */
-function _mm(
+/**
+ * C (+)= A·Bᵀ on flat buffers with strides: C[i, j] (+)= Σ_p A[aOff + i·aStride + p] · Bt[bOff + j·bStride + p].
+ * A 2×4 register block of dot products, like kernels.ts's _matmulTransB, plus an output stride (so a head can
+ * write its columns of a wider buffer) and an accumulate flag. Every product here is written as A·Bᵀ on
+ * (transposed) operands, because a dot product keeps its sum in a register.
+ * @param n rows of A and C, k the inner size, m rows of Bt = columns of C
+ */
+export function _gemmNT(
   a: Float64Array, aOff: number, aStride: number, n: number, k: number,
-  b: Float64Array, bOff: number, bStride: number, m: number,
+  bt: Float64Array, bOff: number, bStride: number, m: number,
   c: Float64Array, cOff: number, cStride: number, accumulate: boolean,
 ): void {
-  for (let i = 0; i < n; i++) {
-    const c0 = cOff + i * cStride;
-    if (!accumulate) for (let j = 0; j < m; j++) c[c0 + j] = 0;
+  const keep = accumulate ? 1 : 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
     const a0 = aOff + i * aStride;
-    for (let p = 0; p < k; p++) {
-      const x = a[a0 + p];
-      if (x === 0) continue;
-      const b0 = bOff + p * bStride;
-      for (let j = 0; j < m; j++) c[c0 + j] += x * b[b0 + j];
+    const a1 = a0 + aStride;
+    const c0 = cOff + i * cStride;
+    const c1 = c0 + cStride;
+    let j = 0;
+    for (; j + 3 < m; j += 4) {
+      const b0 = bOff + j * bStride;
+      const b1 = b0 + bStride;
+      const b2 = b1 + bStride;
+      const b3 = b2 + bStride;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      for (let p = 0; p < k; p++) {
+        const x = a[a0 + p];
+        const y = a[a1 + p];
+        const e0 = bt[b0 + p], e1 = bt[b1 + p], e2 = bt[b2 + p], e3 = bt[b3 + p];
+        s00 += x * e0; s01 += x * e1; s02 += x * e2; s03 += x * e3;
+        s10 += y * e0; s11 += y * e1; s12 += y * e2; s13 += y * e3;
+      }
+      c[c0 + j] = keep * c[c0 + j] + s00; c[c0 + j + 1] = keep * c[c0 + j + 1] + s01;
+      c[c0 + j + 2] = keep * c[c0 + j + 2] + s02; c[c0 + j + 3] = keep * c[c0 + j + 3] + s03;
+      c[c1 + j] = keep * c[c1 + j] + s10; c[c1 + j + 1] = keep * c[c1 + j + 1] + s11;
+      c[c1 + j + 2] = keep * c[c1 + j + 2] + s12; c[c1 + j + 3] = keep * c[c1 + j + 3] + s13;
+    }
+    for (; j < m; j++) {
+      const b0 = bOff + j * bStride;
+      let s0 = 0, s1 = 0;
+      for (let p = 0; p < k; p++) {
+        s0 += a[a0 + p] * bt[b0 + p];
+        s1 += a[a1 + p] * bt[b0 + p];
+      }
+      c[c0 + j] = keep * c[c0 + j] + s0;
+      c[c1 + j] = keep * c[c1 + j] + s1;
+    }
+  }
+  for (; i < n; i++) {
+    const a0 = aOff + i * aStride;
+    const c0 = cOff + i * cStride;
+    for (let j = 0; j < m; j++) {
+      const b0 = bOff + j * bStride;
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[a0 + p] * bt[b0 + p];
+      c[c0 + j] = keep * c[c0 + j] + s;
     }
   }
 }
 
-/** C (n, m) (+)= Aᵀ·B with A (k, n) and B (k, m); the same stride conventions as _mm. */
-function _mmTA(
-  a: Float64Array, aOff: number, aStride: number, k: number, n: number,
-  b: Float64Array, bOff: number, bStride: number, m: number,
-  c: Float64Array, cOff: number, cStride: number, accumulate: boolean,
-): void {
-  if (!accumulate) for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) c[cOff + i * cStride + j] = 0;
-  for (let p = 0; p < k; p++) {
-    const a0 = aOff + p * aStride;
-    const b0 = bOff + p * bStride;
-    for (let i = 0; i < n; i++) {
-      const x = a[a0 + i];
-      if (x === 0) continue;
-      const c0 = cOff + i * cStride;
-      for (let j = 0; j < m; j++) c[c0 + j] += x * b[b0 + j];
-    }
+/**
+ * The transpose of a (rows, cols) block (rows at off + r·stride) into a new dense (cols, rows) buffer.
+ * @example _transposeFlat(new Float64Array([1, 2, 3, 4, 5, 6]), 0, 3, 2, 3) // returns Float64Array [1, 4, 2, 5, 3, 6]
+ */
+export function _transposeFlat(
+  x: Float64Array, off: number, stride: number, rows: number, cols: number, out?: Float64Array,
+): Float64Array {
+  const t = out ?? new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const o = off + r * stride;
+    for (let c = 0; c < cols; c++) t[c * rows + r] = x[o + c];
   }
+  return t; // (cols, rows)
 }
 
 /** Y (rows, dOut) = X (rows, dIn)·W (dIn, dOut) + b. */
 function _linear(x: Float64Array, rows: number, dIn: number, w: Float64Array, b: Float64Array | null, dOut: number): Float64Array {
   const y = new Float64Array(rows * dOut);
-  _mm(x, 0, dIn, rows, dIn, w, 0, dOut, dOut, y, 0, dOut, false); // (rows, dOut)
+  _gemmNT(x, 0, dIn, rows, dIn, _transposeFlat(w, 0, dOut, dIn, dOut), 0, dIn, dOut, y, 0, dOut, false); // (rows, dOut)
   if (b != null) for (let i = 0; i < rows; i++) for (let j = 0; j < dOut; j++) y[i * dOut + j] += b[j];
   return y;
 }
@@ -112,10 +150,18 @@ function _linearBackward(
   x: Float64Array, rows: number, dIn: number, w: Float64Array, dY: Float64Array, dOut: number,
   dW: Float64Array, db: Float64Array | null,
 ): Float64Array {
-  _mmTA(x, 0, dIn, rows, dIn, dY, 0, dOut, dOut, dW, 0, dOut, true); // (dIn, dOut)
-  if (db != null) for (let i = 0; i < rows; i++) for (let j = 0; j < dOut; j++) db[j] += dY[i * dOut + j];
+  const xT = _transposeFlat(x, 0, dIn, rows, dIn); // (dIn, rows)
+  const dYT = _transposeFlat(dY, 0, dOut, rows, dOut); // (dOut, rows)
+  _gemmNT(xT, 0, rows, dIn, rows, dYT, 0, rows, dOut, dW, 0, dOut, true); // (dIn, dOut)
+  if (db != null) {
+    for (let j = 0; j < dOut; j++) {
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += dYT[j * rows + i];
+      db[j] += s;
+    }
+  }
   const dX = new Float64Array(rows * dIn);
-  _matmulTransB(dY, 0, dOut, rows, dOut, w, 0, dOut, dIn, dX, 0); // (rows, dIn): row j of w is column j of Wᵀ
+  _gemmNT(dY, 0, dOut, rows, dOut, w, 0, dOut, dIn, dX, 0, dIn, false); // (rows, dIn): row j of w is column j of Wᵀ
   return dX;
 }
 
@@ -140,10 +186,11 @@ export function _mhaForwardFlat(
   const A = new Float64Array(B * h * L * S); // (B, h, L, S)
   const concat = new Float64Array(B * L * E); // (B·L, E)
   const scale = 1 / Math.sqrt(dK);
+  const vTBuf = new Float64Array(dV * S); // (dV, S) scratch
   for (let b = 0; b < B; b++) {
     for (let hd = 0; hd < h; hd++) {
       const aOff = (b * h + hd) * L * S;
-      _matmulTransB(Q, b * L * E + hd * dK, E, L, dK, K, b * S * E + hd * dK, E, S, A, aOff); // (L, S) q·kᵀ
+      _gemmNT(Q, b * L * E + hd * dK, E, L, dK, K, b * S * E + hd * dK, E, S, A, aOff, S, false); // (L, S) q·kᵀ
       for (let r = 0; r < L; r++) {
         const o = aOff + r * S;
         let max = -Infinity;
@@ -166,7 +213,8 @@ export function _mhaForwardFlat(
         for (let j = 0; j < S; j++) A[o + j] *= inv;
       }
       const cOff = b * L * E + hd * dV;
-      _mm(A, aOff, S, L, S, V, b * S * E + hd * dV, E, dV, concat, cOff, E, false); // (L, dV) weights·v
+      const vT = _transposeFlat(V, b * S * E + hd * dV, E, S, dV, vTBuf); // (dV, S)
+      _gemmNT(A, aOff, S, L, S, vT, 0, S, dV, concat, cOff, E, false); // (L, dV) weights·v
       const g = headMask == null ? 1 : headMask[hd];
       if (g !== 1) for (let r = 0; r < L; r++) for (let d = 0; d < dV; d++) concat[cOff + r * E + d] *= g;
     }
@@ -203,21 +251,27 @@ export function _mhaBackwardFlat(
   const dKf = new Float64Array(B * S * E); // (B·S, E)
   const dVf = new Float64Array(B * S * E); // (B·S, E)
   const dT = new Float64Array(L * S); // (L, S), reused
+  const [kTBuf, dTTBuf, qTBuf, aTBuf, dHTBuf] = [dK * S, S * L, dK * L, S * L, dV * L].map((n) => new Float64Array(n)); // scratch
   const scale = 1 / Math.sqrt(dK);
   for (let b = 0; b < B; b++) {
     for (let hd = 0; hd < h; hd++) {
       const aOff = (b * h + hd) * L * S;
       const hOff = b * L * E + hd * dV; // this head's columns of concat
       const kOff = b * S * E + hd * dK;
-      _matmulTransB(dConcat, hOff, E, L, dV, V, b * S * E + hd * dV, E, S, dT, 0); // (L, S) ∂A = ∂head·Vᵀ
+      _gemmNT(dConcat, hOff, E, L, dV, V, b * S * E + hd * dV, E, S, dT, 0, S, false); // (L, S) ∂A = ∂head·Vᵀ
       for (let r = 0; r < L; r++) {
         let dot = 0;
         for (let j = 0; j < S; j++) dot += A[aOff + r * S + j] * dT[r * S + j];
         for (let j = 0; j < S; j++) dT[r * S + j] = A[aOff + r * S + j] * (dT[r * S + j] - dot) * scale; // ∂scores
       }
-      _mm(dT, 0, S, L, S, K, kOff, E, dK, dQ, b * L * E + hd * dK, E, false); // (L, dK) ∂Q_i
-      _mmTA(dT, 0, S, L, S, Q, b * L * E + hd * dK, E, dK, dKf, kOff, E, false); // (S, dK) ∂K_i
-      _mmTA(A, aOff, S, L, S, dConcat, hOff, E, dV, dVf, b * S * E + hd * dV, E, false); // (S, dV) ∂V_i
+      const kT = _transposeFlat(K, kOff, E, S, dK, kTBuf); // (dK, S)
+      const dTT = _transposeFlat(dT, 0, S, L, S, dTTBuf); // (S, L)
+      const qT = _transposeFlat(Q, b * L * E + hd * dK, E, L, dK, qTBuf); // (dK, L)
+      const aT = _transposeFlat(A, aOff, S, L, S, aTBuf); // (S, L)
+      const dHT = _transposeFlat(dConcat, hOff, E, L, dV, dHTBuf); // (dV, L)
+      _gemmNT(dT, 0, S, L, S, kT, 0, S, dK, dQ, b * L * E + hd * dK, E, false); // (L, dK) ∂Q_i = ∂T·K_i
+      _gemmNT(dTT, 0, L, S, L, qT, 0, L, dK, dKf, kOff, E, false); // (S, dK) ∂K_i = ∂Tᵀ·Q_i
+      _gemmNT(aT, 0, L, S, L, dHT, 0, L, dV, dVf, b * S * E + hd * dV, E, false); // (S, dV) ∂V_i = Aᵀ·∂head
     }
   }
   const dXq = _linearBackward(cache.xq, B * L, E, p.wQ, dQ, E, grads.wQ, grads.bQ); // (B·L, E)

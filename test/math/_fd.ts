@@ -1,0 +1,56 @@
+/**
+ * Central finite differences for the backward tests: the gradient of loss = Σ f(·) ⊙ G, one entry at a time,
+ * computed from the forward alone (the "second way" every backward is checked against).
+ */
+
+export type M = number[][];
+
+/** Σ_ij a_ij·g_ij over two equally shaped matrices. */
+export function dotAll(a: M, g: M): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < a[i].length; j++) s += a[i][j] * g[i][j];
+  return s;
+}
+
+/**
+ * ∂loss/∂x by central differences, perturbing x IN PLACE (and restoring it): (loss(x + ε) − loss(x − ε)) / 2ε.
+ * @param x a matrix or vector the loss reads
+ * @param loss reads x (and anything else) and returns a number
+ */
+export function numericGrad<T extends number[] | M>(x: T, loss: () => number, eps = 1e-6): T {
+  if (Array.isArray(x[0])) {
+    const m = x as M;
+    return m.map((row) => row.map((_, j) => {
+      const o = row[j];
+      row[j] = o + eps;
+      const lp = loss();
+      row[j] = o - eps;
+      const lm = loss();
+      row[j] = o;
+      return (lp - lm) / (2 * eps);
+    })) as T;
+  }
+  const v = x as number[];
+  return v.map((_, j) => {
+    const o = v[j];
+    v[j] = o + eps;
+    const lp = loss();
+    v[j] = o - eps;
+    const lm = loss();
+    v[j] = o;
+    return (lp - lm) / (2 * eps);
+  }) as T;
+}
+
+/** Largest |a − b| over equally shaped nested arrays (Infinity on a shape mismatch or a NaN). */
+export function maxAbsDiff(a: unknown, b: unknown): number {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return Infinity;
+    return a.reduce((m: number, x, i) => Math.max(m, maxAbsDiff(x, b[i])), 0);
+  }
+  if (typeof a === "number" && typeof b === "number") {
+    const d = Math.abs(a - b);
+    return Number.isNaN(d) ? Infinity : d;
+  }
+  return a === b ? 0 : Infinity;
+}
