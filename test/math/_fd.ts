@@ -42,7 +42,7 @@ export function numericGrad<T extends number[] | M>(x: T, loss: () => number, ep
   }) as T;
 }
 
-/** Largest |a − b| over equally shaped nested arrays (Infinity on a shape mismatch or a NaN). */
+/** Largest |a − b| over equally shaped nested arrays or objects of them (Infinity on a shape or key mismatch or a NaN). */
 export function maxAbsDiff(a: unknown, b: unknown): number {
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) return Infinity;
@@ -51,6 +51,12 @@ export function maxAbsDiff(a: unknown, b: unknown): number {
   if (typeof a === "number" && typeof b === "number") {
     const d = Math.abs(a - b);
     return Number.isNaN(d) ? Infinity : d;
+  }
+  if (a && b && typeof a === "object" && typeof b === "object") {
+    const ka = Object.keys(a).sort();
+    const kb = Object.keys(b).sort();
+    if (ka.join() !== kb.join()) return Infinity;
+    return ka.reduce((m, k) => Math.max(m, maxAbsDiff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])), 0);
   }
   return a === b ? 0 : Infinity;
 }
