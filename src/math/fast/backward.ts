@@ -124,7 +124,7 @@ export function _gemmNT(
 
 /**
  * The transpose of a (rows, cols) block (rows at off + r·stride) into a new dense (cols, rows) buffer.
- * @example _transposeFlat(new Float64Array([1, 2, 3, 4, 5, 6]), 0, 3, 2, 3) // returns Float64Array [1, 4, 2, 5, 3, 6]
+ * @example Array.from(_transposeFlat(new Float64Array([1, 2, 3, 4, 5, 6]), 0, 3, 2, 3)) // returns [1, 4, 2, 5, 3, 6]
  */
 export function _transposeFlat(
   x: Float64Array, off: number, stride: number, rows: number, cols: number, out?: Float64Array,
