@@ -9,6 +9,8 @@ export { TinyModel } from "./model";
 export type { ModelForwardOptions, ModelTrace, TinyModelConfig, TinyModelOptions, TinyModelParams } from "./model";
 export { adam, sgd } from "./optimizers";
 export type { AdamOptions, Optimizer, SgdOptions } from "./optimizers";
+export { stepper } from "./stepper";
+export type { Stepper, StepperOptions } from "./stepper";
 export { train } from "./train";
 export type { HistoryEntry, Progress, Snapshot, TrainOptions, TrainResult, ValidationEntry } from "./train";
 export { ablationTable, evaluate } from "./evaluate";

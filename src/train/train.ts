@@ -2,14 +2,14 @@
  * The training loop: seeded batches from a task, Adam or SGD on the fast backward pass, a validation split,
  * early stopping, a history of loss and accuracy at every step, and snapshots of every head's attention map.
  *
- * Dependencies: _toFlat, _fromFlat, _lossAndGrad, adam, sgd, evaluate, mulberry32.
+ * Dependencies: stepper, evaluate, mulberry32.
  */
 import { mulberry32 } from "../math/random";
 import type { Matrix } from "../math/trace";
-import { _fromFlat, _lossAndGrad, _toFlat } from "./_flat";
 import { evaluate } from "./evaluate";
 import { _checkTokens, TinyModel } from "./model";
-import { adam, Optimizer, sgd } from "./optimizers";
+import type { Optimizer } from "./optimizers";
+import { _optimizer, stepper } from "./stepper";
 import type { Example, Task } from "./tasks";
 
 /** Options of train. */
@@ -114,12 +114,7 @@ export function train(model: TinyModel, task: Task, options: TrainOptions = {}):
   }
   const snapshotSteps = new Set(options.snapshotSteps ?? []);
   for (const s of snapshotSteps) _int("snapshotSteps entry", s, 0);
-  let optimizer: Optimizer;
-  const opt = options.optimizer ?? "adam";
-  if (opt === "adam") optimizer = adam(options.lr == null ? {} : { lr: options.lr });
-  else if (opt === "sgd") optimizer = sgd(options.lr == null ? {} : { lr: options.lr });
-  else if (opt != null && typeof opt === "object" && typeof opt.step === "function") optimizer = opt;
-  else throw new Error(`optimizer must be "adam", "sgd" or adam()/sgd(), got ${String(opt)}`);
+  const optimizer = _optimizer(options.optimizer, options.lr);
 
   const data = task.examples(datasetSize);
   const nVal = Math.max(1, Math.round(datasetSize * valFraction));
@@ -127,8 +122,8 @@ export function train(model: TinyModel, task: Task, options: TrainOptions = {}):
   const valSet = data.slice(datasetSize - nVal);
   const probe = _checkTokens("probe", options.probe ?? valSet[0].tokens, c.vocab, c.length);
 
-  const fm = _toFlat(model);
-  const grad = new Float64Array(fm.theta.length);
+  const s = stepper(model, { optimizer });
+  const fm = { theta: s.theta };
   const rand = mulberry32(options.seed ?? 0);
   let order: number[] = [];
   let cursor = 0;
@@ -149,11 +144,11 @@ export function train(model: TinyModel, task: Task, options: TrainOptions = {}):
   };
   const snapshots: Snapshot[] = [];
   const snap = (step: number) => {
-    const t = _fromFlat(fm).forward(probe);
+    const t = s.model().forward(probe);
     snapshots.push({ step, tokens: probe.slice(), weights: t.attention.weights, predictions: t.predictions });
   };
   const validate = (step: number): ValidationEntry => {
-    const r = evaluate(_fromFlat(fm), valSet);
+    const r = evaluate(s.model(), valSet);
     return { step, loss: r.loss, accuracy: r.accuracy, parts: r.parts.map((p) => ({ name: p.name, accuracy: p.accuracy })) };
   };
 
@@ -166,11 +161,9 @@ export function train(model: TinyModel, task: Task, options: TrainOptions = {}):
   const t0 = Date.now();
   if (snapshotSteps.has(0)) snap(0);
   while (step < steps) {
-    grad.fill(0);
-    const r = _lossAndGrad(fm, fm.theta, nextBatch(), grad);
-    optimizer.step(fm.theta, grad);
+    const r = s.step(nextBatch());
     step++;
-    history.push({ step, loss: r.loss, accuracy: r.count === 0 ? 0 : r.correct / r.count });
+    history.push({ step, loss: r.loss, accuracy: r.accuracy });
     if (snapshotSteps.has(step)) snap(step);
     if (step % evalEvery === 0 || step === steps) {
       const v = validate(step);
@@ -190,8 +183,9 @@ export function train(model: TinyModel, task: Task, options: TrainOptions = {}):
   }
   const ms = Date.now() - t0;
   const keepBest = early !== false && best.step > 0;
+  if (keepBest) s.theta.set(best.theta);
   return {
-    model: _fromFlat(fm, keepBest ? best.theta : fm.theta),
+    model: s.model(),
     history, validation, snapshots, steps: step, bestStep: keepBest ? best.step : step, stoppedEarly,
     data: { train: trainSet, validation: valSet }, ms,
   };
