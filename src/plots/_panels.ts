@@ -45,6 +45,16 @@ function _axisLayout(ax: _AxisSpec, g: _AxisGeom, show: boolean, maxChars: numbe
 }
 
 /**
+ * A token axis longer than THEME.maxLabelledTokens becomes an index axis ("query position"): one label per
+ * row cannot be drawn at 14 px, so the panel is an overview and the hover (customdata) names the tokens.
+ * @example _overviewAxis({ labels: Array(41).fill("a"), title: "query" }) // returns { count: 41, title: "query position" }
+ */
+export function _overviewAxis(ax: _AxisSpec): _AxisSpec {
+  if (!ax.labels || ax.labels.length <= THEME.maxLabelledTokens) return ax;
+  return { count: ax.labels.length, title: ax.title ? `${ax.title} position` : "position" };
+}
+
+/**
  * Build a figure from panels laid out in a grid that fits THEME.maxWidth.
  *
  * width = Σ_columns (row-label width + panel width + gap) + colour bars ≤ THEME.maxWidth; height likewise per grid row.
@@ -53,6 +63,7 @@ function _axisLayout(ax: _AxisSpec, g: _AxisGeom, show: boolean, maxChars: numbe
  * @example _panelFigure([{ z: [[1]], rows: { count: 1 }, cols: { count: 1 }, title: "", scale: _ATTENTION_WEIGHTS_SPEC, hovertemplate: "" }]).data.length // returns 1
  */
 export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure {
+  panels = panels.map((p) => ({ ...p, rows: _overviewAxis(p.rows), cols: _overviewAxis(p.cols) }));
   const maxChars = opts.maxLabelChars ?? THEME.maxLabelChars;
   const grid = _chooseGrid(panels, opts, maxChars, _preferredTokenPx(panels, opts));
   const { columns, geo, colX, plotW, rowY, plotH, bars } = grid;
@@ -80,7 +91,8 @@ export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure 
       y: 1,
       yref: "container",
       yanchor: "top",
-      pad: { t: 12 },
+      // plotly centres a multi-line title block on where one line would be: push it down by half the extra lines
+      pad: { t: 12 + 12 * (title.lines - 1) },
     };
   }
   const annotations: Array<Record<string, unknown>> = [];

@@ -1,5 +1,7 @@
 import { Figure, HEAD_COLORS, THEME, _baseLayout, headColor } from "./theme";
-import { escapePlotlyText, _axisLabel, _wrapTitle } from "./escape";
+import { escapePlotlyText, _axisLabel, _labelWidth, _wrapTitle } from "./escape";
+import { _describe } from "./_shared";
+import { _checkOptions } from "./_validate";
 
 /**
  * Ticks of a log axis that stay at full font size: the x values themselves when there are few,
@@ -59,28 +61,75 @@ export function _xyLayout(o: {
   };
 }
 
+/** One group member of a grouped bar chart (e.g. one seed, or one model), drawn in its own colour. */
+export interface BarSeries {
+  /** legend name (raw text) */ name: string;
+  /** (n,) one value per label */ values: number[];
+  /** (n,) ± error bar half-widths, e.g. the standard deviation over seeds */ errors?: number[];
+  /** CSS colour, default HEAD_COLORS[series index] */ color?: string;
+}
+
 /** Options of plotBars. */
 export interface PlotBarsOptions {
   title?: string;
+  xTitle?: string;
   yTitle?: string;
   /** fixed y range [min, max], e.g. to zoom on quoted results */ yRange?: [number, number];
+  /** (n,) ± error bar half-widths (one series) */ errors?: number[];
+  /** (n,) one CSS colour per bar (one series), e.g. labels.map((_, i) => headColor(i)) */ colors?: string[];
+  /** a dashed horizontal line, e.g. the accuracy with every head kept */ referenceLine?: { y: number; label?: string };
+  /** write each value above its bar (default: when there are no error bars) */ showValues?: boolean;
 }
 
+const _BARS_OPTIONS = {
+  title: "string", xTitle: "string", yTitle: "string", yRange: "range", errors: "numbers", colors: "strings",
+  referenceLine: "object", showValues: "boolean",
+} as const;
+
 /**
- * A bar chart of one value per label (timings, FLOP counts, quoted results), in the course theme.
+ * A bar chart of one value per label (timings, FLOP counts, quoted results, the loss after ablating each head),
+ * in the course theme; or grouped bars, one colour per series (e.g. one per seed), with optional error bars.
  *
- * bar_i = values[i] at label_i
+ * bar_i = values[i] at label_i (± errors[i]); grouped: bar_{j,i} = series[j].values[i]
  * @param labels (n,) raw text, drawn as categories in order
- * @param values (n,) numbers
- * @param opts title, yTitle, yRange
+ * @param values (n,) numbers, or series [{ name, values (n,), errors? }] for grouped bars
+ * @param opts title, xTitle, yTitle, yRange, errors, colors, referenceLine, showValues
  * @example plotBars(["dot", "additive"], [1.2, 3.4], { yTitle: "ms" }).data.length // returns 1
+ * @example plotBars(["head 1", "head 2"], [{ name: "seed 1", values: [0.9, 0.1] }, { name: "seed 2", values: [0.2, 0.8] }]).layout.barmode // returns "group"
  */
-export function plotBars(labels: string[], values: number[], opts: PlotBarsOptions = {}): Figure {
-  if (labels.length !== values.length) {
-    throw new Error(`plotBars: labels has ${labels.length} entries but values has ${values.length}`);
+export function plotBars(labels: string[], values: number[] | BarSeries[], opts: PlotBarsOptions = {}): Figure {
+  const fn = "plotBars";
+  _checkOptions(fn, opts, _BARS_OPTIONS);
+  if (!Array.isArray(labels) || !labels.every((s) => typeof s === "string")) {
+    throw new Error(`${fn}: labels must be an array of strings, got ${_describe(labels)}`);
+  }
+  if (!Array.isArray(values)) throw new Error(`${fn}: values must be an array of numbers or of { name, values } series, got ${_describe(values)}`);
+  const grouped = values.length > 0 && typeof values[0] === "object" && values[0] !== null;
+  const series: BarSeries[] = grouped
+    ? (values as BarSeries[])
+    : [{ name: "", values: values as number[], errors: opts.errors }];
+  series.forEach((s, j) => {
+    const what = grouped ? `series ${j} ("${s?.name}")` : "values";
+    if (!s || !Array.isArray(s.values)) throw new Error(`${fn}: ${what} must have values, an array of numbers, got ${_describe(s?.values)}`);
+    if (s.values.length !== labels.length) {
+      throw new Error(`${fn}: labels has ${labels.length} entries but ${grouped ? what + " has" : "values has"} ${s.values.length}`);
+    }
+    s.values.forEach((v, i) => {
+      if (typeof v !== "number") throw new Error(`${fn}: ${grouped ? what + " value" : "values"}[${i}] is ${_describe(v)}, expected a number`);
+    });
+    if (s.errors !== undefined && (!Array.isArray(s.errors) || s.errors.length !== labels.length)) {
+      throw new Error(`${fn}: ${grouped ? what + " errors" : "errors"} has ${Array.isArray(s.errors) ? s.errors.length : "no"} entries but labels has ${labels.length}`);
+    }
+  });
+  if (opts.colors && opts.colors.length !== labels.length) {
+    throw new Error(`${fn}: colors has ${opts.colors.length} entries but labels has ${labels.length}`);
+  }
+  const ref = opts.referenceLine;
+  if (ref !== undefined && !(typeof ref.y === "number" && Number.isFinite(ref.y))) {
+    throw new Error(`${fn}: referenceLine.y must be a finite number, got ${_describe(ref.y)}`);
   }
   // numeric x with tick labels, so equal labels stay separate bars and labels stay text
-  const layout = _xyLayout({ ...opts, legend: false });
+  const layout = _xyLayout({ ...opts, legend: grouped });
   (layout.xaxis as Record<string, unknown>) = {
     ...(layout.xaxis as Record<string, unknown>),
     tickmode: "array",
@@ -89,23 +138,37 @@ export function plotBars(labels: string[], values: number[], opts: PlotBarsOptio
     range: [-0.5, labels.length - 0.5],
     showgrid: false,
   };
-  return {
-    data: [
-      {
-        type: "bar",
-        x: labels.map((_, i) => i),
-        y: values.map((v) => (Number.isFinite(v) ? v : null)),
-        marker: { color: labels.map((_, i) => HEAD_COLORS[i % HEAD_COLORS.length]) },
-        customdata: labels.map((s) => escapePlotlyText(s)),
-        text: values.map((v) => (Number.isFinite(v) ? Number(v.toPrecision(4)).toLocaleString("en-US") : "")),
-        textposition: "outside",
-        textfont: { size: THEME.fontSize },
-        cliponaxis: false,
-        hovertemplate: "%{customdata}: %{y}<extra></extra>",
-      },
-    ],
-    layout,
-  };
+  if (grouped) {
+    layout.barmode = "group";
+    // the legend in one row above the bars, where it cannot cover the first group
+    layout.legend = { ...(layout.legend as Record<string, unknown>), orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom", bgcolor: "rgba(255,255,255,0)" };
+  }
+  const fmt = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(4)).toLocaleString("en-US") : "");
+  const data = series.map((s, j) => {
+    const name = escapePlotlyText(s.name);
+    const trace: Record<string, unknown> = {
+      type: "bar",
+      x: labels.map((_, i) => i),
+      y: s.values.map((v) => (Number.isFinite(v) ? v : null)),
+      marker: { color: grouped ? (s.color ?? headColor(j)) : (opts.colors ?? labels.map((_, i) => HEAD_COLORS[i % HEAD_COLORS.length])) },
+      customdata: labels.map((l) => escapePlotlyText(l)),
+      hovertemplate: grouped ? `${name}<br>%{customdata}: %{y}<extra></extra>` : "%{customdata}: %{y}<extra></extra>",
+    };
+    if (grouped) trace.name = name;
+    // values written above bars would sit on top of error bars: by default only without them
+    if (opts.showValues ?? !series.some((t) => t.errors)) {
+      Object.assign(trace, { text: s.values.map(fmt), textposition: "outside", textfont: { size: THEME.fontSize }, cliponaxis: false });
+    }
+    if (s.errors) trace.error_y = { type: "data", array: s.errors.map((e) => (Number.isFinite(e) ? e : 0)), visible: true, color: "#444444", thickness: 2, width: 6 };
+    return trace;
+  });
+  if (ref) {
+    layout.shapes = [{ type: "line", xref: "paper", yref: "y", x0: 0, x1: 1, y0: ref.y, y1: ref.y, line: { color: "#555555", width: 2, dash: "dash" } }];
+    if (ref.label !== undefined) {
+      layout.annotations = [{ xref: "paper", yref: "y", x: 1, y: ref.y, xanchor: "right", yanchor: "bottom", text: escapePlotlyText(ref.label), showarrow: false, font: { size: THEME.fontSize, color: "#555555" } }];
+    }
+  }
+  return { data, layout };
 }
 
 /** One line of plotLines. */
@@ -153,15 +216,29 @@ export interface PlotLinesOptions {
  * @example plotLines([1, 2], [{ name: "seeds", values: [3, 4], band: { lower: [2, 3], upper: [4, 5] } }]).data.length // returns 3
  */
 export function plotLines(x: number[], series: LineSeries[], opts: PlotLinesOptions = {}): Figure {
+  _checkOptions("plotLines", opts, _LINES_OPTIONS);
   return _lines("plotLines", x, series, opts, "x");
 }
 
+const _LINES_OPTIONS = {
+  title: "string", xTitle: "string", yTitle: "string", logX: "boolean", logY: "boolean", yRange: "range",
+  xName: "string", yFormat: "string", markers: "boolean", verticalLine: "number", verticalLineLabel: "string", height: "positiveNumber",
+} as const;
+
 /** plotLines under another builder's name (errors name `fn` and call the shared x `xArg`). */
 export function _lines(fn: string, x: number[], series: LineSeries[], opts: PlotLinesOptions, xArg: string): Figure {
-  if (!Array.isArray(series) || series.length === 0) throw new Error(`${fn}: series is empty, give at least one { name, values }`);
+  if (!Array.isArray(series) || series.length === 0) {
+    throw new Error(`${fn}: series must be a non-empty array of { name, values }, got ${_describe(series)}`);
+  }
+  if (!Array.isArray(x)) throw new Error(`${fn}: ${xArg} must be an array of numbers, got ${_describe(x)}`);
   const fin = (vs: number[]) => vs.map((v) => (typeof v === "number" && Number.isFinite(v) ? v : null));
   const xs = (s: LineSeries) => s.x ?? x;
   series.forEach((s, i) => {
+    if (!s || typeof s !== "object" || !Array.isArray(s.values)) {
+      throw new Error(`${fn}: series ${i} must be { name, values: number[] }, got ${_describe(s)}${s && typeof s === "object" ? ` with values ${_describe(s.values)}` : ""}`);
+    }
+    if (typeof s.name !== "string") throw new Error(`${fn}: series ${i} has name ${_describe(s.name)}, expected a string`);
+    if (s.x !== undefined && !Array.isArray(s.x)) throw new Error(`${fn}: series ${i} ("${s.name}") has x ${_describe(s.x)}, expected an array of numbers`);
     const n = xs(s).length;
     const own = s.x ? "its x" : xArg;
     if (s.values.length !== n) {
@@ -177,7 +254,8 @@ export function _lines(fn: string, x: number[], series: LineSeries[], opts: Plot
   const yFormat = opts.yFormat ?? ".4g";
   const data: Array<Record<string, unknown>> = [];
   series.forEach((s, i) => {
-    const color = s.color ?? (s.dash ? "#555555" : headColor(s.colorIndex ?? i));
+    // a dashed series without a colour of its own is a grey reference curve
+    const color = s.color ?? (s.dash && s.colorIndex === undefined ? "#555555" : headColor(s.colorIndex ?? i));
     const name = escapePlotlyText(s.name);
     const group = s.group !== undefined ? { legendgroup: escapePlotlyText(s.group) } : {};
     if (s.band) {
@@ -212,6 +290,14 @@ export function _lines(fn: string, x: number[], series: LineSeries[], opts: Plot
     yValues: series.flatMap((s) => [...s.values, ...(s.band ? [...s.band.lower, ...s.band.upper] : [])]),
   });
   if (opts.height !== undefined) layout.height = opts.height;
+  // legend order as given (plotly reverses it when a trace fills to the next); many entries go outside, on the right
+  const legendNames = series.filter((s) => s.legend ?? !s.thin).map((s) => s.name);
+  (layout.legend as Record<string, unknown>).traceorder = series.some((s) => s.group !== undefined) ? "grouped" : "normal";
+  if (legendNames.length > 3) {
+    const w = Math.min(260, Math.ceil(_labelWidth(legendNames, 40, THEME.fontSize) + 48));
+    layout.legend = { ...(layout.legend as Record<string, unknown>), x: 1.02, xanchor: "left", y: 1, yanchor: "top", bgcolor: "rgba(255,255,255,0)" };
+    layout.margin = { ...(layout.margin as Record<string, unknown>), r: w };
+  }
   if (opts.verticalLine !== undefined) {
     layout.shapes = [{ type: "line", xref: "x", yref: "paper", x0: opts.verticalLine, x1: opts.verticalLine, y0: 0, y1: 1, line: { color: "#555555", width: 2, dash: "dot" } }];
     if (opts.verticalLineLabel !== undefined) {

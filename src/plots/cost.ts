@@ -1,5 +1,6 @@
 import { Figure } from "./theme";
 import { LineSeries, _lines } from "./basic";
+import { _checkOptions } from "./_validate";
 
 /** One measured or counted series over sequence lengths. */
 export interface CostSeries {
@@ -26,6 +27,7 @@ export interface PlotCostOptions {
  * @example plotCostCurve([64, 128], [{ name: "FLOPs", values: [1e6, 4e6] }]).data.length // returns 2
  */
 export function plotCostCurve(seqLens: number[], series: CostSeries[], opts: PlotCostOptions = {}): Figure {
+  _checkOptions("plotCostCurve", opts, { title: "string", yTitle: "string", log: "boolean", quadraticReference: "boolean" });
   const lines: LineSeries[] = (Array.isArray(series) ? series : []).map((s) => ({ name: s.name, values: s.values }));
   const m = Array.isArray(seqLens) ? seqLens.length : 0;
   if (opts.quadraticReference !== false && m > 0 && lines.length > 0 && lines[0].values?.length === m) {

@@ -1,7 +1,8 @@
 import { AttentionTrace } from "../math/trace";
 import { Figure, THEME, _baseLayout, headColor } from "./theme";
 import { _wrapTitle } from "./escape";
-import { _headLabel } from "./_shared";
+import { _describe, _headLabel } from "./_shared";
+import { _checkOptions } from "./_validate";
 
 /** The shapes that define one multi-head attention layer. */
 export interface LayerShape {
@@ -30,6 +31,10 @@ function _shapeOf(x: AttentionTrace | LayerShape): Required<LayerShape> {
  * @example plotDataFlow({ L: 4, dModel: 8, numHeads: 2 }).layout.shapes.length > 0 // returns true
  */
 export function plotDataFlow(layer: AttentionTrace | LayerShape, opts: { title?: string } = {}): Figure {
+  _checkOptions("plotDataFlow", opts, { title: "string" });
+  if (!layer || typeof layer !== "object") {
+    throw new Error(`plotDataFlow: layer must be a forward trace or { L, dModel, numHeads, S?, dK?, dV? }, got ${_describe(layer)}`);
+  }
   const s = _shapeOf(layer);
   for (const [k, v] of Object.entries(s)) {
     if (!(Number.isInteger(v) && v > 0)) throw new Error(`plotDataFlow: ${k} must be a positive integer, got ${v}`);

@@ -3,6 +3,7 @@ import { _Panel, _ScaleSpec } from "./_panel-types";
 import { _panelFigure } from "./_panels";
 import { _cellData, _fmt, _headLabel, _labels } from "./_shared";
 import { _labelWidth, escapePlotlyText } from "./escape";
+import { _checkGrid, _checkOptions, _checkSizeCap } from "./_validate";
 
 /** Options of plotHeadScores. */
 export interface PlotHeadScoresOptions {
@@ -24,6 +25,7 @@ export interface PlotHeadScoresOptions {
  * @example plotHeadScores([[0.1, 0.9]], { title: "previous-token score" }).data[0].z // returns [[0.1, 0.9]]
  */
 export function plotHeadScores(scores: number[][], opts: PlotHeadScoresOptions = {}): Figure {
+  _checkOptions("plotHeadScores", opts, { title: "string", rowLabels: "strings", colLabels: "strings", valueName: "string", zmin: "number", zmax: "number" });
   if (!Array.isArray(scores) || scores.length === 0 || !Array.isArray(scores[0]) || scores[0].length === 0) {
     throw new Error("plotHeadScores: scores is empty, expected a (layers, heads) grid with at least one number");
   }
@@ -34,6 +36,8 @@ export function plotHeadScores(scores: number[][], opts: PlotHeadScoresOptions =
       throw new Error(`plotHeadScores: scores row ${l} has ${Array.isArray(row) ? row.length : "no"} heads but row 0 has ${nHeads}`);
     }
   });
+  _checkGrid("plotHeadScores", "scores", scores, "a (layers, heads) grid of numbers");
+  _checkSizeCap("plotHeadScores", nLayers * nHeads, `${nLayers} layers × ${nHeads} heads`, "pass fewer layers");
   if (opts.rowLabels && opts.rowLabels.length !== nLayers) {
     throw new Error(`plotHeadScores: rowLabels has ${opts.rowLabels.length} labels but scores has ${nLayers} rows (layers)`);
   }

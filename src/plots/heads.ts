@@ -3,6 +3,7 @@ import { Figure } from "./theme";
 import { _GridOptions, _Panel } from "./_panel-types";
 import { _panelFigure } from "./_panels";
 import { TokenOptions, _ATTENTION_WEIGHTS_SPEC, _cellData, _checkHead, _headLabel, _labels, _numHeads, _tokens } from "./_shared";
+import { _GRID_OPTIONS, _TOKEN_OPTIONS, _checkOptions, _checkSizeCap } from "./_validate";
 
 
 /** Options of plotHeads. */
@@ -20,12 +21,14 @@ export interface PlotHeadsOptions extends TokenOptions, _GridOptions {
  * @example plotHeads(trace, { queryTokens: ["the", "cat", "sat", "down"] }).data.length // returns trace.numHeads
  */
 export function plotHeads(trace: AttentionTrace, opts: PlotHeadsOptions = {}): Figure {
+  _checkOptions("plotHeads", opts, { ..._TOKEN_OPTIONS, ..._GRID_OPTIONS, heads: "indices" });
   const numHeads = _numHeads("plotHeads", trace);
   const L = trace.heads[0].weights.length;
   const S = L > 0 ? trace.heads[0].weights[0].length : 0;
   const { q, k } = _tokens(opts, L, S);
   const heads = opts.heads ?? trace.heads.map((_, i) => i);
   for (const h of heads) _checkHead("plotHeads", numHeads, h, "heads");
+  _checkSizeCap("plotHeads", heads.length * L * S, `${heads.length} heads × ${L}×${S}`, "draw fewer heads (heads: [0, 1]) or a window of the tokens");
   const qLab = _labels(q, L);
   const kLab = _labels(k, S);
   const panels: _Panel[] = heads.map((h, j) => {

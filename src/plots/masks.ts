@@ -2,7 +2,8 @@ import { BoolMask, Matrix } from "../math/trace";
 import { Figure, MASK_SCALE } from "./theme";
 import { _GridOptions, _Panel, _ScaleSpec } from "./_panel-types";
 import { _panelFigure } from "./_panels";
-import { _cellData, _checkTokens, _fmt, _labels } from "./_shared";
+import { _cellData, _checkTokens, _describe, _fmt, _labels } from "./_shared";
+import { _GRID_OPTIONS, _TOKEN_OPTIONS, _checkGrid, _checkOptions, _checkSizeCap } from "./_validate";
 
 /** One mask to draw: bool (true = not allowed) or additive float (−∞ / very negative = not allowed). */
 export interface MaskPanel {
@@ -43,7 +44,20 @@ function _maskLevel(v: boolean | number): number {
  * @example plotMasks([{ title: "causal", mask: causalMask(3) }]).data.length // returns 1
  */
 export function plotMasks(masks: MaskPanel[], opts: PlotMasksOptions = {}): Figure {
-  if (masks.length === 0) throw new Error("plotMasks: masks is empty, give at least one { title, mask }");
+  _checkOptions("plotMasks", opts, { ..._TOKEN_OPTIONS, ..._GRID_OPTIONS });
+  if (!Array.isArray(masks) || masks.length === 0) {
+    throw new Error(`plotMasks: masks must be a non-empty array of { title, mask }, e.g. [{ title: "causal", mask: causalMask(4) }], got ${_describe(masks)}`);
+  }
+  let cells = 0;
+  masks.forEach((m, i) => {
+    if (!m || typeof m !== "object" || Array.isArray(m)) {
+      throw new Error(`plotMasks: masks[${i}] must be { title, mask }, got ${_describe(m)}${Array.isArray(m) ? " (wrap a bare mask: { title: \"mask\", mask })" : ""}`);
+    }
+    if (typeof m.title !== "string") throw new Error(`plotMasks: masks[${i}].title must be a string, got ${_describe(m.title)}`);
+    const [r, c] = _checkGrid("plotMasks", `masks[${i}].mask`, m.mask, "an (L, S) mask of true/false or additive numbers", true);
+    cells += r * c;
+  });
+  _checkSizeCap("plotMasks", cells, `${masks.length} masks`, "draw fewer or smaller masks");
   const panels: _Panel[] = masks.map((m, i) => {
     const L = m.mask.length;
     const S = L > 0 ? m.mask[0].length : 0;

@@ -2,7 +2,10 @@ import { AttentionTrace, Matrix } from "../math/trace";
 import { Figure, headColor } from "./theme";
 import { _GridOptions, _Panel } from "./_panel-types";
 import { _panelFigure } from "./_panels";
-import { TokenOptions, _cellData, _divergingScale, _headLabel, _labels, _tokens } from "./_shared";
+import { TokenOptions, _cellData, _divergingScale, _headLabel, _labels, _numHeads, _tokens } from "./_shared";
+import { _GRID_OPTIONS, _checkGrid, _checkOptions, _checkSizeCap } from "./_validate";
+
+const _OUTPUT_OPTIONS = { ..._GRID_OPTIONS, queryTokens: "strings" } as const;
 
 /** Coloured bands (plotly shapes in data coordinates) marking each head's block along one axis. */
 function _headBands(numHeads: number, d: number, along: "x" | "y", other: number): Array<Record<string, unknown>> {
@@ -30,12 +33,16 @@ export type PlotOutputOptions = TokenOptions & _GridOptions;
  * @example plotOutputProjection(trace, mha.params.wO).data.length // returns 3
  */
 export function plotOutputProjection(trace: AttentionTrace, wO: Matrix, opts: PlotOutputOptions = {}): Figure {
+  _checkOptions("plotOutputProjection", opts, _OUTPUT_OPTIONS);
+  _numHeads("plotOutputProjection", trace);
+  _checkGrid("plotOutputProjection", "wO", wO, "the output weights (h·dV, dModel), e.g. mha.params.wO");
   const L = trace.concat.length;
   const hd = trace.concat[0]?.length ?? 0;
   if (wO.length !== hd) throw new Error(`plotOutputProjection: wO has ${wO.length} rows but concat has ${hd} columns (h·dV)`);
   const { q } = _tokens({ queryTokens: opts.queryTokens, keyTokens: opts.queryTokens }, L, L);
   const qLab = _labels(q, L);
   const dModel = wO[0]?.length ?? 0;
+  _checkSizeCap("plotOutputProjection", L * hd + hd * dModel + L * dModel, `concat ${L}×${hd}, W^O ${hd}×${dModel}, output ${L}×${dModel}`, "pass a shorter sequence");
   const dV = trace.dV;
   const h = trace.numHeads;
   const headOf = (c: number) => _headLabel(Math.floor(c / dV));
@@ -86,8 +93,11 @@ export function plotOutputProjection(trace: AttentionTrace, wO: Matrix, opts: Pl
  * @example plotHeadContributions(trace).data.length // returns trace.numHeads + 1
  */
 export function plotHeadContributions(trace: AttentionTrace, opts: PlotOutputOptions = {}): Figure {
+  _checkOptions("plotHeadContributions", opts, _OUTPUT_OPTIONS);
+  const h = _numHeads("plotHeadContributions", trace);
   const L = trace.output.length;
   const dModel = trace.output[0]?.length ?? 0;
+  _checkSizeCap("plotHeadContributions", (h + 1) * L * dModel, `${h + 1} panels × ${L}×${dModel}`, "pass a shorter sequence");
   const { q } = _tokens({ queryTokens: opts.queryTokens, keyTokens: opts.queryTokens }, L, L);
   const qLab = _labels(q, L);
   const dLab = _labels(undefined, dModel);

@@ -2,7 +2,8 @@ import { AttentionTrace, Matrix, MhaParams } from "../math/trace";
 import { Figure } from "./theme";
 import { _GridOptions, _Panel, _ScaleSpec } from "./_panel-types";
 import { _panelFigure } from "./_panels";
-import { TokenOptions, _cellData, _checkHead, _divergingScale, _headLabel, _labels, _numHeads, _tokens } from "./_shared";
+import { TokenOptions, _cellData, _checkHead, _describe, _divergingScale, _headLabel, _labels, _numHeads, _tokens } from "./_shared";
+import { _GRID_OPTIONS, _TOKEN_OPTIONS, _checkGrid, _checkOptions, _checkSizeCap } from "./_validate";
 
 /** Columns from..to−1 of a matrix. */
 function _cols(a: Matrix, from: number, to: number): Matrix {
@@ -25,14 +26,22 @@ export interface PlotProjectionsOptions extends TokenOptions, _GridOptions {
  * @example plotProjections(trace, mha.params, { head: 0 }).data.length // returns 6
  */
 export function plotProjections(trace: AttentionTrace, params: MhaParams, opts: PlotProjectionsOptions = {}): Figure {
+  const fn = "plotProjections";
+  _checkOptions(fn, opts, { ..._TOKEN_OPTIONS, ..._GRID_OPTIONS, head: "index" });
   const h = opts.head ?? 0;
-  _checkHead("plotProjections", _numHeads("plotProjections", trace), h);
+  _checkHead(fn, _numHeads(fn, trace), h);
+  if (!params || typeof params !== "object") throw new Error(`${fn}: params must be the layer's parameters (mha.params), got ${_describe(params)}`);
   const hd = trace.heads[h];
   const L = hd.q.length;
   const S = hd.k.length;
   const { q: qt, k: kt } = _tokens(opts, L, S);
   const dK = hd.q[0]?.length ?? 0;
   const dV = hd.v[0]?.length ?? 0;
+  for (const [name, w, d] of [["wQ", params.wQ, dK], ["wK", params.wK, dK], ["wV", params.wV, dV]] as const) {
+    const [, cols] = _checkGrid(fn, `params.${name}`, w);
+    if (cols < (h + 1) * d) throw new Error(`${fn}: params.${name} has ${cols} columns, too few for head ${h + 1} (columns ${h * d} … ${(h + 1) * d - 1}); is it this trace's layer?`);
+  }
+  _checkSizeCap(fn, (L + 2 * S) * Math.max(dK, dV), `Q, K, V of ${L}, ${S}, ${S} rows`, "pass a shorter sequence");
   const wq = _cols(params.wQ, h * dK, (h + 1) * dK); // (dModel, dK)
   const wk = _cols(params.wK, h * dK, (h + 1) * dK); // (kdim, dK)
   const wv = _cols(params.wV, h * dV, (h + 1) * dV); // (vdim, dV)

@@ -2,7 +2,8 @@ import { Matrix } from "../math/trace";
 import { Figure } from "./theme";
 import { _GridOptions, _Panel, _ScaleSpec } from "./_panel-types";
 import { _panelFigure } from "./_panels";
-import { TokenOptions, _ATTENTION_WEIGHTS_SPEC, _cellData, _divergingScale, _fmt, _labels, _tokens } from "./_shared";
+import { TokenOptions, _ATTENTION_WEIGHTS_SPEC, _cellData, _describe, _divergingScale, _fmt, _labels, _tokens } from "./_shared";
+import { _GRID_OPTIONS, _TOKEN_OPTIONS, _checkGrid, _checkOptions, _checkSizeCap } from "./_validate";
 
 /** Scores and weights of one attention function. */
 export interface ScoresAndWeights {
@@ -25,8 +26,16 @@ export function plotAdditiveVsDot(
   additive: ScoresAndWeights,
   opts: TokenOptions & _GridOptions = {},
 ): Figure {
+  const fn = "plotAdditiveVsDot";
+  _checkOptions(fn, opts, { ..._TOKEN_OPTIONS, ..._GRID_OPTIONS });
+  for (const [name, r] of [["dot", dot], ["additive", additive]] as const) {
+    if (!r || typeof r !== "object") throw new Error(`${fn}: ${name} must be { scores, weights } (the result of ${name === "dot" ? "scaledDotProductAttention" : "additiveAttention"}), got ${_describe(r)}`);
+    _checkGrid(fn, `${name}.weights`, r.weights);
+    _checkGrid(fn, `${name}.scores`, name === "dot" ? (dot.scaledScores ?? dot.scores) : r.scores);
+  }
   const L = dot.weights.length;
   const S = dot.weights[0]?.length ?? 0;
+  _checkSizeCap(fn, 4 * L * S, `4 panels × ${L}×${S}`, "pass a shorter sequence");
   if (additive.weights.length !== L || (additive.weights[0]?.length ?? 0) !== S) {
     throw new Error(
       `plotAdditiveVsDot: additive weights are ${additive.weights.length}×${additive.weights[0]?.length ?? 0} but dot-product weights are ${L}×${S}`,

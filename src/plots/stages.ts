@@ -3,6 +3,7 @@ import { Figure } from "./theme";
 import { _GridOptions, _Panel } from "./_panel-types";
 import { _panelFigure } from "./_panels";
 import { TokenOptions, _ATTENTION_WEIGHTS_SPEC, _cellData, _checkHead, _divergingScale, _fmt, _headLabel, _labels, _numHeads, _tokens } from "./_shared";
+import { _GRID_OPTIONS, _TOKEN_OPTIONS, _checkOptions, _checkSizeCap } from "./_validate";
 
 /** Options of plotHeadStages. */
 export interface PlotHeadStagesOptions extends TokenOptions, _GridOptions {
@@ -19,12 +20,14 @@ export interface PlotHeadStagesOptions extends TokenOptions, _GridOptions {
  * @example plotHeadStages(trace, { head: 1 }).data.length // returns 5
  */
 export function plotHeadStages(trace: AttentionTrace, opts: PlotHeadStagesOptions = {}): Figure {
+  _checkOptions("plotHeadStages", opts, { ..._TOKEN_OPTIONS, ..._GRID_OPTIONS, head: "index" });
   const h = opts.head ?? 0;
   _checkHead("plotHeadStages", _numHeads("plotHeadStages", trace), h);
   const hd = trace.heads[h];
   const L = hd.scores.length;
   const S = hd.scores[0]?.length ?? 0;
   const { q, k } = _tokens(opts, L, S);
+  _checkSizeCap("plotHeadStages", 4 * L * S + L * (hd.output[0]?.length ?? 0), `4 stages × ${L}×${S}`, "pass a shorter sequence");
   const qLab = _labels(q, L);
   const kLab = _labels(k, S);
   const scoreScale = _divergingScale("scores", "score", [hd.scores, hd.scaledScores, hd.maskedScores]);

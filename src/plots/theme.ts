@@ -77,6 +77,11 @@ export const THEME = {
    */
   maxWidth: 840,
   /** labels longer than this are cut with "…" on the axes (the hover shows them in full) */ maxLabelChars: 14,
+  /**
+   * a token axis longer than this is drawn as an overview: positions instead of labels (ticks thinned), cells as
+   * small as needed to fit maxWidth; the hover still names every token. 40 rows of 18 px already fill a screen.
+   */
+  maxLabelledTokens: 40,
   gapPx: 18,
   /** px reserved for one column of colour bars (bar, ticks, rotated title) */ colorbarPx: 100,
   /** a colour bar is never shorter than this; shorter slots put the next bar in a new column */ minColorbarPx: 120,

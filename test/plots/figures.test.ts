@@ -111,7 +111,7 @@ describe("plotMasks", () => {
     expect(T(f, 0).customdata[0][1][2]).toBe("true");
     expect(T(f, 0).colorbar.ticktext).toEqual(["allowed", "bias", "masked"]);
     expect(axis(f, "x", 0).ticktext).toEqual(["a", "b", "c"]);
-    expect(() => plotMasks([])).toThrow("plotMasks: masks is empty");
+    expect(() => plotMasks([])).toThrow("plotMasks: masks must be a non-empty array of { title, mask }, e.g. [{ title: \"causal\", mask: causalMask(4) }], got an empty array");
     expect(() => plotMasks([{ title: "m", mask: causalMask(3) }], { queryTokens: ["a"] })).toThrow('queryTokens has 1 tokens but the number of rows of mask 0 ("m") is 3');
   });
 });
@@ -214,7 +214,7 @@ describe("plotBars and plotLines", () => {
     expect(L(f).yaxis.type).toBe("linear");
     expect(L(f).showlegend).toBe(true);
     expect(() => plotLines([1, 2], [{ name: "a", values: [1] }])).toThrow('plotLines: series 0 ("a") has 1 values but x has 2');
-    expect(() => plotLines([1], [])).toThrow("plotLines: series is empty");
+    expect(() => plotLines([1], [])).toThrow("plotLines: series must be a non-empty array of { name, values }, got an empty array");
     expect(Math.min(...fontSizes(f))).toBeGreaterThanOrEqual(14);
   });
 });
