@@ -5,7 +5,7 @@
  *
  * Dependencies: checkMatrix, masks, _validate (options, sizes, the trusted layer).
  */
-import { causalMask, checkKeyPaddingMask, checkMask, combineMasks, expandKeyPaddingMask, Mask } from "./masks";
+import { causalMask, checkKeyPaddingMask, checkMask, combineMasks, expandKeyPaddingMask, fullyMaskedRows, Mask } from "./masks";
 import { checkMatrix, shapeOf } from "./matrix";
 import {
   _checkedLater, _validateOptions, _checkSize, _forwardNumbers, _isBoolean, _isOneOf, LayerSizes, OptionCheck,
@@ -93,6 +93,5 @@ export function _forwardInputs(
   }
   if (o.causal) masks.push(causalMask(L, S)); // (L, S)
   const mask = masks.length > 0 ? combineMasks(...masks) : null; // (L, S) additive
-  const fullyMaskedRows = mask == null ? [] : mask.flatMap((row, i) => (row.every((m) => m === -Infinity) ? [i] : []));
-  return { L, S, key: k, value: v, mask, fullyMaskedRows, options: o };
+  return { L, S, key: k, value: v, mask, fullyMaskedRows: mask == null ? [] : fullyMaskedRows(mask), options: o };
 }

@@ -4,6 +4,7 @@
  * Dependencies: headSize.
  */
 import { checkPositiveInt, headSize } from "./matrix";
+import { _isBoolean, _isPositiveInt, _validateOptions } from "./_validate";
 
 /**
  * The sizes mhaCost needs. kvLen, kdim and vdim default to seqLen, dModel, dModel; bias to true;
@@ -63,7 +64,10 @@ export interface MhaCost {
  * @example mhaCost({ dModel: 8, numHeads: 4, seqLen: 4, dK: 4 }).params.total // returns 568  (4·8·16 weights + 3·16 + 8 biases)
  */
 export function mhaCost(input: MhaCostInput): MhaCost {
-  if (input == null || typeof input !== "object") throw new Error("mhaCost needs { dModel, numHeads, seqLen }");
+  _validateOptions("mhaCost", input, {
+    dModel: _isPositiveInt, numHeads: _isPositiveInt, dK: _isPositiveInt, dV: _isPositiveInt, seqLen: _isPositiveInt, kvLen: _isPositiveInt,
+    kdim: _isPositiveInt, vdim: _isPositiveInt, bias: _isBoolean,
+  }, ["dModel", "numHeads", "seqLen"]);
   const E = checkPositiveInt("dModel", input.dModel);
   const h = checkPositiveInt("numHeads", input.numHeads);
   const L = checkPositiveInt("seqLen", input.seqLen);

@@ -81,6 +81,11 @@ export function concatHeadsBackward(dConcat: Matrix, numHeads: number, name = "d
  * @example meanOverHeads([[[1, 0]], [[0, 1]]]) // returns [[0.5, 0.5]]
  */
 export function meanOverHeads(weights: Matrix[]): Matrix {
+  if (!Array.isArray(weights) || weights.length === 0) {
+    throw new Error("weights must be a non-empty array of (L, S) matrices, one per head");
+  }
+  const [L, S] = shapeOf(checkMatrix("weights[0]", weights[0]));
+  weights.forEach((w, i) => checkMatrix(`weights[${i}]`, w, { rows: { n: L, why: `weights[0] has ${L} rows` }, cols: { n: S, why: `weights[0] has ${S} columns` } }));
   const h = weights.length;
   return weights[0].map((row, i) => row.map((_, j) => weights.reduce((s, w) => s + w[i][j], 0) / h)); // (L, S)
 }

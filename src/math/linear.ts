@@ -4,6 +4,7 @@
  * Dependencies: mathjs multiply, transpose, checkMatrix, checkVector.
  */
 import { _multiply } from "./_internal";
+import { _checkProduct } from "./_overflow";
 import { checkMatrix, checkVector, shapeOf, transpose } from "./matrix";
 import type { Matrix, Vector } from "./trace";
 
@@ -20,8 +21,11 @@ export function linear(x: Matrix, w: Matrix, b?: Vector | null, names: [string, 
   const [, dIn] = shapeOf(checkMatrix(names[0], x));
   const [, dOut] = shapeOf(checkMatrix(names[1], w, { rows: { n: dIn, why: `${names[0]} has ${dIn} columns` } }));
   if (b != null) checkVector(names[2], b, { n: dOut, why: `${names[1]} has ${dOut} columns` });
-  const y = _multiply(x, w); // (n, dOut), shapes checked above
-  return b == null ? y : y.map((row) => row.map((yj, j) => yj + b[j])); // (n, dOut)
+  const xw = _multiply(x, w); // (n, dOut), shapes checked above
+  const y = b == null ? xw : xw.map((row) => row.map((yj, j) => yj + b[j])); // (n, dOut)
+  _checkProduct(y, b == null ? `${names[0]}·${names[1]}` : `${names[0]}·${names[1]} + ${names[2]}`,
+    `${names[0]} row`, x, `${names[1]} column`, w); // an overflow names the row of x and the column of w
+  return y;
 }
 
 /** The gradients of linear with respect to its three inputs. */

@@ -8,6 +8,7 @@
  */
 import { checkMatrix, checkPositiveInt, formatShape, shapeOf } from "./matrix";
 import type { BoolMask, Matrix } from "./trace";
+import { _checkSize } from "./_validate";
 
 /** A mask in PyTorch's convention: boolean (true = not allowed) or float (added to the scores). */
 export type Mask = BoolMask | Matrix;
@@ -67,6 +68,7 @@ export function checkMask(name: string, mask: unknown, L?: number, S?: number): 
 export function causalMask(L: number, S: number = L): BoolMask {
   checkPositiveInt("L", L);
   checkPositiveInt("S", S);
+  _checkSize(`causalMask(${L}, ${S})`, L * S, "use a shorter sequence");
   return Array.from({ length: L }, (_, i) => Array.from({ length: S }, (_, j) => j > i)); // (L, S)
 }
 
@@ -80,6 +82,7 @@ export function causalMask(L: number, S: number = L): BoolMask {
  */
 export function keyPaddingMask(validLength: number, S: number): boolean[] {
   checkPositiveInt("S", S);
+  _checkSize(`keyPaddingMask(${validLength}, ${S})`, S, "use a shorter sequence");
   if (!Number.isInteger(validLength) || validLength < 0 || validLength > S) {
     throw new Error(`validLength must be an integer in 0…${S}, got ${validLength}`);
   }
@@ -120,6 +123,7 @@ export function checkKeyPaddingMask(name: string, mask: unknown, S?: number): bo
 export function expandKeyPaddingMask(mask: boolean[] | number[], L: number, name = "keyPaddingMask"): Mask {
   checkKeyPaddingMask(name, mask);
   checkPositiveInt("L", L);
+  _checkSize(`expandKeyPaddingMask(mask, ${L})`, L * mask.length, "use a shorter sequence");
   return Array.from({ length: L }, () => mask.slice()) as Mask; // (L, S)
 }
 
@@ -160,5 +164,6 @@ export function combineMasks(...masks: (Mask | null | undefined)[]): Matrix {
  * @example fullyMaskedRows([[0, -Infinity], [-Infinity, -Infinity]]) // returns [1]
  */
 export function fullyMaskedRows(masked: Matrix): number[] {
+  checkMatrix("masked", masked, { allowNegInfinity: true });
   return masked.flatMap((row, i) => (row.every((x) => x === -Infinity) ? [i] : []));
 }

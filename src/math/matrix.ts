@@ -8,6 +8,7 @@
  * numbers at fault, e.g. "query[2][3] is NaN" or "attnMask is 3×4 but the attention is 4×4".
  */
 import { _math as math } from "./_mathjs";
+import { _checkProduct } from "./_overflow";
 import type { Matrix, Vector } from "./trace";
 
 
@@ -151,7 +152,8 @@ export function headSize(widthName: string, width: number, numHeads: number): nu
 }
 
 /**
- * Matrix product through mathjs, with named shape checks first.
+ * Matrix product through mathjs, with named shape checks first; an entry that overflows is an error
+ * naming the row of a and the column of b it came from (never Infinity or NaN out).
  *   C = A·B
  * @param a (n, m)
  * @param b (m, p)
@@ -169,7 +171,9 @@ export function matmul(a: Matrix, b: Matrix, names: [string, string] = ["a", "b"
         `${formatShape(m2, p)}; inner sizes ${m} and ${m2} must match`,
     );
   }
-  return math.multiply(a, b) as unknown as Matrix; // (n, p)
+  const c = math.multiply(a, b) as unknown as Matrix; // (n, p)
+  _checkProduct(c, `${names[0]}·${names[1]}`, `${names[0]} row`, a, `${names[1]} column`, b);
+  return c;
 }
 
 /**

@@ -20,9 +20,9 @@ import { paramsFromTorchStateDict, torchStateDictFromParams } from "./torch-stat
 import type { FromTorchOptions, TorchStateDict } from "./torch-state-dict";
 import type { AttentionTrace, HeadTrace, Matrix, MhaParams } from "./trace";
 import {
-  _validateOptions, _checkParams, _checkProduct, _checkSize, _firstNonFinite, _isBoolean, _isPositiveInt, _isSafeInteger,
-  _markValidated, _maskOverflow, _productOverflow, _scoresOverflow, _valuesOverflow,
+  _validateOptions, _checkParams, _checkSize, _isBoolean, _isPositiveInt, _isSafeInteger, _markValidated,
 } from "./_validate";
+import { _firstNonFinite, _maskOverflow, _scoresOverflow, _valuesOverflow } from "./_overflow";
 
 export type { ForwardOptions } from "./_forward-inputs";
 
@@ -186,12 +186,9 @@ export class MultiHeadAttention {
     const { mask, fullyMaskedRows, key, value } = inputs; // (L, S) additive mask or null; (S, kdim); (S, vdim)
 
     // 1) linear projections, done once with the fused weights, then split into h heads
-    const Q = linear(query, p.wQ, p.bQ); // (L, dModel)
-    _checkProduct(Q, "Q = query·wQ + bQ", "query row", query, "wQ column", p.wQ);
-    const K = linear(key, p.wK, p.bK); // (S, dModel)
-    _checkProduct(K, "K = key·wK + bK", "key row", key, "wK column", p.wK);
-    const V = linear(value, p.wV, p.bV); // (S, dModel)
-    _checkProduct(V, "V = value·wV + bV", "value row", value, "wV column", p.wV);
+    const Q = linear(query, p.wQ, p.bQ, ["query", "wQ", "bQ"]); // (L, dModel); an overflow names the query row
+    const K = linear(key, p.wK, p.bK, ["key", "wK", "bK"]); // (S, dModel)
+    const V = linear(value, p.wV, p.bV, ["value", "wV", "bV"]); // (S, dModel)
     const qs = splitHeads(Q, h); // h × (L, dK)
     const ks = splitHeads(K, h); // h × (S, dK)
     const vs = splitHeads(V, h); // h × (S, dV)
@@ -210,16 +207,8 @@ export class MultiHeadAttention {
     // 3) concat + W^O
     const headOutputs = heads.map((head) => head.output); // h × (L, dV)
     const concat = concatHeads(headOutputs); // (L, h·dV)
-    const contributions = headContributions(headOutputs, p.wO); // h × (L, dModel)
-    contributions.forEach((c, i) => {
-      const at = _firstNonFinite(c);
-      if (at) {
-        throw _productOverflow(`head ${i + 1}'s contribution head_${i + 1}·W^O`, "row", headOutputs[i][at[0]],
-          "wO column", p.wO.slice(i * dV, (i + 1) * dV).map((row) => row[at[1]]), at[0], at[1], c[at[0]][at[1]]);
-      }
-    });
     const output = outputProjection(concat, p.wO, p.bO); // (L, dModel)
-    _checkProduct(output, "output = concat·wO + bO", "concat row", concat, "wO column", p.wO);
+    const contributions = headContributions(headOutputs, p.wO); // h × (L, dModel)
 
     const weights = heads.map((head) => head.weights); // (h, L, S)
     return {

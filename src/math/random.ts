@@ -2,9 +2,10 @@
  * A tiny seeded PRNG and Xavier/Glorot initialisation, so `MultiHeadAttention.random({ seed })`
  * gives the same weights on every run and every machine (only 32-bit integer ops and one division).
  *
- * Dependencies: none.
+ * Dependencies: MAX_NUMBERS (the size budget).
  */
 import type { Matrix } from "./trace";
+import { MAX_NUMBERS } from "./_validate";
 
 /**
  * mulberry32 (Tommy Ettinger, public domain): a 32-bit state PRNG with uniform output in [0, 1).
@@ -37,6 +38,10 @@ export function mulberry32(seed: number): () => number {
 export function glorotUniform(fanIn: number, fanOut: number, rand: () => number): Matrix {
   if (!Number.isInteger(fanIn) || fanIn < 1) throw new Error(`fanIn must be a positive integer, got ${fanIn}`);
   if (!Number.isInteger(fanOut) || fanOut < 1) throw new Error(`fanOut must be a positive integer, got ${fanOut}`);
+  if (fanIn * fanOut > MAX_NUMBERS) {
+    throw new Error(`glorotUniform(${fanIn}, ${fanOut}) would hold ${(fanIn * fanOut).toExponential(2)} numbers, ` +
+      `more than the ${MAX_NUMBERS.toExponential(2)} (2 GiB) mha-lab accepts in one call`);
+  }
   const a = Math.sqrt(6 / (fanIn + fanOut));
   return Array.from({ length: fanIn }, () => Array.from({ length: fanOut }, () => (2 * rand() - 1) * a));
 }

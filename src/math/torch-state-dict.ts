@@ -6,6 +6,7 @@
  * Dependencies: checkMatrix, checkVector, checkPositiveInt, headSize, transpose.
  */
 import { checkMatrix, checkPositiveInt, checkVector, headSize, shapeOf, transpose } from "./matrix";
+import { _checkParams, _isPositiveInt, _isString, _validateOptions } from "./_validate";
 import type { Matrix, MhaParams, Vector } from "./trace";
 
 /** PyTorch nn.MultiheadAttention.state_dict() with every tensor turned into nested arrays (.tolist()). */
@@ -33,7 +34,7 @@ const TORCH_KEYS = [
  */
 export function paramsFromTorchStateDict(stateDict: TorchStateDict, options: FromTorchOptions): { params: MhaParams; numHeads: number } {
   if (stateDict == null || typeof stateDict !== "object") throw new Error("stateDict must be an object of nested arrays");
-  if (options == null || typeof options !== "object") throw new Error("fromTorchStateDict needs { numHeads }");
+  _validateOptions("fromTorchStateDict", options, { numHeads: _isPositiveInt, prefix: _isString }, ["numHeads"]);
   const h = checkPositiveInt("numHeads", options.numHeads);
   const prefix = options.prefix ?? "";
   for (const key of Object.keys(stateDict)) {
@@ -101,6 +102,7 @@ export function paramsFromTorchStateDict(stateDict: TorchStateDict, options: Fro
  *   // returns ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]
  */
 export function torchStateDictFromParams(p: MhaParams, dims: { dModel: number; kdim: number; vdim: number }): TorchStateDict {
+  _checkParams(p, 1, "torchStateDictFromParams");
   const present = [p.bQ, p.bK, p.bV, p.bO].map((b) => b != null);
   if (present.some((x) => x !== present[0])) {
     const names = ["bQ", "bK", "bV", "bO"].filter((_, i) => !present[i]).join(", ");

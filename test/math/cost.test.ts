@@ -122,6 +122,7 @@ describe("mhaCost", () => {
     expect(() => mhaCost({ dModel: 8, numHeads: 2, seqLen: 4, dK: 0 })).toThrow("dK must be a positive integer, got 0");
     expect(() => mhaCost({ dModel: 10, numHeads: 3, seqLen: 4 })).toThrow("dModel 10 is not divisible by numHeads 3");
     expect(() => mhaCost({ dModel: 8, numHeads: 2, seqLen: 0 })).toThrow("seqLen must be a positive integer, got 0");
-    expect(() => mhaCost(undefined as never)).toThrow("mhaCost needs { dModel, numHeads, seqLen }");
+    expect(() => mhaCost(undefined as never)).toThrow("mhaCost options must be an object { dModel, numHeads");
+    expect(() => mhaCost({ dModel: 8, numHeads: 2, seqlen: 4 } as never)).toThrow("`seqlen` is not an option of mhaCost; did you mean `seqLen`?");
   });
 });

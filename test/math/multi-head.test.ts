@@ -224,7 +224,7 @@ describe("PyTorch state dicts", () => {
     expect(from(noIn)).toThrow('stateDict["q_proj_weight"] is missing (and there is no in_proj_weight)');
     expect(from({ ...sd, "out_proj.weight": [[1, 2], [3, 4]] })).toThrow('stateDict["in_proj_weight"] has 12 rows but 3·E is 6');
     expect(from({ ...sd, in_proj_bias: [1, 2] })).toThrow('stateDict["in_proj_bias"] has 2 entries but 3·E is 12');
-    expect(() => MultiHeadAttention.fromTorchStateDict(sd, {} as never)).toThrow("numHeads must be a positive integer, got undefined");
+    expect(() => MultiHeadAttention.fromTorchStateDict(sd, {} as never)).toThrow("fromTorchStateDict needs `numHeads`");
     const partial = layer({ dModel: 4, numHeads: 2 });
     const m = new MultiHeadAttention({ ...partial.params, bK: null }, 2);
     expect(() => m.toTorchStateDict()).toThrow("PyTorch's layer has all four biases or none, but only bK is null");

@@ -14,7 +14,8 @@
  */
 import { _forwardArgs, _forwardInputs } from "../_forward-inputs";
 import type { ForwardInputs, ForwardLayer, ForwardOptions } from "../_forward-inputs";
-import { _maskOverflow, _productOverflow, _scoresOverflow, _trustedLayer, _valuesOverflow } from "../_validate";
+import { _trustedLayer } from "../_validate";
+import { _maskOverflow, _productOverflow, _scoresOverflow, _valuesOverflow } from "../_overflow";
 import type { AttentionTrace, HeadTrace, Matrix, Vector } from "../trace";
 import { _cachedTransposed, _flatten, _matmulTransB, _nested } from "./kernels";
 
@@ -105,9 +106,9 @@ export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: 
   const { L, S, key: k0, value: v0, mask, fullyMaskedRows } = inputs;
 
   // 1) linear projections with the fused weights
-  const Q = _linearFlat(query, p.wQ, p.bQ, "Q = query·wQ + bQ", "query row", "wQ column"); // (L, E)
-  const K = _linearFlat(k0, p.wK, p.bK, "K = key·wK + bK", "key row", "wK column"); // (S, E)
-  const V = _linearFlat(v0, p.wV, p.bV, "V = value·wV + bV", "value row", "wV column"); // (S, E)
+  const Q = _linearFlat(query, p.wQ, p.bQ, p.bQ ? "query·wQ + bQ" : "query·wQ", "query row", "wQ column"); // (L, E)
+  const K = _linearFlat(k0, p.wK, p.bK, p.bK ? "key·wK + bK" : "key·wK", "key row", "wK column"); // (S, E)
+  const V = _linearFlat(v0, p.wV, p.bV, p.bV ? "value·wV + bV" : "value·wV", "value row", "wV column"); // (S, E)
 
   // 2) scaled dot-product attention in every head
   const sqrtDK = Math.sqrt(dK);
@@ -169,7 +170,7 @@ export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: 
     const v = out[e];
     if (v - v !== 0) {
       const i = Math.floor(e / E);
-      throw _productOverflow("output = concat·wO + bO", "concat row", concatRow(i), "wO column", wOColumn(e % E), i, e % E, v);
+      throw _productOverflow(p.bO ? "concat·wO + bO" : "concat·wO", "concat row", concatRow(i), "wO column", wOColumn(e % E), i, e % E, v);
     }
   }
   const contribution = (hd: number): Matrix => {
@@ -179,8 +180,8 @@ export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: 
       const v = c[e];
       if (v - v !== 0) {
         const i = Math.floor(e / E);
-        throw _productOverflow(`head ${hd + 1}'s contribution head_${hd + 1}·W^O`, "row",
-          concat.subarray(i * E + hd * dV, i * E + (hd + 1) * dV), "wO column", wOColumn(e % E, hd * dV, (hd + 1) * dV), i, e % E, v);
+        throw _productOverflow(`heads[${hd}]·wO rows of head ${hd}`, `heads[${hd}] row`,
+          concat.subarray(i * E + hd * dV, i * E + (hd + 1) * dV), `wO rows of head ${hd} column`, wOColumn(e % E, hd * dV, (hd + 1) * dV), i, e % E, v);
       }
     }
     return _nested(c, E, 0, L, 0, E);

@@ -8,6 +8,14 @@
 import { checkMatrix, formatShape, shapeOf } from "../matrix";
 import type { Matrix } from "../trace";
 import { _math } from "../_mathjs";
+import { _checkProduct } from "../_overflow";
+
+function _checkMath(math: unknown): asserts math is MathWithMultiply {
+  const m = math as Partial<MathWithMultiply> | null;
+  if (m == null || typeof m.multiply !== "function" || typeof m.import !== "function") {
+    throw new Error("math must be a mathjs instance (with multiply and import), e.g. create(all)");
+  }
+}
 import { _fastMultiply, _multiplyNested, ORIGINAL_MULTIPLY } from "./kernels";
 
 /** The part of a mathjs instance this needs. */
@@ -33,7 +41,9 @@ export function fastMatmul(a: Matrix, b: Matrix, names: [string, string] = ["a",
         `${formatShape(k2, m)}; inner sizes ${k} and ${k2} must match`,
     );
   }
-  return _multiplyNested(a, b); // (n, m)
+  const c = _multiplyNested(a, b); // (n, m)
+  _checkProduct(c, `${names[0]}·${names[1]}`, `${names[0]} row`, a, `${names[1]} column`, b);
+  return c;
 }
 
 /**
@@ -45,6 +55,7 @@ export function fastMatmul(a: Matrix, b: Matrix, names: [string, string] = ["a",
  * @example installFastMultiply() // returns undefined
  */
 export function installFastMultiply(math: MathWithMultiply = _math): void {
+  _checkMath(math);
   if ((math.multiply as { [ORIGINAL_MULTIPLY]?: unknown })[ORIGINAL_MULTIPLY]) return;
   math.import({ multiply: _fastMultiply(math.multiply) }, { override: true });
 }
@@ -56,6 +67,7 @@ export function installFastMultiply(math: MathWithMultiply = _math): void {
  * @example uninstallFastMultiply() // returns undefined
  */
 export function uninstallFastMultiply(math: MathWithMultiply = _math): void {
+  _checkMath(math);
   const original = (math.multiply as { [ORIGINAL_MULTIPLY]?: unknown })[ORIGINAL_MULTIPLY];
   if (original) math.import({ multiply: original }, { override: true });
 }
