@@ -130,9 +130,15 @@ export function _transposeFlat(
   x: Float64Array, off: number, stride: number, rows: number, cols: number, out?: Float64Array,
 ): Float64Array {
   const t = out ?? new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    const o = off + r * stride;
-    for (let c = 0; c < cols; c++) t[c * rows + r] = x[o + c];
+  for (let r0 = 0; r0 < rows; r0 += 16) { // 16×16 tiles keep both sides in cache
+    const r1 = Math.min(rows, r0 + 16);
+    for (let c0 = 0; c0 < cols; c0 += 16) {
+      const c1 = Math.min(cols, c0 + 16);
+      for (let r = r0; r < r1; r++) {
+        const o = off + r * stride;
+        for (let c = c0; c < c1; c++) t[c * rows + r] = x[o + c];
+      }
+    }
   }
   return t; // (cols, rows)
 }
@@ -145,12 +151,11 @@ function _linear(x: Float64Array, rows: number, dIn: number, w: Float64Array, b:
   return y;
 }
 
-/** ∂W += Xᵀ·∂Y, ∂b += Σ_rows ∂Y, and return ∂X = ∂Y·Wᵀ. */
+/** ∂W += Xᵀ·∂Y, ∂b += Σ_rows ∂Y, and return ∂X = ∂Y·Wᵀ (xT: Xᵀ when the caller has it). */
 function _linearBackward(
   x: Float64Array, rows: number, dIn: number, w: Float64Array, dY: Float64Array, dOut: number,
-  dW: Float64Array, db: Float64Array | null,
+  dW: Float64Array, db: Float64Array | null, xT: Float64Array = _transposeFlat(x, 0, dIn, rows, dIn), // (dIn, rows)
 ): Float64Array {
-  const xT = _transposeFlat(x, 0, dIn, rows, dIn); // (dIn, rows)
   const dYT = _transposeFlat(dY, 0, dOut, rows, dOut); // (dOut, rows)
   _gemmNT(xT, 0, rows, dIn, rows, dYT, 0, rows, dOut, dW, 0, dOut, true); // (dIn, dOut)
   if (db != null) {
@@ -274,9 +279,12 @@ export function _mhaBackwardFlat(
       _gemmNT(aT, 0, L, S, L, dHT, 0, L, dV, dVf, b * S * E + hd * dV, E, false); // (S, dV) ∂V_i = Aᵀ·∂head
     }
   }
-  const dXq = _linearBackward(cache.xq, B * L, E, p.wQ, dQ, E, grads.wQ, grads.bQ); // (B·L, E)
-  const dXk = _linearBackward(cache.xk, B * S, kdim, p.wK, dKf, E, grads.wK, grads.bK); // (B·S, kdim)
-  const dXv = _linearBackward(cache.xv, B * S, vdim, p.wV, dVf, E, grads.wV, grads.bV); // (B·S, vdim)
+  const xqT = _transposeFlat(cache.xq, 0, E, B * L, E); // (E, B·L)
+  const xkT = cache.xk === cache.xq ? xqT : _transposeFlat(cache.xk, 0, kdim, B * S, kdim); // (kdim, B·S)
+  const xvT = cache.xv === cache.xk ? xkT : _transposeFlat(cache.xv, 0, vdim, B * S, vdim); // (vdim, B·S)
+  const dXq = _linearBackward(cache.xq, B * L, E, p.wQ, dQ, E, grads.wQ, grads.bQ, xqT); // (B·L, E)
+  const dXk = _linearBackward(cache.xk, B * S, kdim, p.wK, dKf, E, grads.wK, grads.bK, xkT); // (B·S, kdim)
+  const dXv = _linearBackward(cache.xv, B * S, vdim, p.wV, dVf, E, grads.wV, grads.bV, xvT); // (B·S, vdim)
   return { dXq, dXk, dXv };
 }
 
