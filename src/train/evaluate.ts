@@ -3,7 +3,7 @@
  *
  * Dependencies: _toFlat, _lossAndGrad (the fast flat forward).
  */
-import { _lossAndGrad, _toFlat } from "./_flat";
+import { _FlatModel, _lossAndGrad, _toFlat } from "./_flat";
 import { _checkHeadMask, TinyModel } from "./model";
 import type { Example } from "./tasks";
 
@@ -30,13 +30,17 @@ export interface Evaluation {
  * @example (illustrative) evaluate(model, task.examples(500, 99), { headMask: [1, 0, 1, 1] }).parts // without head 2
  */
 export function evaluate(model: TinyModel, examples: Example[], options: EvaluateOptions = {}): Evaluation {
+  return _evaluateFlat(_toFlat(model), examples, options);
+}
+
+/** evaluate on a flat model (what train and stepper use: no copy into nested arrays). */
+export function _evaluateFlat(fm: _FlatModel, examples: Example[], options: EvaluateOptions = {}): Evaluation {
   if (!Array.isArray(examples) || examples.length === 0) throw new Error("examples must be a non-empty array of { tokens, targets }");
-  const h = model.config.numHeads;
+  const h = fm.config.numHeads;
   const headMask = options.headMask == null ? null : Float64Array.from(_checkHeadMask(options.headMask, h));
-  const fm = _toFlat(model);
   let lossSum = 0;
   let count = 0;
-  const parts = model.config.partNames.map((name) => ({ name, count: 0, correct: 0 }));
+  const parts = fm.config.partNames.map((name) => ({ name, count: 0, correct: 0 }));
   for (let i = 0; i < examples.length; i += 256) {
     const r = _lossAndGrad(fm, fm.theta, examples.slice(i, i + 256), null, headMask);
     lossSum += r.loss * r.count;

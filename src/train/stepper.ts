@@ -5,6 +5,8 @@
  * Dependencies: _toFlat, _fromFlat, _lossAndGrad, adam, sgd.
  */
 import { _fromFlat, _lossAndGrad, _toFlat } from "./_flat";
+import { _evaluateFlat } from "./evaluate";
+import type { EvaluateOptions, Evaluation } from "./evaluate";
 import type { TinyModel } from "./model";
 import { adam, Optimizer, sgd } from "./optimizers";
 import type { Example } from "./tasks";
@@ -29,6 +31,12 @@ export interface Stepper {
   readonly theta: Float64Array;
   /** The optimiser in use. */
   readonly optimizer: Optimizer;
+  /**
+   * Loss and accuracy of the current weights on examples (as evaluate(stepper.model(), …), without the copy).
+   * @param examples examples of the model's length
+   * @param options { headMask }
+   */
+  evaluate(examples: Example[], options?: EvaluateOptions): Evaluation;
 }
 
 /** The optimizer option resolved to an Optimizer. */
@@ -45,7 +53,7 @@ export function _optimizer(opt: StepperOptions["optimizer"], lr: number | undefi
  *   θ ← optimizer(θ, ∂ mean cross-entropy(batch)/∂θ)
  * @param model the starting model (not changed)
  * @param options { optimizer = "adam", lr }
- * @return { step(batch), model(), theta, optimizer }
+ * @return { step(batch), model(), evaluate(examples, { headMask }), theta, optimizer }
  * @example (illustrative) const s = stepper(model, { lr: 0.01 }); s.step(task.examples(32)).loss
  */
 export function stepper(model: TinyModel, options: StepperOptions = {}): Stepper {
@@ -63,5 +71,6 @@ export function stepper(model: TinyModel, options: StepperOptions = {}): Stepper
       return { loss: r.loss, accuracy: r.count === 0 ? 0 : r.correct / r.count };
     },
     model: () => _fromFlat(fm),
+    evaluate: (examples: Example[], opts: EvaluateOptions = {}) => _evaluateFlat(fm, examples, opts),
   };
 }

@@ -2,11 +2,10 @@
  * The training loop: seeded batches from a task, Adam or SGD on the fast backward pass, a validation split,
  * early stopping, a history of loss and accuracy at every step, and snapshots of every head's attention map.
  *
- * Dependencies: stepper, evaluate, mulberry32.
+ * Dependencies: stepper, mulberry32.
  */
 import { mulberry32 } from "../math/random";
 import type { Matrix } from "../math/trace";
-import { evaluate } from "./evaluate";
 import { _checkTokens, TinyModel } from "./model";
 import type { Optimizer } from "./optimizers";
 import { _optimizer, stepper } from "./stepper";
@@ -148,7 +147,7 @@ export function train(model: TinyModel, task: Task, options: TrainOptions = {}):
     snapshots.push({ step, tokens: probe.slice(), weights: t.attention.weights, predictions: t.predictions });
   };
   const validate = (step: number): ValidationEntry => {
-    const r = evaluate(s.model(), valSet);
+    const r = s.evaluate(valSet);
     return { step, loss: r.loss, accuracy: r.accuracy, parts: r.parts.map((p) => ({ name: p.name, accuracy: p.accuracy })) };
   };
 

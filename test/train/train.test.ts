@@ -3,7 +3,7 @@
  * snapshots, early stopping, progress and ablation work, and bad options name themselves.
  */
 import { describe, expect, it } from "vitest";
-import { ablationTable, adam, evaluate, sgd, tasks, TinyModel, train } from "../../src/train";
+import { ablationTable, adam, evaluate, sgd, stepper, tasks, TinyModel, train } from "../../src/train";
 
 const copy = tasks.tokenBack({ vocab: 6, length: 6, k: 0, seed: 1 }); // x_i → x_i: embedding + residual + read-out
 
@@ -88,6 +88,20 @@ describe("train(model, task, options)", () => {
     expect(() => train(model, copy, { validationFraction: 1 })).toThrow("validationFraction must be in (0, 1), got 1");
     expect(() => train(model, copy, { optimizer: "rmsprop" as never })).toThrow('optimizer must be "adam", "sgd" or adam()/sgd(), got rmsprop');
     expect(() => train(model, copy, { probe: [9] })).toThrow("probe[0] is 9, not a token id in 0…5");
+  });
+});
+
+describe("stepper(model, options)", () => {
+  it("step(batch) returns the loss before the update, lowers it, and evaluate() equals evaluate(stepper.model())", () => {
+    const model = TinyModel.random({ task: copy, dModel: 8, numHeads: 2, seed: 4 });
+    const s = stepper(model, { lr: 0.05 });
+    const batch = copy.examples(16, 3);
+    const first = s.step(batch);
+    expect(first.loss).toBeCloseTo(evaluate(model, batch).loss, 12);
+    for (let i = 0; i < 20; i++) s.step(batch);
+    expect(s.step(batch).loss).toBeLessThan(first.loss);
+    expect(s.evaluate(batch, { headMask: [0, 1] })).toEqual(evaluate(s.model(), batch, { headMask: [0, 1] }));
+    expect(() => s.step([])).toThrow("batch must be a non-empty array of examples");
   });
 });
 
