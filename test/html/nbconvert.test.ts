@@ -9,6 +9,7 @@ import { PLOTLY_MIME } from "../../src/notebook/show";
 import { plotHeads } from "../../src/plots/heads";
 import { plotMasks } from "../../src/plots/masks";
 import { plotDataFlow } from "../../src/plots/data-flow";
+import { plotHeadsOverTraining } from "../../src/plots/heads-over-training";
 import { fakeTrace } from "../plots/_trace";
 import { hasChromium, launch, openFile } from "./_browser";
 import { EVIL_LINK, EVIL_SCRIPT } from "./_gallery";
@@ -27,12 +28,18 @@ function findPython(): string | null {
 const PY = findPython();
 
 const TOKENS = ["the", "cat\u2028", EVIL_LINK, EVIL_SCRIPT];
+// two checkpoints of 2 heads: uniform at step 0, one-hot at step 20 (a step-through figure with a slider)
+const SNAPSHOTS = [0, 20].map((step) => ({
+  step,
+  weights: [0, 1].map((h) => Array.from({ length: 4 }, (_, r) => Array.from({ length: 4 }, (_, c) => (step === 0 ? 0.25 : c === (r + h) % 4 ? 1 : 0)))),
+}));
 function notebook(): unknown {
   const { trace } = fakeTrace(4, 8, 2, { causal: true });
   const figs = [
     plotHeads(trace, { queryTokens: TOKENS, maxLabelChars: 48 }),
     plotMasks([{ title: "causal", mask: trace.mask! }], { queryTokens: TOKENS }),
     plotDataFlow(trace),
+    plotHeadsOverTraining(SNAPSHOTS, { queryTokens: TOKENS, curves: [{ name: "loss", x: [0, 10, 20], values: [2, 1, 0.5] }] }),
   ];
   const code = (src: string, outputs: unknown[]) => ({ cell_type: "code", execution_count: 1, metadata: {}, source: src, outputs });
   return {
@@ -72,8 +79,10 @@ describe.skipIf(PY === null)("nbconvert_plotly.py", () => {
   });
 
   it("adds one div + Plotly.newPlot per plotly output, figure JSON escaped for <script>", () => {
-    expect(html.match(/class="mha-plotly"/g)?.length).toBe(3);
-    expect(html.match(/Plotly\.newPlot\("mha-plotly-/g)?.length).toBe(3);
+    expect(html.match(/class="mha-plotly"/g)?.length).toBe(4);
+    expect(html.match(/Plotly\.newPlot\("mha-plotly-/g)?.length).toBe(4);
+    // the step-through figure keeps its slider (layout JSON), with no frames needed
+    expect(html).toContain('"sliders":[{"active":1,"steps":[{"method":"update"');
     const figJson = html.slice(html.indexOf("var fig = ")).split("\n")[0];
     expect(figJson).not.toMatch(/<|>|&|\u2028/);
     expect(figJson).toContain("\\u003cbr\\u003e"); // the hovertemplate's <br>, escaped for <script>
@@ -81,14 +90,29 @@ describe.skipIf(PY === null)("nbconvert_plotly.py", () => {
     expect(figJson).toContain("cat\\u2028");
   });
 
-  it.skipIf(!hasChromium)("draws 3 charts offline in Chromium, evil tokens are tick text, no dialog", async () => {
+  it.skipIf(!hasChromium)("draws 4 charts offline in Chromium, evil tokens are tick text, the slider steps back to step 0, no dialog", async () => {
     const browser: Browser = await launch();
     try {
       const { page, dialogs, blocked } = await openFile(browser, file);
-      await page.waitForFunction(() => document.querySelectorAll(".js-plotly-plot .main-svg").length >= 3, null, { timeout: 60_000 });
-      expect(await page.locator(".js-plotly-plot").count()).toBe(3);
+      await page.waitForFunction(() => document.querySelectorAll(".js-plotly-plot .main-svg").length >= 4, null, { timeout: 60_000 });
+      expect(await page.locator(".js-plotly-plot").count()).toBe(4);
       const ticks = await page.$$eval("#mha-plotly-1-0 .xtick text", (els) => els.map((e) => e.textContent));
       expect(ticks).toEqual(TOKENS);
+      // the slider as a user moves it: a click at the rail's left end shows step 0 (every weight 0.25)
+      const fig = "#mha-plotly-4-0";
+      const state = () => page.$eval(fig, (gd: any) => ({ z: gd.data[1].z, title: gd.layout.title.text, active: gd.layout.sliders[0].active, dot: gd.layout.annotations.at(-1).x }));
+      expect((await state()).active).toBe(1);
+      expect((await state()).z[0]).toEqual([0, 1, 0, 0]);
+      await page.locator(`${fig} .slider-rail-touch-rect`).scrollIntoViewIfNeeded();
+      const rail = (await page.locator(`${fig} .slider-rail-touch-rect`).boundingBox())!;
+      await page.mouse.click(rail.x + 3, rail.y + rail.height / 2);
+      await page.waitForFunction((sel) => (document.querySelector(sel) as any).layout.sliders[0].active === 0, fig, { timeout: 10_000 });
+      const s0 = await state();
+      expect(s0.z).toEqual(SNAPSHOTS[0].weights[1]);
+      expect(s0.title).toContain("step 0, loss 2.000");
+      expect(s0.dot).toBe(0);
+      // the drawn title changed too
+      expect(await page.$eval(`${fig} .gtitle`, (e) => e.textContent)).toContain("step 0");
       expect(await page.locator("main img").count()).toBe(0);
       expect(dialogs).toEqual([]);
       expect(blocked).toEqual([]);
