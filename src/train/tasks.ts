@@ -104,7 +104,7 @@ export function previousToken(options: TaskOptions): Task {
  * earlier occurrence; other positions are not scored. Sequences are drawn from a small vocabulary so
  * repeats are common. One attention layer cannot compose "the token before me" with "match", so a single
  * layer does not solve it: it is here to show that limit (test/train/heads-specialise.test.ts: a trained one-layer
- * model stays below 80%; it learns shortcuts such as "the token itself" after an immediate repeat).
+ * model reaches more than 30% but stays below 80%).
  * @param options { vocab, length, seed }
  * @example tasks.induction({ vocab: 3, length: 6 }).parts // returns ["what followed"]
  */

@@ -36,12 +36,12 @@ describe("heads specialise", () => {
     }
   });
 
-  it("induction: one attention layer stays below 80% (it learns shortcuts, not the induction pattern)", () => {
+  it("induction: one attention layer learns something (> 30%) but stays below 80%", () => {
     const task = tasks.induction({ vocab: 6, length: 12, seed: 1 });
     const r = train(TinyModel.random({ task, dModel: 16, numHeads: 2, seed: 1 }), task,
       { steps: 600, batchSize: 32, lr: 0.02, datasetSize: 2000 });
     const e = evaluate(r.model, task.examples(1000, 99));
-    expect(e.accuracy).toBeGreaterThan(0.3); // it learns something…
-    expect(e.accuracy).toBeLessThan(0.8); // …but not the task
+    expect(e.accuracy).toBeGreaterThan(0.3);
+    expect(e.accuracy).toBeLessThan(0.8);
   });
 });
