@@ -86,3 +86,24 @@ export function tokenAttention(weights: Matrix[], tokens: string[], from: string
     return w[i][j];
   });
 }
+
+/**
+ * How far a head looks, in tokens: the weighted mean of |i − j| over its weights, averaged over the queries.
+ * Near 1 for previous/next-token heads, large for heads that spread out or sit on a far token.
+ *
+ * d_h = (1/L) Σ_i Σ_j W_h[i][j]·|i − j|
+ *
+ * @param weights (h, L, L) attention weights of one layer, rows sum to 1
+ * @param skip    key positions whose weight is left out and the row renormalised, e.g. [0, L − 1] for [CLS] and [SEP]
+ *                (default none); a row with no weight left counts as distance 0
+ * @returns (h,) one distance per head
+ * @example meanAttentionDistance([[[1, 0], [1, 0]]]) // returns [0.5]
+ */
+export function meanAttentionDistance(weights: Matrix[], skip: number[] = []): number[] {
+  const L = _checkHeads(weights);
+  const keep = [...Array(L).keys()].filter((j) => !skip.includes(j));
+  return weights.map((w) => _mean(w.map((row, i) => {
+    const total = keep.reduce((a, j) => a + row[j], 0);
+    return total > 0 ? keep.reduce((a, j) => a + row[j] * Math.abs(i - j), 0) / total : 0;
+  })));
+}

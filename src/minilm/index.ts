@@ -3,7 +3,7 @@
 export type { MiniLMAttentions, MiniLMInfo, MiniLMLayer, MiniLMSentence, MiniLMStateDict } from "./fixture";
 export { loadMiniLM, loadMiniLMAttentions, miniLMDataDir, miniLMInfo } from "./fixture";
 export type { HeadPatternScores } from "./head-patterns";
-export { headPatternScores, tokenAttention } from "./head-patterns";
+export { headPatternScores, meanAttentionDistance, tokenAttention } from "./head-patterns";
 
 // The whole model in our code: load it, encode any sentence.
 export type { EncodeOptions, MiniLMConfig, MiniLMEncoding, MiniLMWeights } from "./model";
@@ -30,3 +30,5 @@ export type { SafetensorsDtype, SafetensorsEntry, SafetensorsFile } from "./safe
 export { parseSafetensors, readTensor } from "./safetensors";
 export type { GoldenAblation, GoldenSentence, MiniLMGolden } from "./golden";
 export { goldenTensor, miniLMGolden, miniLMGoldenDir } from "./golden";
+export type { WeightDrilldown } from "./drilldown";
+export { weightDrilldown } from "./drilldown";

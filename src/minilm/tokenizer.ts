@@ -14,10 +14,14 @@ export interface MiniLMTokens {
   /** (L,) segment ids, 0 for one sentence */ tokenTypeIds: number[];
 }
 
+interface _Tok {
+  encode(text: string, options: { return_token_type_ids: true }): { ids: number[]; tokens: string[]; token_type_ids: number[] };
+}
+
 /** The tokenizer of all-MiniLM-L6-v2, with the model's length limit. */
 export class MiniLMTokenizer {
   /** the longest input the model takes, [CLS] and [SEP] included (its position embeddings) */ readonly maxLength: number;
-  private readonly _tok: Tokenizer;
+  private readonly _tok: _Tok; // a local type, so our .d.ts does not pull in the library's types
 
   /**
    * @param tokenizerJson   path of tokenizer.json
