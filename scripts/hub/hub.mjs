@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// `npm run hub [-- options]`: this machine becomes the workshop server. JupyterHub (from .venv) behind
+// configurable-http-proxy (from node_modules); every learner logs in with a name of their choice and the one
+// workshop password, and gets their own JupyterLab with the TypeScript kernel and a copy of notebooks/.
+// The configuration is scripts/hub/jupyterhub_config.py; this script picks ports, keeps the state dir
+// (.hub/ by default: sqlite, cookie secret, proxy token, admin token), starts the hub and prints how to reach it.
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes, randomInt } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { ROOT, UserError, VENV_BIN, log, runMain, setup, warn } from "../runtime/lib.mjs";
+
+const HELP = `usage: npm run hub [-- options]
+  --password PW        the workshop password (at least 8 characters); or set MHA_HUB_PASSWORD.
+                       Without either, one is generated and printed.
+  --ip ADDR            address to listen on (default 127.0.0.1; --ip 0.0.0.0 serves the local network)
+  --port N             port of the hub (default 8000)
+  --mem-limit SIZE     hard memory limit per learner, e.g. 1G, 768M (default 1G; 0 = none). Enforced with a
+                       memory cgroup when running as root.
+  --cull-idle SECONDS  stop a learner's server after this long without activity (default 3600; 0 = never).
+                       Their files stay; logging in again starts a fresh server.
+  --state-dir DIR      where the hub keeps its database and secrets (default .hub/)
+  --no-system-users    as root, still run every learner as root's own user (no isolation; for trying it out)
+  --no-setup           skip the setup check (npm run setup)
+  --list-learners      print the system users this hub created (group mha-learners) and exit
+  --remove-learners    delete those users and their home folders (after the workshop) and exit
+  --help               this text`;
+
+export const DEFAULTS = { ip: "127.0.0.1", port: 8000, memLimit: "1G", cullIdle: 3600 };
+
+function parseArgs(argv) {
+  const o = { ...DEFAULTS, password: process.env.MHA_HUB_PASSWORD || null, stateDir: path.join(ROOT, ".hub"), systemUsers: "auto", setup: true, action: "run" };
+  const value = (i, a) => (a.includes("=") ? [i, a.slice(a.indexOf("=") + 1)] : [i + 1, argv[i + 1]]);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const name = a.split("=")[0];
+    let v;
+    if (a === "--help" || a === "-h") {
+      console.log(HELP);
+      process.exit(0);
+    } else if (name === "--password") [i, o.password] = value(i, a);
+    else if (name === "--ip") [i, o.ip] = value(i, a);
+    else if (name === "--port") {
+      [i, v] = value(i, a);
+      o.port = Number(v);
+      if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) throw new UserError(`--port ${v} is not a port number`);
+    } else if (name === "--mem-limit") {
+      [i, o.memLimit] = value(i, a);
+      if (!/^\d+(\.\d+)?[KMGT]?$/i.test(o.memLimit ?? "")) throw new UserError(`--mem-limit ${o.memLimit}: use a size such as 1G or 768M (0 = no limit)`);
+    } else if (name === "--cull-idle") {
+      [i, v] = value(i, a);
+      o.cullIdle = Number(v);
+      if (!Number.isInteger(o.cullIdle) || o.cullIdle < 0) throw new UserError(`--cull-idle ${v}: give whole seconds (0 = never)`);
+    } else if (name === "--state-dir") {
+      [i, v] = value(i, a);
+      o.stateDir = path.resolve(v);
+    } else if (a === "--no-system-users") o.systemUsers = "0";
+    else if (a === "--no-setup") o.setup = false;
+    else if (a === "--list-learners") o.action = "list";
+    else if (a === "--remove-learners") o.action = "remove";
+    else throw new UserError(`unknown option ${a} (npm run hub -- --help)`);
+  }
+  return o;
+}
+
+export function portFree(port, host = "127.0.0.1") {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+async function freePort(preferred) {
+  if (preferred && (await portFree(preferred))) return preferred;
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen({ port: 0, host: "127.0.0.1" }, () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A secret kept in the state dir (mode 0600), created on first use. */
+function secret(stateDir, name) {
+  const f = path.join(stateDir, name);
+  if (fs.existsSync(f)) return fs.readFileSync(f, "utf8").trim();
+  const value = randomBytes(32).toString("hex");
+  fs.writeFileSync(f, value + "\n", { mode: 0o600 });
+  return value;
+}
+
+function generatedPassword() {
+  const letters = "abcdefghijkmnpqrstuvwxyz"; // no l/o: read aloud and typed from a slide
+  const group = () => Array.from({ length: 4 }, () => letters[randomInt(letters.length)]).join("");
+  return `${group()}-${group()}-${group()}`;
+}
+
+function learners() {
+  const r = spawnSync("getent", ["group", "mha-learners"], { encoding: "utf8" });
+  if (r.status !== 0) return [];
+  return (r.stdout.trim().split(":")[3] ?? "").split(",").filter(Boolean);
+}
+
+function lanAddresses() {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === "IPv4" && !a.internal)
+    .map((a) => a.address);
+}
+
+function waitForHub(url, child, timeoutMs = 180000) {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const once = () => {
+      if (child.exitCode !== null) return reject(new UserError(`jupyterhub exited with code ${child.exitCode} before it answered (its log is above)`));
+      const req = http.get(url, (res) => {
+        res.resume();
+        if (res.statusCode === 200) resolve();
+        else retry();
+      });
+      req.on("error", retry);
+      req.setTimeout(2000, () => req.destroy());
+    };
+    const retry = () => (Date.now() - t0 > timeoutMs ? reject(new UserError(`the hub did not answer ${url} within ${timeoutMs / 1000} s`)) : setTimeout(once, 300));
+    once();
+  });
+}
+
+runMain(async () => {
+  const t0 = Date.now();
+  const o = parseArgs(process.argv.slice(2));
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+
+  if (o.action !== "run") {
+    const names = learners();
+    if (o.action === "list" || names.length === 0) {
+      console.log(names.length ? names.join("\n") : "no workshop learners (group mha-learners is empty or missing)");
+      return;
+    }
+    if (!isRoot) throw new UserError("removing system users needs root");
+    for (const n of names) {
+      const r = spawnSync("userdel", ["--remove", n], { encoding: "utf8" });
+      console.log(r.status === 0 ? `removed ${n} and /home/${n}` : `could not remove ${n}: ${r.stderr.trim()}`);
+    }
+    return;
+  }
+
+  if (o.setup) setup({ quiet: true });
+  if (!fs.existsSync(path.join(VENV_BIN, "jupyterhub"))) {
+    throw new UserError(".venv has no jupyterhub: run npm run setup (requirements.txt pins jupyterhub 6.1.1)");
+  }
+  const chp = path.join(ROOT, "node_modules", ".bin", "configurable-http-proxy");
+  if (!fs.existsSync(chp)) throw new UserError("node_modules has no configurable-http-proxy: run npm ci (package.json pins 5.3.0)");
+
+  let password = o.password;
+  const generated = !password;
+  if (generated) password = generatedPassword();
+  if (password.length < 8) throw new UserError(`the workshop password must have at least 8 characters (JupyterHub's rule); "${password}" has ${password.length}`);
+
+  if (!(await portFree(o.port, o.ip))) {
+    throw new UserError(`port ${o.port} is busy (another hub?). Stop it, or pick another: npm run hub -- --port ${o.port + 10}`);
+  }
+  const hubPort = await freePort(8081);
+  const apiPort = await freePort(o.port + 1);
+
+  fs.mkdirSync(o.stateDir, { recursive: true, mode: 0o700 });
+  const systemUsers = o.systemUsers === "0" ? "0" : isRoot ? "1" : "0";
+  if (!isRoot) warn("not running as root: every learner's server runs as you, with no isolation and no memory limit (fine for a rehearsal; run as root for a workshop)");
+
+  const env = {
+    ...process.env,
+    PATH: [path.dirname(process.execPath), VENV_BIN, process.env.PATH ?? ""].join(path.delimiter),
+    MHA_HUB_ROOT: ROOT,
+    MHA_HUB_STATE: o.stateDir,
+    MHA_HUB_IP: o.ip,
+    MHA_HUB_PORT: String(o.port),
+    MHA_HUB_HUB_PORT: String(hubPort),
+    MHA_HUB_API_PORT: String(apiPort),
+    MHA_HUB_PASSWORD: password,
+    MHA_HUB_MEM_LIMIT: o.memLimit,
+    MHA_HUB_CULL_IDLE: String(o.cullIdle),
+    MHA_HUB_SYSTEM_USERS: systemUsers,
+    MHA_HUB_NODE_BIN: path.dirname(process.execPath),
+    MHA_HUB_ADMIN_TOKEN: secret(o.stateDir, "admin_token"),
+    CONFIGPROXY_AUTH_TOKEN: secret(o.stateDir, "proxy_token"),
+  };
+  log(`starting JupyterHub on ${o.ip}:${o.port} (state in ${path.relative(ROOT, o.stateDir) || "."}/) ...`);
+  const child = spawn(path.join(VENV_BIN, "jupyterhub"), ["-f", path.join(ROOT, "scripts", "hub", "jupyterhub_config.py")], {
+    cwd: o.stateDir,
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  child.on("error", (e) => {
+    console.error(`[mha-lab] could not start jupyterhub: ${e.message}`);
+    process.exit(1);
+  });
+  for (const sig of ["SIGTERM", "SIGHUP", "SIGINT"]) process.on(sig, () => child.kill(sig === "SIGHUP" ? "SIGTERM" : sig));
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+
+  const local = `http://${o.ip === "0.0.0.0" ? "127.0.0.1" : o.ip}:${o.port}`;
+  await waitForHub(`${local}/hub/api/`, child);
+  const urls = o.ip === "0.0.0.0" ? lanAddresses().map((a) => `http://${a}:${o.port}/`) : [`${local}/`];
+  const homes = systemUsers === "1" ? "/home/<name>/mha-lab/notebooks" : `${path.relative(ROOT, o.stateDir)}/homes/<name>/mha-lab/notebooks`;
+  console.log(
+    [
+      "",
+      `[mha-lab] The workshop hub is ready (${((Date.now() - t0) / 1000).toFixed(1)} s). Learners open:`,
+      "",
+      ...urls.map((u) => `    ${u}`),
+      "",
+      `    password: ${password}${generated ? "   (generated; choose one with --password or MHA_HUB_PASSWORD)" : ""}`,
+      "",
+      `          Each learner types a name of their choice (a-z, 0-9, - or _) and the password, and gets`,
+      `          their own JupyterLab with the course copied to ${homes}.`,
+      `          Memory limit per learner: ${o.memLimit === "0" ? "none" : o.memLimit}${systemUsers === "1" ? "" : " (not enforced without system users)"}; idle servers stop after ${o.cullIdle ? o.cullIdle + " s" : "never"}.`,
+      o.ip === "127.0.0.1" ? "          Only this machine can reach it; serve the room with: npm run hub -- --ip 0.0.0.0" : null,
+      `          Stop with Ctrl-C: every learner's server stops, their files stay. Afterwards,`,
+      `          npm run hub -- --remove-learners deletes the learners' accounts and homes.`,
+      "",
+    ]
+      .filter((l) => l !== null)
+      .join("\n") + "\n",
+  );
+});
