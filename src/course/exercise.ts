@@ -104,6 +104,39 @@ export function exercise<A extends unknown[]>(
 }
 
 /**
+ * A check for exercises whose answer is a choice judged by a measured number (e.g. "pick h and a learning
+ * rate that reach a validation loss ≤ 0.05"): "✓ right: label — <what> = 0.012 ≤ 0.05" or "✗ not yet:
+ * label — <what> = 0.297, above the target 0.05 — hint …". Hints escalate as in exercise(): a new wrong
+ * attempt is a different measured value. Never throws.
+ * @param label what the exercise asks; it also keys the attempt count
+ * @param measured the number the learner's choice produced (NaN or non-finite counts as wrong)
+ * @param target the largest value that passes
+ * @param what names the number, e.g. "validation loss"
+ * @param hint one hint, or hints shown one more per wrong attempt
+ * @return true when measured ≤ target
+ * @example reachTarget("small loss", 0.01, 0.05, "loss", "train longer") // returns true
+ */
+export function reachTarget(label: string, measured: number, target: number, what: string, hint: string | string[]): boolean {
+  const ok = Number.isFinite(measured) && measured <= target;
+  if (ok) {
+    _attempts.delete(label);
+    console.log(`✓ right: ${label} — ${what} = ${_exact(measured)} ≤ ${_exact(target)}`);
+    return true;
+  }
+  const hints = Array.isArray(hint) ? hint : [hint];
+  const state = _attempts.get(label) ?? { wrong: 0, last: "" };
+  const print = String(measured);
+  if (state.wrong === 0 || print !== state.last) state.wrong += 1;
+  state.last = print;
+  _attempts.set(label, state);
+  const level = Math.min(state.wrong, hints.length);
+  const tag = hints.length > 1 ? ` ${level}/${hints.length}` : "";
+  const more = level < hints.length ? " (change your choice and run again for the next hint)" : "";
+  console.log(`✗ not yet: ${label} — ${what} = ${_exact(measured)}, above the target ${_exact(target)} — hint${tag}: ${hints[level - 1]}${more}`);
+  return false;
+}
+
+/**
  * A predict-then-reveal cell: compare the learner's prediction with the computed answer and say why.
  * Strings compare ignoring case and surrounding spaces; numbers within tol. Never throws.
  * @param question what was asked, e.g. "negate W^Q: which token does 'the' look at most?"

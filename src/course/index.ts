@@ -5,6 +5,6 @@ export type { FmtOptions } from "./format";
 export { fmt } from "./format";
 export { RUNNING_TOKENS, randn, toyEmbeddings } from "./toy";
 export { dot, mean, variance, rowEntropy, rowMax } from "./stats";
-export { exercise, reveal, resetExercises } from "./exercise";
+export { exercise, reachTarget, reveal, resetExercises } from "./exercise";
 export type { HeadInputs } from "./heads-trace";
 export { headsTrace } from "./heads-trace";

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { exercise, resetExercises, reveal } from "../../src/course/exercise";
+import { exercise, reachTarget, resetExercises, reveal } from "../../src/course/exercise";
 
 let log: ReturnType<typeof vi.spyOn>;
 beforeEach(() => { resetExercises(); log = vi.spyOn(console, "log").mockImplementation(() => undefined); });
@@ -71,5 +71,19 @@ describe("reveal(question, guess, answer, why)", () => {
     expect(log).toHaveBeenLastCalledWith("✗ how many? — you predicted 2, the answer is 1. d_k = 1");
     expect(reveal("how many?", null, 1, "d_k = 1")).toBe(false);
     expect(log).toHaveBeenLastCalledWith("? how many? — you made no prediction; the answer is 1. d_k = 1");
+  });
+});
+
+describe("reachTarget(label, measured, target, what, hints)", () => {
+  it("passes at or under the target, shows both numbers unrounded, escalates on a new value only", () => {
+    expect(reachTarget("t", 0.05, 0.05, "validation loss", ["a", "b"])).toBe(true);
+    expect(log).toHaveBeenLastCalledWith("✓ right: t — validation loss = 0.05 ≤ 0.05");
+    expect(reachTarget("t", 0.2971234, 0.05, "validation loss", ["a", "b"])).toBe(false);
+    expect(log).toHaveBeenLastCalledWith("✗ not yet: t — validation loss = 0.297123, above the target 0.05 — hint 1/2: a (change your choice and run again for the next hint)");
+    reachTarget("t", 0.2971234, 0.05, "validation loss", ["a", "b"]);
+    expect(log).toHaveBeenLastCalledWith(expect.stringContaining("hint 1/2: a"));
+    reachTarget("t", 0.3, 0.05, "validation loss", ["a", "b"]);
+    expect(log).toHaveBeenLastCalledWith("✗ not yet: t — validation loss = 0.3, above the target 0.05 — hint 2/2: b");
+    expect(reachTarget("t", NaN, 0.05, "loss", "h")).toBe(false);
   });
 });
