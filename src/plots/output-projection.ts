@@ -52,7 +52,7 @@ export function plotOutputProjection(trace: AttentionTrace, wO: Matrix, opts: Pl
   const panels: _Panel[] = [
     {
       z: trace.concat,
-      rows: { labels: q ?? qLab },
+      rows: { labels: q ?? qLab, title: "query" },
       cols: { count: hd, title: "h·dV" },
       title: `concat (${L}×${hd})`,
       scale: act,
@@ -73,7 +73,7 @@ export function plotOutputProjection(trace: AttentionTrace, wO: Matrix, opts: Pl
     },
     {
       z: trace.output,
-      rows: { labels: q ?? qLab },
+      rows: { labels: q ?? qLab, title: "query" },
       cols: { count: dModel, title: "dModel" },
       title: `output (${L}×${dModel})`,
       scale: act,
@@ -104,7 +104,7 @@ export function plotHeadContributions(trace: AttentionTrace, opts: PlotOutputOpt
   const scale = _divergingScale("contributions", "value", [...trace.contributions, trace.output]);
   const panel = (z: Matrix, title: string, markup: string, color?: string): _Panel => ({
     z,
-    rows: { labels: q ?? qLab },
+    rows: { labels: q ?? qLab, title: "query" },
     cols: { count: dModel, title: "dModel" },
     title,
     titleMarkup: markup,

@@ -50,11 +50,13 @@ export function plotProjections(trace: AttentionTrace, params: MhaParams, opts: 
   const qLab = _labels(qt, L);
   const kLab = _labels(kt, S);
   const n = h + 1;
+  // self-attention: queries and keys are the same tokens, so their rows are labelled "token"
+  const sameKeys = (kt ?? kLab).length === (qt ?? qLab).length && (kt ?? kLab).every((t, i) => t === (qt ?? qLab)[i]);
   const panel = (z: Matrix, title: string, markup: string, rows: string[] | undefined, rowLab: string[], rowName: string, scale: _ScaleSpec): _Panel => {
     const colLab = _labels(undefined, z[0]?.length ?? 0);
     return {
       z,
-      rows: rows ? { labels: rows } : { count: z.length, title: rowName },
+      rows: rows ? { labels: rows, title: sameKeys ? "token" : rowName } : { count: z.length, title: rowName },
       cols: { count: z[0]?.length ?? 0, title: "dim" },
       title,
       titleMarkup: markup,
@@ -72,7 +74,6 @@ export function plotProjections(trace: AttentionTrace, params: MhaParams, opts: 
     panel(wv, `W^V_${n}`, `W<sub>${n}</sub><sup>V</sup>  (${wv.length}×${dV})`, undefined, _labels(undefined, wv.length), "input dim", wts),
   ];
   // self-attention with equal widths: every panel of a grid row has the same rows, so label them once
-  const sameKeys = (kt ?? kLab).length === (qt ?? qLab).length && (kt ?? kLab).every((t, i) => t === (qt ?? qLab)[i]);
   const sameW = wq.length === wk.length && wk.length === wv.length;
   return _panelFigure(panels, { ...opts, sharedRowLabels: sameKeys && sameW, maxColumns: opts.maxColumns ?? 3, title: opts.title ?? `${_headLabel(h)}: projections (L=${L}, S=${S}, dK=${dK}, dV=${dV})` });
 }
