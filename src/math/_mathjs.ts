@@ -10,6 +10,7 @@
  */
 import { create, all } from "mathjs";
 import { _fastMultiply } from "./fast/kernels";
+import { _inputsChecked } from "./_trust";
 
 export const _math = create(all, { number: "number" });
-_math.import({ multiply: _fastMultiply(_math.multiply) }, { override: true });
+_math.import({ multiply: _fastMultiply(_math.multiply, _inputsChecked) }, { override: true });

@@ -9,6 +9,7 @@
  */
 import { _math as math } from "./_mathjs";
 import { _checkProduct } from "./_overflow";
+import { _inputsChecked } from "./_trust";
 import type { Matrix, Vector } from "./trace";
 
 
@@ -74,6 +75,7 @@ function _checkDim(name: string, actual: number, dim: Dim | undefined, unit: str
  * @example checkMatrix("query", [[1, NaN]]) // throws "query[0][1] is NaN"
  */
 export function checkMatrix(name: string, value: unknown, check: MatrixCheck = {}): Matrix {
+  if (_inputsChecked()) return value as Matrix; // inside a checked forward pass
   if (!Array.isArray(value)) {
     throw new Error(`${name} must be a 2-D array of numbers, got ${_describe(value)}`);
   }
@@ -112,6 +114,7 @@ export function checkMatrix(name: string, value: unknown, check: MatrixCheck = {
  * @example checkVector("bO", [0, 1], 3) // throws "bO has 2 entries but 3 were expected"
  */
 export function checkVector(name: string, value: unknown, length?: Dim): Vector {
+  if (_inputsChecked()) return value as Vector; // inside a checked forward pass
   if (!Array.isArray(value)) {
     throw new Error(`${name} must be a 1-D array of numbers, got ${_describe(value)}`);
   }

@@ -23,6 +23,7 @@ import {
   _validateOptions, _checkParams, _checkSize, _isBoolean, _isPositiveInt, _isSafeInteger, _markValidated,
 } from "./_validate";
 import { _firstNonFinite, _maskOverflow, _scoresOverflow, _valuesOverflow } from "./_overflow";
+import { _withCheckedInputs } from "./_trust";
 
 export type { ForwardOptions } from "./_forward-inputs";
 
@@ -185,36 +186,38 @@ export class MultiHeadAttention {
     if (inputs.options.kernel === "fast") return _fastForwardChecked(this, query, inputs);
     const { mask, fullyMaskedRows, key, value } = inputs; // (L, S) additive mask or null; (S, kdim); (S, vdim)
 
-    // 1) linear projections, done once with the fused weights, then split into h heads
-    const Q = linear(query, p.wQ, p.bQ, ["query", "wQ", "bQ"]); // (L, dModel); an overflow names the query row
-    const K = linear(key, p.wK, p.bK, ["key", "wK", "bK"]); // (S, dModel)
-    const V = linear(value, p.wV, p.bV, ["value", "wV", "bV"]); // (S, dModel)
-    const qs = splitHeads(Q, h); // h × (L, dK)
-    const ks = splitHeads(K, h); // h × (S, dK)
-    const vs = splitHeads(V, h); // h × (S, dV)
+    return _withCheckedInputs(() => { // the inputs are checked above; the steps below need not check again
+      // 1) linear projections, done once with the fused weights, then split into h heads
+      const Q = linear(query, p.wQ, p.bQ, ["query", "wQ", "bQ"]); // (L, dModel); an overflow names the query row
+      const K = linear(key, p.wK, p.bK, ["key", "wK", "bK"]); // (S, dModel)
+      const V = linear(value, p.wV, p.bV, ["value", "wV", "bV"]); // (S, dModel)
+      const qs = splitHeads(Q, h); // h × (L, dK)
+      const ks = splitHeads(K, h); // h × (S, dK)
+      const vs = splitHeads(V, h); // h × (S, dV)
 
-    // 2) scaled dot-product attention in every head
-    let maxMask = 0;
-    if (mask != null) for (const row of mask) for (const m of row) if (m > maxMask) maxMask = m;
-    const heads: HeadTrace[] = qs.map((q, i) => {
-      if (_scoresBound(q, ks[i]) / Math.sqrt(dK) + maxMask >= 1e300) _checkScores(i, q, ks[i], mask, Math.sqrt(dK));
-      const { scores, scaledScores, maskedScores, weights, output } = scaledDotProductAttention(q, ks[i], vs[i], mask);
-      const at = _firstNonFinite(output);
-      if (at) throw _valuesOverflow(i, at[0], at[1], vs[i].map((row) => row[at[1]]), output[at[0]][at[1]]);
-      return { q, k: ks[i], v: vs[i], scores, scaledScores, maskedScores, weights, output };
+      // 2) scaled dot-product attention in every head
+      let maxMask = 0;
+      if (mask != null) for (const row of mask) for (const m of row) if (m > maxMask) maxMask = m;
+      const heads: HeadTrace[] = qs.map((q, i) => {
+        if (_scoresBound(q, ks[i]) / Math.sqrt(dK) + maxMask >= 1e300) _checkScores(i, q, ks[i], mask, Math.sqrt(dK));
+        const { scores, scaledScores, maskedScores, weights, output } = scaledDotProductAttention(q, ks[i], vs[i], mask);
+        const at = _firstNonFinite(output);
+        if (at) throw _valuesOverflow(i, at[0], at[1], vs[i].map((row) => row[at[1]]), output[at[0]][at[1]]);
+        return { q, k: ks[i], v: vs[i], scores, scaledScores, maskedScores, weights, output };
+      });
+
+      // 3) concat + W^O
+      const headOutputs = heads.map((head) => head.output); // h × (L, dV)
+      const concat = concatHeads(headOutputs); // (L, h·dV)
+      const output = outputProjection(concat, p.wO, p.bO); // (L, dModel)
+      const contributions = headContributions(headOutputs, p.wO); // h × (L, dModel)
+
+      const weights = heads.map((head) => head.weights); // (h, L, S)
+      return {
+        dModel: E, numHeads: h, dK, dV, query, key, value, mask, fullyMaskedRows,
+        heads, weights, meanWeights: meanOverHeads(weights), concat, contributions, output,
+      };
     });
-
-    // 3) concat + W^O
-    const headOutputs = heads.map((head) => head.output); // h × (L, dV)
-    const concat = concatHeads(headOutputs); // (L, h·dV)
-    const output = outputProjection(concat, p.wO, p.bO); // (L, dModel)
-    const contributions = headContributions(headOutputs, p.wO); // h × (L, dModel)
-
-    const weights = heads.map((head) => head.weights); // (h, L, S)
-    return {
-      dModel: E, numHeads: h, dK, dV, query, key, value, mask, fullyMaskedRows,
-      heads, weights, meanWeights: meanOverHeads(weights), concat, contributions, output,
-    };
   }
 
   /**

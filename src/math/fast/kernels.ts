@@ -41,26 +41,36 @@ export function _flattenTransposed(a: Matrix): Float64Array {
   return f; // (cols·rows,)
 }
 
-const _transposeCache = new WeakMap<Matrix, Float64Array>();
+/** Transposes of frozen matrices, keyed by their first row: an entry holds the row objects it was made from. */
+const _transposeCache = new WeakMap<readonly number[], { rows: Matrix; t: Float64Array }[]>();
 
-/** True when a nested matrix can never change: the outer array and every row are frozen (a layer's weights). */
-function _isFrozenMatrix(a: Matrix): boolean {
-  if (!Object.isFrozen(a)) return false;
+/** True when every row of a nested matrix is frozen, so its entries can never change. */
+function _rowsFrozen(a: Matrix): boolean {
   for (let i = 0; i < a.length; i++) if (!Object.isFrozen(a[i])) return false;
   return true;
 }
 
 /**
- * _flattenTransposed for weight matrices: remembered per matrix object when the matrix is frozen (a
- * MultiHeadAttention's params are), so it can never go stale; computed afresh for any other matrix.
+ * _flattenTransposed for weight matrices: remembered when every row is frozen (a MultiHeadAttention's params
+ * are), so it can never go stale. The key is the row objects themselves, in order, so a slice of a layer's
+ * weight (W^O's rows of one head, as headContributions takes them) is found again too. Any other matrix is
+ * transposed afresh.
  * @param w (rows, cols)
  * @example _cachedTransposed([[1, 2], [3, 4]]) // returns Float64Array.from([1, 3, 2, 4])
  */
 export function _cachedTransposed(w: Matrix): Float64Array {
-  const hit = _transposeCache.get(w);
-  if (hit !== undefined) return hit;
+  if (!_rowsFrozen(w)) return _flattenTransposed(w);
+  const entries = _transposeCache.get(w[0]) ?? [];
+  for (const e of entries) {
+    if (e.rows.length !== w.length) continue;
+    let same = true;
+    for (let i = 0; i < w.length && same; i++) same = e.rows[i] === w[i];
+    if (same) return e.t;
+  }
   const t = _flattenTransposed(w); // (cols·rows,)
-  if (_isFrozenMatrix(w)) _transposeCache.set(w, t);
+  entries.push({ rows: w.slice(), t });
+  if (entries.length > 8) entries.shift();
+  _transposeCache.set(w[0], entries);
   return t;
 }
 
@@ -173,10 +183,12 @@ export const ORIGINAL_MULTIPLY = Symbol.for("mha-lab.fast.originalMultiply");
  * A mathjs multiply that sends two 2-D number arrays with matching inner sizes to the kernel, and every other
  * call (scalars, vectors, DenseMatrix, BigNumber, …) to the original.
  * @param original the instance's multiply
+ * @param checked true when the caller has checked the arguments already (then only their 2-D shape is looked at)
  */
-export function _fastMultiply(original: (...args: any[]) => unknown): (...args: any[]) => unknown {
+export function _fastMultiply(original: (...args: any[]) => unknown, checked: () => boolean = () => false): (...args: any[]) => unknown {
+  const isMatrix = (x: unknown): x is Matrix => (checked() ? Array.isArray(x) && Array.isArray(x[0]) : _isNumberMatrix(x));
   const wrapper = (...args: unknown[]) =>
-    args.length === 2 && _isNumberMatrix(args[0]) && _isNumberMatrix(args[1]) && args[0][0].length === args[1].length
+    args.length === 2 && isMatrix(args[0]) && isMatrix(args[1]) && args[0][0].length === args[1].length
       ? _multiplyNested(args[0], args[1])
       : original(...args);
   Object.assign(wrapper, { [ORIGINAL_MULTIPLY]: original });

@@ -9,6 +9,7 @@ import { checkMatrix, formatShape, shapeOf } from "../matrix";
 import type { Matrix } from "../trace";
 import { _math } from "../_mathjs";
 import { _checkProduct } from "../_overflow";
+import { _inputsChecked } from "../_trust";
 
 function _checkMath(math: unknown): asserts math is MathWithMultiply {
   const m = math as Partial<MathWithMultiply> | null;
@@ -57,7 +58,7 @@ export function fastMatmul(a: Matrix, b: Matrix, names: [string, string] = ["a",
 export function installFastMultiply(math: MathWithMultiply = _math): void {
   _checkMath(math);
   if ((math.multiply as { [ORIGINAL_MULTIPLY]?: unknown })[ORIGINAL_MULTIPLY]) return;
-  math.import({ multiply: _fastMultiply(math.multiply) }, { override: true });
+  math.import({ multiply: _fastMultiply(math.multiply, math === _math ? _inputsChecked : undefined) }, { override: true });
 }
 
 /**
