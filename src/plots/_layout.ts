@@ -6,7 +6,7 @@
  */
 import { THEME } from "./theme";
 import { _labelWidth, _textWidth, _visibleText, escapePlotlyText } from "./escape";
-import { _AxisSpec, _GridOptions, _Panel } from "./_panel-types";
+import { _AxisSpec, _Panel, _PanelFigureOptions } from "./_panel-types";
 
 /** The pixel geometry of one panel axis. */
 export interface _AxisGeom {
@@ -114,7 +114,7 @@ export interface _Grid {
  *
  * width = 8 + Σ_columns (row labels + panel + gap) + colour-bar columns · THEME.colorbarPx + 8
  */
-export function _grid(panels: _Panel[], opts: _GridOptions, maxChars: number, tokenPx0: number, columns: number, shrink: number): _Grid {
+export function _grid(panels: _Panel[], opts: _PanelFigureOptions, maxChars: number, tokenPx0: number, columns: number, shrink: number): _Grid {
   const tokenPx = Math.max(THEME.minTokenPx, Math.round(tokenPx0 * shrink));
   const indexPx = THEME.targetIndexPanelPx * shrink;
   const geo = panels.map((p, i) => ({
@@ -154,7 +154,7 @@ export function _grid(panels: _Panel[], opts: _GridOptions, maxChars: number, to
  * no less than THEME.minShrink of their preferred size (the least shrinking for that many columns); with
  * opts.columns fixed, only the shrinking. Token rows never go below THEME.minTokenPx (one line of 14 px text).
  */
-export function _chooseGrid(panels: _Panel[], opts: _GridOptions, maxChars: number, tokenPx0: number): _Grid {
+export function _chooseGrid(panels: _Panel[], opts: _PanelFigureOptions, maxChars: number, tokenPx0: number): _Grid {
   const n = panels.length;
   const counts: number[] = [];
   if (opts.columns !== undefined) counts.push(Math.max(1, Math.min(n, opts.columns)));
@@ -186,7 +186,7 @@ export function _chooseGrid(panels: _Panel[], opts: _GridOptions, maxChars: numb
  * tokenPx = clamp(floor(targetPanelPx / max tokens), minTokenPx, maxTokenPx)
  * @example _preferredTokenPx([], {}) // returns 48
  */
-export function _preferredTokenPx(panels: _Panel[], opts: _GridOptions): number {
+export function _preferredTokenPx(panels: _Panel[], opts: _PanelFigureOptions): number {
   let maxTokens = 1;
   for (const p of panels) maxTokens = Math.max(maxTokens, p.rows.labels?.length ?? 0, p.cols.labels?.length ?? 0);
   return opts.tokenPx ?? Math.max(THEME.minTokenPx, Math.min(THEME.maxTokenPx, Math.floor(THEME.targetPanelPx / maxTokens)));

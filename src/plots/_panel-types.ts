@@ -48,5 +48,9 @@ export interface _GridOptions {
   /** figure title (raw text) */ title?: string;
   /** labels longer than this are cut with "…" on the axes */ maxLabelChars?: number;
   /** pixels per token row/column */ tokenPx?: number;
+}
+
+/** What builders pass to the figure assembly: the user's grid options plus layout choices of the builder. */
+export interface _PanelFigureOptions extends _GridOptions {
   /** draw row labels only in the first grid column (all panels share the same rows) */ sharedRowLabels?: boolean;
 }

@@ -5,7 +5,7 @@
  */
 import { Figure, THEME, _baseLayout } from "./theme";
 import { _axisLabel, _wrapTitle, escapePlotlyText } from "./escape";
-import { _AxisSpec, _GridOptions, _Panel } from "./_panel-types";
+import { _AxisSpec, _Panel, _PanelFigureOptions } from "./_panel-types";
 import { _AxisGeom, _chooseGrid, _preferredTokenPx } from "./_layout";
 import { _finite } from "./_shared";
 
@@ -62,7 +62,7 @@ export function _overviewAxis(ax: _AxisSpec): _AxisSpec {
  * @param opts grid options
  * @example _panelFigure([{ z: [[1]], rows: { count: 1 }, cols: { count: 1 }, title: "", scale: _ATTENTION_WEIGHTS_SPEC, hovertemplate: "" }]).data.length // returns 1
  */
-export function _panelFigure(panels: _Panel[], opts: _GridOptions = {}): Figure {
+export function _panelFigure(panels: _Panel[], opts: _PanelFigureOptions = {}): Figure {
   panels = panels.map((p) => ({ ...p, rows: _overviewAxis(p.rows), cols: _overviewAxis(p.cols) }));
   const maxChars = opts.maxLabelChars ?? THEME.maxLabelChars;
   const grid = _chooseGrid(panels, opts, maxChars, _preferredTokenPx(panels, opts));

@@ -20,7 +20,7 @@ function _headBands(numHeads: number, d: number, along: "x" | "y", other: number
 }
 
 /** Options of plotOutputProjection and plotHeadContributions. */
-export type PlotOutputOptions = TokenOptions & _GridOptions;
+export type PlotOutputOptions = Pick<TokenOptions, "queryTokens"> & _GridOptions;
 
 /**
  * Concatenation and the output projection: concat (heads side by side, each framed in its head colour),
