@@ -17,14 +17,18 @@ function _logTicks(values: number[] | undefined, useValues: boolean): Record<str
   return { tickmode: "linear", tick0: 0, dtick: decades >= 2 ? 1 : Math.log10(2) };
 }
 
-/** Layout of a single x–y chart in the theme (white background, light grid, 14 px text). */
-export function _xyLayout(o: {
+/** The axis options every x–y chart takes (titles raw text). */
+export interface XYOptions {
   title?: string;
   xTitle?: string;
   yTitle?: string;
   logX?: boolean;
   logY?: boolean;
-  yRange?: [number, number];
+  /** fixed y range [min, max] */ yRange?: [number, number];
+}
+
+/** Layout of a single x–y chart in the theme (white background, light grid, 14 px text). */
+export function _xyLayout(o: XYOptions & {
   legend?: boolean;
   /** the data's x and y values, to place log ticks */ xValues?: number[];
   yValues?: number[];
@@ -189,13 +193,7 @@ export interface LineSeries {
 }
 
 /** Options of plotLines. */
-export interface PlotLinesOptions {
-  title?: string;
-  xTitle?: string;
-  yTitle?: string;
-  logX?: boolean;
-  logY?: boolean;
-  yRange?: [number, number];
+export interface PlotLinesOptions extends XYOptions {
   /** the x variable's name in the hover, default "x" (e.g. "n", "step") */ xName?: string;
   /** d3 format of y values in the hover, default ".4g" (".4s" gives SI prefixes: 1.2M) */ yFormat?: string;
   /** draw markers on the lines (default: when the longest series has at most 60 points) */ markers?: boolean;
