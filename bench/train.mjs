@@ -113,6 +113,9 @@ export async function run({ rounds = 5, budgetMs = 1500, force = false, torch = 
   const tfm = makeTfjsModel(tf, model, c);
   // the same first loss from the same weights (float32 vs float64) shows the two compute the same thing
   const losses = { ours: ours.step(batch).loss, tfjs: tfm.step(tokens, targets, weights) };
+  if (!(Math.abs(losses.ours - losses.tfjs) < 1e-4)) {
+    throw new Error(`the tfjs model is not the same model: first loss ${losses.tfjs} vs ours ${losses.ours}`);
+  }
   const t = interleave({ ours: () => ours.step(batch), tfjs: () => tfm.step(tokens, targets, weights) }, { rounds, budgetMs });
   tfm.dispose();
   const pick = (x) => ({ ms: x.ms, min: x.min, max: x.max, cpuMs: x.cpuMs, reps: x.reps });
