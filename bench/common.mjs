@@ -1,4 +1,5 @@
-// Shared helpers of the benchmark scripts: seeded inputs, timing, FLOP count, trace size.
+// Shared helpers of the benchmark scripts (run.mjs, memory.mjs, train.mjs, encode.mjs): seeded inputs, the load gate,
+// interleaved timing with median and min–max, the roofline probe, FLOP count (from mhaCost), trace size.
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -10,11 +11,6 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 /** The built package, imported by name exactly as a notebook would. */
 export function loadMhaLab() {
   return require("mha-lab");
-}
-
-/** The fast kernel, imported by its public subpath exactly as a user would ("mha-lab/fast"). */
-export function loadFast() {
-  return require("mha-lab/fast");
 }
 
 /** A seeded (rows, cols) matrix with entries in [-1, 1). */
@@ -145,41 +141,6 @@ export function matmulProbe(n = 256, { rounds = 5 } = {}) {
   };
   const t = interleave({ probe: run }, { rounds, budgetMs: 500 });
   return { n, ms: t.probe.ms, gflops: (2 * n ** 3) / t.probe.ms / 1e6 };
-}
-
-/**
- * Time fn: one warm-up call (two when it is fast), then timed calls until budgetMs is spent
- * (at least minReps, at most maxReps; a single timed call when the warm-up alone took over slowMs, and the
- * warm-up itself as the only sample when it took over 4·slowMs).
- * Runs global.gc() between calls when node was started with --expose-gc, outside the timed region.
- * Also records process CPU time per call (user + system, all threads of this process): on a loaded machine
- * a single-threaded call's CPU time is a steadier figure than its wall time.
- * @returns { ms: median wall ms, cpuMs: median CPU ms, reps, samples }
- */
-export function timeIt(fn, { budgetMs = 1000, minReps = 3, maxReps = 30, slowMs = 3000 } = {}) {
-  const gc = globalThis.gc ?? (() => {});
-  gc();
-  const cw = process.cpuUsage();
-  let t0 = performance.now();
-  fn();
-  const warm = performance.now() - t0;
-  const cWarm = process.cpuUsage(cw);
-  if (warm < 50) fn();
-  const samples = [];
-  const cpu = [];
-  if (warm > 4 * slowMs) return { ms: warm, cpuMs: (cWarm.user + cWarm.system) / 1000, reps: 1, samples: [warm], warmupOnly: true }; // JIT time is negligible here
-  const reps = warm > slowMs ? 1 : minReps;
-  const start = performance.now();
-  while (samples.length < maxReps && (samples.length < reps || performance.now() - start < budgetMs)) {
-    gc();
-    const c0 = process.cpuUsage();
-    t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  return { ms: median(samples), cpuMs: median(cpu), reps: samples.length, samples };
 }
 
 /**

@@ -6,7 +6,7 @@
 //                  the true peak, including garbage made and freed during the call and typed-array memory
 //   heapAfterCallBytes  heapUsed right after the call, before any gc, minus the baseline
 //   minBytes       numbers in the trace × 8 B (+ arrays × 48 B header estimate), counted by walking it
-import { loadMhaLab, loadFast, randomMatrix, traceSize } from "./common.mjs";
+import { loadMhaLab, randomMatrix, require, traceSize } from "./common.mjs";
 import { loadTf, makeTfjsMha } from "./tfjs-mha.mjs";
 
 const [impl = "ours", nArg = "1024", dArg = "256", hArg = "8"] = process.argv.slice(2);
@@ -20,9 +20,12 @@ const x = randomMatrix(n, dModel, 2);
 let run;
 if (impl === "ours") run = () => mha.forward(x);
 else if (impl === "fast") {
-  const fast = loadFast();
-  if (!fast) throw new Error("fast kernel not built (dist/math/fast)");
-  run = () => fast.fastForward(mha, x);
+  const fast = require("mha-lab/fast");
+  run = () => {
+    const t = fast.fastForward(mha, x);
+    void t.output, void t.weights; // what tfjs reads back, materialised (the rest of the lazy trace is not)
+    return t;
+  };
 } else if (impl === "tfjs") {
   const tf = await loadTf();
   const f = makeTfjsMha(tf, mha.params, numHeads);
@@ -32,7 +35,7 @@ else if (impl === "fast") {
 
 // a tiny warm-up so compiled code and tfjs kernels exist before the baseline
 const small = randomMatrix(4, dModel, 3);
-if (impl === "tfjs") run(); else (impl === "ours" ? mha.forward(small) : loadFast().fastForward(mha, small));
+if (impl === "tfjs") run(); else (impl === "ours" ? mha.forward(small) : require("mha-lab/fast").fastForward(mha, small));
 gc(); gc();
 const heap0 = process.memoryUsage().heapUsed;
 const maxRss0 = process.resourceUsage().maxRSS * 1024;

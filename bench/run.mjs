@@ -1,16 +1,25 @@
 // `npm run bench`: time multi-head attention forward passes side by side and write bench/results.json,
-// bench/results.md and bench/results.html.
-//   ours   MultiHeadAttention.forward from "mha-lab" (the readable mathjs path, full trace), same process
-//   fast   the fast kernel in src/math/fast (same trace, Float64Array loops), when it is built
-//   tfjs   the same MHA in @tensorflow/tfjs-core + tfjs-backend-cpu (float32, pure JS), same process
-//   torch  PyTorch CPU nn.MultiheadAttention (scripts/bench_torch.py, in another process, when .venv-ref exists)
-// Options: --out bench/results.json (also writes <stem>.md and <stem>.html)  --sizes 8,32,128,512,1024  --dmodels 64,256  --heads 8  --budget 1000 (ms of timed runs per cell)
-//          --no-torch  --no-memory  --no-notebooks  --no-ours (skip the slow reference path)  --quick
+// bench/results.md and bench/results.html; then the trainer (bench/train.mjs) and MiniLM encode (bench/encode.mjs)
+// when those files exist, and the course notebooks.
+//   ours   MultiHeadAttention.forward from "mha-lab": the readable path (each step a mathjs call; its matrix products
+//          on the typed-array kernel installed into mathjs), the full trace as nested arrays, float64
+//   fast   fastForward from "mha-lab/fast" (= mha.forward(x, { kernel: "fast" })), then trace.output and trace.weights
+//          read, so the nested arrays tfjs's peer reads back are really built (the rest of the trace stays lazy)
+//   tfjs   the same MHA in @tensorflow/tfjs-core + tfjs-backend-cpu (float32, pure JS, batched: bench/tfjs-mha.mjs)
+//   torch  PyTorch CPU nn.MultiheadAttention (scripts/bench_torch.py, another process, when .venv-ref exists)
+// Method: it refuses to start when the 1-minute load average is above 1.0 (--force runs anyway and marks every output
+// LOADED); ours, fast and tfjs are interleaved (A B C A B C …) over --rounds rounds (≥ 5); each figure is the median over
+// rounds with the min–max next to it; GFLOP/s from mhaCost, next to a single-core float64 matmul probe (the roofline).
+// Options: --force  --quick (n ≤ 128, short budget; a sanity run, not figures)  --only forward,train,encode
+//          --sizes 8,32,128,512,1024  --dmodels 64,256  --heads 8  --rounds 5  --budget 1000 (ms per implementation and cell)
+//          --reference (also time forward on mathjs's own multiply: slow)  --no-torch  --no-memory  --no-notebooks
+//          --out bench/results.json (also writes <stem>.md and <stem>.html)
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ROOT, loadMhaLab, loadFast, randomMatrix, mhaFlops, timeIt } from "./common.mjs";
+import { pathToFileURL } from "node:url";
+import { ROOT, checkIdle, interleave, loadMhaLab, matmulProbe, mhaFlops, randomMatrix, require } from "./common.mjs";
 import { loadTf, makeTfjsMha } from "./tfjs-mha.mjs";
 import { writeChart } from "./chart.mjs";
 
@@ -21,112 +30,116 @@ const opt = (name, dflt) => {
   return i >= 0 ? argv[i + 1] : dflt;
 };
 const quick = flag("quick");
+const force = flag("force");
+const only = new Set(opt("only", "forward,train,encode").split(","));
 const sizes = opt("sizes", quick ? "8,32,128" : "8,32,128,512,1024").split(",").map(Number);
 const dModels = opt("dmodels", "64,256").split(",").map(Number);
 const numHeads = Number(opt("heads", "8"));
-const budgetMs = Number(opt("budget", quick ? "200" : "1000"));
+const rounds = Math.max(5, Number(opt("rounds", "5")));
+const budgetMs = Number(opt("budget", quick ? "150" : "1000"));
+const log = (...a) => console.error(...a);
+
+const idle = checkIdle({ force });
+log(idle.note);
+if (!idle.ok && !force) {
+  log("bench: refusing to time on a loaded machine. Wait for it to be idle (uptime), or pass --force for a marked dev run.");
+  process.exit(2);
+}
 const tStart = performance.now();
 
-const log = (...a) => console.error(...a);
 const lib = loadMhaLab();
-const fast = loadFast();
+const fast = require("mha-lab/fast");
 const tf = await loadTf();
 const { MultiHeadAttention } = lib;
 
-function maxAbsDiff(a, flat) {
+function maxAbsDiff(a, b) {
   let m = 0;
+  const flat = !Array.isArray(b);
   const cols = a[0].length;
-  for (let i = 0; i < a.length; i++) for (let j = 0; j < cols; j++) m = Math.max(m, Math.abs(a[i][j] - flat[i * cols + j]));
-  return m;
-}
-function maxAbsDiff2(a, b) {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) for (let j = 0; j < a[0].length; j++) m = Math.max(m, Math.abs(a[i][j] - b[i][j]));
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < cols; j++) m = Math.max(m, Math.abs(a[i][j] - (flat ? b[i * cols + j] : b[i][j])));
   return m;
 }
 
+const probe = matmulProbe(256, { rounds });
+log(`roofline probe: ${probe.gflops.toFixed(2)} GFLOP/s (float64 256×256·256×256, 2×2 register tiles, one core)`);
+
 const rows = [];
-for (const dModel of dModels) {
-  for (const n of sizes) {
-    const mha = MultiHeadAttention.random({ dModel, numHeads, seed: 1 });
-    const x = randomMatrix(n, dModel, 2);
-    const row = { n, dModel, numHeads, flops: mhaFlops(n, dModel) };
-    const tfForward = makeTfjsMha(tf, mha.params, numHeads);
-    const xt = tf.tensor2d(x);
-    const tfOut = tfForward(xt);
-    const t = timeIt(() => tfForward(xt), { budgetMs });
-    row.tfjsMs = t.ms; row.tfjsCpuMs = t.cpuMs; row.tfjsReps = t.reps;
-    xt.dispose();
-    let refOut = null;
-    if (!flag("no-ours")) {
-      refOut = mha.forward(x).output;
-      const o = timeIt(() => mha.forward(x), { budgetMs });
-      row.oursMs = o.ms; row.oursCpuMs = o.cpuMs; row.oursReps = o.reps;
-      row.maxAbsDiffTfjs = maxAbsDiff(refOut, tfOut.output);
-    }
-    if (fast && !flag("no-ours") && !flag("no-mathjs-fast")) {
-      // the mathjs route: the readable forward, with math.multiply(Array, Array) replaced by the fast kernel
-      fast.installFastMultiply(lib.math);
-      try {
-        const mOut = mha.forward(x).output;
-        const m = timeIt(() => mha.forward(x), { budgetMs });
-        row.oursFastMulMs = m.ms; row.oursFastMulCpuMs = m.cpuMs; row.oursFastMulReps = m.reps;
-        row.maxAbsDiffFastMulVsOurs = maxAbsDiff2(mOut, refOut);
-      } finally {
-        fast.uninstallFastMultiply(lib.math);
+if (only.has("forward")) {
+  for (const dModel of dModels) {
+    for (const n of sizes) {
+      const mha = MultiHeadAttention.random({ dModel, numHeads, seed: 1 });
+      const x = randomMatrix(n, dModel, 2);
+      const row = { n, dModel, numHeads, flops: mhaFlops(n, dModel, numHeads) };
+      const tfForward = makeTfjsMha(tf, mha.params, numHeads);
+      const xt = tf.tensor2d(x);
+      const ref = mha.forward(x);
+      row.maxAbsDiffFast = maxAbsDiff(fast.fastForward(mha, x).output, ref.output); // bit-identical expected: 0
+      row.maxAbsDiffTfjs = maxAbsDiff(ref.output, tfForward(xt).output); // float32 vs float64
+      const impls = {
+        ours: () => mha.forward(x),
+        fast: () => {
+          const t = fast.fastForward(mha, x);
+          return [t.output, t.weights]; // what tfjs reads back, materialised
+        },
+        tfjs: () => tfForward(xt),
+      };
+      if (flag("reference")) {
+        impls.reference = () => {
+          fast.uninstallFastMultiply();
+          try { return mha.forward(x); } finally { fast.installFastMultiply(); }
+        };
       }
+      const t = interleave(impls, { rounds, budgetMs });
+      for (const [name, r] of Object.entries(t)) {
+        if (name.startsWith("_")) continue;
+        Object.assign(row, { [`${name}Ms`]: r.ms, [`${name}Min`]: r.min, [`${name}Max`]: r.max, [`${name}CpuMs`]: r.cpuMs, [`${name}Reps`]: r.reps });
+      }
+      xt.dispose();
+      rows.push(row);
+      log(`n=${n} dModel=${dModel}: ours ${row.oursMs.toFixed(3)} ms, fast ${row.fastMs.toFixed(3)} ms, tfjs ${row.tfjsMs.toFixed(3)} ms` +
+        (row.referenceMs ? `, reference ${row.referenceMs.toFixed(3)} ms` : ""));
     }
-    if (fast) {
-      const fOut = fast.fastForward(mha, x).output;
-      const f = timeIt(() => fast.fastForward(mha, x), { budgetMs });
-      row.fastMs = f.ms; row.fastCpuMs = f.cpuMs; row.fastReps = f.reps;
-      if (refOut) row.maxAbsDiffFastVsOurs = maxAbsDiff2(fOut, refOut);
-      else row.maxAbsDiffTfjs = maxAbsDiff(fOut, tfOut.output);
-    }
-    rows.push(row);
-    log(`n=${n} dModel=${dModel}: ours ${row.oursMs?.toFixed(3)} ms, ours+fast multiply ${row.oursFastMulMs?.toFixed(3)} ms, fast ${row.fastMs?.toFixed(3)} ms, tfjs ${row.tfjsMs.toFixed(3)} ms`);
   }
 }
 
 // PyTorch, in its own process (after the JS timings, so the two never compete for the cores)
 const py = path.join(ROOT, ".venv-ref", "bin", "python");
 let torch = null;
-if (!flag("no-torch") && existsSync(py)) {
+if (only.has("forward") && !flag("no-torch") && existsSync(py)) {
   log("timing PyTorch (scripts/bench_torch.py) ...");
   const r = spawnSync(py, [path.join(ROOT, "scripts", "bench_torch.py"), "--sizes", sizes.join(","), "--dmodels", dModels.join(","),
-    "--heads", String(numHeads), "--budget", String(budgetMs / 1000)], { encoding: "utf8", maxBuffer: 1 << 26 });
+    "--heads", String(numHeads), "--rounds", String(rounds), "--budget", String(budgetMs / 1000)], { encoding: "utf8", maxBuffer: 1 << 26 });
   if (r.status === 0) {
     torch = JSON.parse(r.stdout);
-    const pick = (row, variant) => torch.rows.find((t) => t.n === row.n && t.dModel === row.dModel && t.variant === variant)?.ms ?? null;
+    const pick = (row, variant) => torch.rows.find((t) => t.n === row.n && t.dModel === row.dModel && t.variant === variant) ?? null;
     for (const row of rows) {
-      row.torchMs = pick(row, "f32-1t");
-      row.torchMtMs = pick(row, "f32-mt");
-      row.torch64Ms = pick(row, "f64-1t");
-      row.torchCpuMs = torch.rows.find((t) => t.n === row.n && t.dModel === row.dModel && t.variant === "f32-1t")?.cpuMs ?? null;
+      for (const [key, variant] of [["torch", "f32-1t"], ["torchMt", "f32-mt"], ["torch64", "f64-1t"]]) {
+        const p = pick(row, variant);
+        if (p) Object.assign(row, { [`${key}Ms`]: p.ms, [`${key}Min`]: p.min, [`${key}Max`]: p.max, [`${key}CpuMs`]: p.cpuMs });
+      }
     }
   } else log(`bench_torch.py failed (${r.status}):\n${r.stderr}`);
-} else log("PyTorch skipped (no .venv-ref or --no-torch)");
+} else if (only.has("forward")) log("PyTorch skipped (no .venv-ref or --no-torch)");
 
 for (const row of rows) {
   const g = (ms) => (ms ? row.flops / ms / 1e6 : null);
-  row.oursFastMulGflops = g(row.oursFastMulMs);
-  row.tfjsOverOursFastMul = row.oursFastMulMs ? row.tfjsMs / row.oursFastMulMs : null;
-  row.oursGflops = g(row.oursMs); row.fastGflops = g(row.fastMs); row.tfjsGflops = g(row.tfjsMs); row.torchGflops = g(row.torchMs);
-  row.tfjsOverOurs = row.oursMs ? row.tfjsMs / row.oursMs : null; // > 1: ours faster
-  row.tfjsOverFast = row.fastMs ? row.tfjsMs / row.fastMs : null;
-  row.tfjsOverOursCpu = row.oursCpuMs ? row.tfjsCpuMs / row.oursCpuMs : null; // the same ratio in CPU time
-  row.tfjsOverFastCpu = row.fastCpuMs ? row.tfjsCpuMs / row.fastCpuMs : null;
-  row.oursOverTorch = row.oursMs && row.torchMs ? row.oursMs / row.torchMs : null; // > 1: torch faster
-  row.fastOverTorch = row.fastMs && row.torchMs ? row.fastMs / row.torchMs : null;
+  for (const k of ["ours", "fast", "tfjs", "reference", "torch", "torchMt", "torch64"]) row[`${k}Gflops`] = g(row[`${k}Ms`]);
+  row.oursRoofline = row.oursGflops / probe.gflops; // fraction of the probe's float64 GFLOP/s
+  row.fastRoofline = row.fastGflops / probe.gflops;
+  row.tfjsOverOurs = row.tfjsMs / row.oursMs; // > 1: ours faster (goal ≥ 3)
+  row.tfjsOverFast = row.tfjsMs / row.fastMs; // goal ≥ 5
+  row.tfjsOverOursCpu = row.tfjsCpuMs / row.oursCpuMs;
+  row.tfjsOverFastCpu = row.tfjsCpuMs / row.fastCpuMs;
+  row.fastOverTorch64 = row.torch64Ms ? row.fastMs / row.torch64Ms : null; // > 1: torch faster (goal ≤ 5 at n ≥ 128)
+  row.oursOverTorch = row.torchMs ? row.oursMs / row.torchMs : null;
 }
 
 // memory at the largest n, each implementation in a fresh process
-let memory = [];
-if (!flag("no-memory")) {
+const memory = [];
+if (only.has("forward") && !flag("no-memory")) {
   const nMem = Math.max(...sizes);
-  const impls = [...(flag("no-ours") ? [] : ["ours"]), ...(fast ? ["fast"] : []), "tfjs"];
   for (const dModel of dModels) {
-    for (const impl of impls) {
+    for (const impl of ["ours", "fast", "tfjs"]) {
       log(`memory: ${impl} n=${nMem} dModel=${dModel} ...`);
       const r = spawnSync(process.execPath, ["--expose-gc", path.join(ROOT, "bench", "memory.mjs"), impl, String(nMem), String(dModel), String(numHeads)],
         { encoding: "utf8", maxBuffer: 1 << 24 });
@@ -136,36 +149,59 @@ if (!flag("no-memory")) {
   }
 }
 
+// the trainer and whole-model encode (helpers' bench/train.mjs and bench/encode.mjs, each exporting run(opts))
+const extra = {};
+for (const name of ["train", "encode"]) {
+  const file = path.join(ROOT, "bench", `${name}.mjs`);
+  if (!only.has(name) || !existsSync(file)) continue;
+  log(`timing ${name} (bench/${name}.mjs) ...`);
+  try {
+    const mod = await import(pathToFileURL(file).href);
+    extra[name] = await mod.run({ rounds, budgetMs: quick ? 300 : 1500, force, quick });
+  } catch (e) {
+    extra[name] = { error: String(e?.stack ?? e).slice(0, 2000) };
+    log(`${name} failed: ${e?.message ?? e}`);
+  }
+}
+
 // the course's own timings (scripts/bench_notebooks.py merges them into results.json itself)
-const resultsPath = path.resolve(opt("out", path.join(ROOT, "bench", "results.json")));
+const resultsPath = path.resolve(opt("out", path.join(ROOT, "bench", quick ? "results-quick.json" : "results.json")));
 const stem = resultsPath.replace(/\.json$/, "");
 const nbScript = path.join(ROOT, "scripts", "bench_notebooks.py");
 const runtimePy = path.join(ROOT, ".venv", "bin", "python");
 const benchMs = performance.now() - tStart;
 const previous = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, "utf8")) : {};
-const cpu = (os.cpus()[0]?.model ?? "unknown").trim();
 const results = {
-  machine: { cpu, nproc: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}`, date: new Date().toISOString(),
-    note: "2 cores shared with other work; timings are noisy" },
+  machine: {
+    cpu: (os.cpus()[0]?.model ?? "unknown").trim(), nproc: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version, platform: `${os.platform()} ${os.arch()}`, date: new Date().toISOString(),
+    loadBefore: { load1: idle.load1, load5: idle.load5 }, loadAfter: os.loadavg()[0], loaded: !idle.ok, note: idle.note,
+  },
+  command: `node --expose-gc bench/run.mjs ${argv.join(" ")}`.trim(),
+  quick,
+  probe,
   method: {
-    timing: `median of timed runs after warm-up; ${budgetMs} ms budget per cell (>=3 runs, <=30; 1 run when the warm-up took > 3 s); gc between runs`,
-    flops: "8nE² + 4n²E per self-attention forward (multiply-add = 2 FLOPs; softmax, bias and scale not counted)",
-    ours: "MultiHeadAttention.forward(x) from mha-lab: full trace as nested number arrays (float64)",
-    fast: "fastForward(mha, x) from src/math/fast: same trace, Float64Array kernels (float64)",
-    oursFastMul: "MultiHeadAttention.forward after installFastMultiply(math): the readable path with mathjs's multiply(Array, Array) replaced by the fast kernel",
-    tfjs: "@tensorflow/tfjs-core + tfjs-backend-cpu 4.22, float32, same process; output and weights read back with dataSync",
-    torch: "PyTorch CPU nn.MultiheadAttention, separate process (scripts/bench_torch.py), need_weights=True, average_attn_weights=False, inference_mode; torchMs = float32 1 thread, torchMtMs = float32 default threads, torch64Ms = float64 1 thread",
-    memory: "fresh node --expose-gc process per implementation; retained = heapUsed after gc with trace alive minus before; peakRss = growth of resourceUsage().maxRSS across the call; min = numbers the trace holds × 8 B + arrays × 48 B header",
+    gate: "refuses to start when the 1-minute load average exceeds 1.0; --force runs anyway and marks the results LOADED",
+    timing: `implementations interleaved (ours, fast, tfjs, ours, …) over ${rounds} rounds after a time-based warm-up (≥ 300 ms or 50 calls); ` +
+      `per round the median of its calls (calibrated to ~${budgetMs} ms per implementation in all); reported: median over rounds, with min–max; no forced gc between calls`,
+    flops: "mhaCost(...).flops.total: the Q/K/V and output projections, both attention products (multiply-add = 2 FLOPs), biases and the 1/√dK scale; softmax and our extra per-head contributions are not counted",
+    roofline: "matmulProbe: float64 256×256·256×256 on Float64Array with 2×2 register tiles, one core (GFLOP/s); rows give GFLOP/s ÷ probe",
+    ours: "MultiHeadAttention.forward(x): the readable path, mathjs steps, products on the typed-array kernel installed into mathjs; full trace as nested arrays, float64",
+    fast: "fastForward(mha, x), then trace.output and trace.weights read (built as nested arrays); same numbers as ours",
+    tfjs: "@tensorflow/tfjs-core + tfjs-backend-cpu 4.22, float32, same process: one matMul per projection, reshape/transpose for heads, tf.tidy; reads back output and weights with dataSync",
+    torch: "PyTorch CPU nn.MultiheadAttention, separate process (scripts/bench_torch.py, same rounds), need_weights=True, average_attn_weights=False, inference_mode; torch = float32 1 thread, torchMt = float32 default threads, torch64 = float64 1 thread",
+    memory: "fresh node --expose-gc process per implementation; retained = heapUsed after gc with trace alive minus before; peakRss = growth of resourceUsage().maxRSS across the call",
   },
   torch: torch ? { version: torch.torch, defaultThreads: torch.defaultThreads } : null,
   rows,
   memory,
+  ...extra,
   benchSeconds: benchMs / 1000,
   notebooks: previous.notebooks ?? null,
 };
 writeFileSync(resultsPath, JSON.stringify(results, null, 2) + "\n");
 
-if (!flag("no-notebooks") && existsSync(nbScript) && existsSync(runtimePy)) {
+if (!quick && !flag("no-notebooks") && existsSync(nbScript) && existsSync(runtimePy)) {
   log("timing the course notebooks (scripts/bench_notebooks.py) ...");
   const r = spawnSync(runtimePy, [nbScript, "--merge", resultsPath], { encoding: "utf8", stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) log(`bench_notebooks.py exited ${r.status}`);
@@ -176,30 +212,53 @@ writeFileSync(resultsPath, JSON.stringify(final, null, 2) + "\n");
 
 const md = renderMarkdown(final);
 writeFileSync(`${stem}.md`, md);
-await writeChart(final, `${stem}.html`);
+if (rows.length) await writeChart(final, `${stem}.html`);
 console.log(md);
 
 function renderMarkdown(res) {
-  const f = (v, d = 2) => (v == null ? "–" : v >= 100 ? v.toFixed(0) : v.toFixed(d));
-  const x = (v) => (v == null ? "–" : `${v.toFixed(2)}×`);
+  const f = (v, d = 2) => (v == null || Number.isNaN(v) ? "–" : v >= 100 ? v.toFixed(0) : v.toFixed(d));
+  const x = (v) => (v == null || Number.isNaN(v) ? "–" : `${v.toFixed(1)}×`);
+  const range = (r, k) => (r[`${k}Ms`] == null ? "–" : `${f(r[`${k}Ms`], 3)} (${f(r[`${k}Min`], 3)}–${f(r[`${k}Max`], 3)})`);
   const lines = [];
-  lines.push(`Machine: ${res.machine.cpu}, ${res.machine.nproc} cores, Node ${res.machine.node}${res.torch ? `, torch ${res.torch.version}` : ""}; ${res.machine.date}`);
+  const m = res.machine;
+  if (m.loaded) lines.push(`> **LOADED MACHINE — not figures.** ${m.note}. Re-run on an idle machine without --force.`, "");
+  if (res.quick) lines.push("> **--quick sanity run** (short budget, n ≤ 128): not figures.", "");
+  lines.push(`Machine: ${m.cpu}, ${m.nproc} cores, ${m.memGiB} GiB, Node ${m.node}${res.torch ? `, torch ${res.torch.version}` : ""}; ${m.date}; ` +
+    `load average ${m.loadBefore.load1.toFixed(2)} before, ${m.loadAfter.toFixed(2)} after. Command: \`${res.command}\`.`);
   lines.push("");
-  lines.push("| n | dModel | ours ms | ours+fastMul ms | fast ms | tfjs ms | torch ms (f32, 1t) | torch ms (f32, mt) | torch ms (f64, 1t) | GFLOP/s ours / fast / tfjs / torch | tfjs÷ours | tfjs÷fast | tfjs÷fast (CPU time) | ours÷torch | fast÷torch |");
-  lines.push("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
-  for (const r of res.rows) {
-    lines.push(`| ${r.n} | ${r.dModel} | ${f(r.oursMs, 3)} | ${f(r.oursFastMulMs, 3)} | ${f(r.fastMs, 3)} | ${f(r.tfjsMs, 3)} | ${f(r.torchMs, 3)} | ${f(r.torchMtMs, 3)} | ${f(r.torch64Ms, 3)} | ${f(r.oursGflops)} / ${f(r.fastGflops)} / ${f(r.tfjsGflops)} / ${f(r.torchGflops)} | ${x(r.tfjsOverOurs)} | ${x(r.tfjsOverFast)} | ${x(r.tfjsOverFastCpu)} | ${x(r.oursOverTorch)} | ${x(r.fastOverTorch)} |`);
+  lines.push(`Roofline: the float64 matmul probe runs at ${f(res.probe.gflops)} GFLOP/s on one core.`);
+  if (res.rows.length) {
+    lines.push("");
+    lines.push("Median ms over rounds (min–max). GFLOP/s from mhaCost; % of the probe in brackets.");
+    lines.push("");
+    lines.push("| n | dModel | ours ms | fast ms | tfjs ms | torch f64 1t ms | torch f32 1t ms | GFLOP/s ours / fast / tfjs / torch f64 | tfjs ÷ ours (goal ≥ 3) | tfjs ÷ fast (goal ≥ 5) | fast ÷ torch f64 (goal ≤ 5 at n ≥ 128) |");
+    lines.push("|---:|---:|---|---|---|---|---|---|---:|---:|---:|");
+    for (const r of res.rows) {
+      lines.push(`| ${r.n} | ${r.dModel} | ${range(r, "ours")} | ${range(r, "fast")} | ${range(r, "tfjs")} | ${range(r, "torch64")} | ${range(r, "torch")} | ` +
+        `${f(r.oursGflops)} (${f(100 * r.oursRoofline, 0)}%) / ${f(r.fastGflops)} (${f(100 * r.fastRoofline, 0)}%) / ${f(r.tfjsGflops)} / ${f(r.torch64Gflops)} | ` +
+        `${x(r.tfjsOverOurs)} | ${x(r.tfjsOverFast)} | ${x(r.fastOverTorch64)} |`);
+    }
+    lines.push("");
+    const values = (k, pred) => res.rows.filter(pred).map((r) => r[k]).filter((v) => v != null);
+    const minOf = (k, pred = () => true) => (values(k, pred).length ? Math.min(...values(k, pred)) : null);
+    const maxOf = (k, pred = () => true) => (values(k, pred).length ? Math.max(...values(k, pred)) : null);
+    lines.push(`Goals: forward ≥ 3× tfjs at every size — lowest tfjs ÷ ours ${x(minOf("tfjsOverOurs"))}; ` +
+      `fast ≥ 5× tfjs — lowest tfjs ÷ fast ${x(minOf("tfjsOverFast"))}; ` +
+      `fast within 5× of PyTorch float64 1 thread at n ≥ 128 — worst fast ÷ torch f64 ${x(maxOf("fastOverTorch64", (r) => r.n >= 128))}.`);
+    lines.push(`Max |fast − ours| over the output: ${Math.max(...res.rows.map((r) => r.maxAbsDiffFast)).toExponential(1)}; max |tfjs − ours| (float32): ${Math.max(...res.rows.map((r) => r.maxAbsDiffTfjs)).toExponential(1)}.`);
   }
-  lines.push("");
-  lines.push("tfjs÷ours > 1 means ours is faster (goal: ≥ 3). ours÷torch > 1 means PyTorch is faster (torch runs in another process).");
   if (res.memory?.length) {
     lines.push("");
-    lines.push("| memory at n | dModel | impl | ms | retained heap MB | peak RSS growth MB | trace minimum MB (data + headers) | retained ÷ minimum |");
-    lines.push("|---:|---:|---|---:|---:|---:|---:|---:|");
+    lines.push("| memory at n | dModel | impl | ms | retained heap MB | peak RSS growth MB | trace minimum MB (data + headers) |");
+    lines.push("|---:|---:|---|---:|---:|---:|---:|");
     const mb = (b) => (b == null ? "–" : (b / 2 ** 20).toFixed(1));
-    for (const m of res.memory) {
-      lines.push(`| ${m.n} | ${m.dModel} | ${m.impl} | ${f(m.ms, 1)} | ${mb(m.retainedBytes)} | ${mb(m.peakRssBytes)} | ${mb(m.minBytes)} | ${m.minBytes ? (m.retainedBytes / m.minBytes).toFixed(2) : "–"} |`);
-    }
+    for (const mm of res.memory) lines.push(`| ${mm.n} | ${mm.dModel} | ${mm.impl} | ${f(mm.ms, 1)} | ${mb(mm.retainedBytes)} | ${mb(mm.peakRssBytes)} | ${mb(mm.minBytes)} |`);
+  }
+  for (const name of ["train", "encode"]) {
+    const e = res[name];
+    if (!e) continue;
+    lines.push("", `### ${name}`, "");
+    lines.push(typeof e.markdown === "string" ? e.markdown : "```json\n" + JSON.stringify(e, null, 1).slice(0, 4000) + "\n```");
   }
   if (res.notebooks) {
     const nb = res.notebooks;
@@ -212,6 +271,6 @@ function renderMarkdown(res) {
     if (nb.course) lines.push(`| **course** | ${nb.course.codeCells} | ${f(nb.course.runAllS)} | ${f(nb.course.floorS)} | ${f(nb.course.ratioToFloor)} | ${f(nb.course.slowestCellS)} | |`);
   }
   lines.push("");
-  lines.push(`Bench time: ${f(res.benchSeconds, 1)} s (timings + memory)${res.totalSeconds ? `, ${f(res.totalSeconds, 1)} s in all` : ""}.`);
+  lines.push(`Bench time: ${f(res.benchSeconds, 1)} s${res.totalSeconds ? `, ${f(res.totalSeconds, 1)} s in all` : ""}.`);
   return lines.join("\n") + "\n";
 }
