@@ -1,5 +1,6 @@
 """Exercise notebooks: the learner version says "not yet" for every exercise, the solutions say ✓,
-and a plausible wrong answer is caught. Runs both notebooks through the real tslab kernel
+a plausible wrong answer is caught, hints escalate (concept → formula → code) over changed wrong
+attempts, and predict-then-reveal cells say right / not predicted. Runs both notebooks through the real tslab kernel
 (test/notebooks/nbrun.py), so the check cells are tested exactly as a learner runs them.
 
 Run: `npm run test:exercises` (or .venv/bin/python -m pytest test/course-exercises -v).
@@ -47,7 +48,11 @@ def test_same_notebook_except_the_exercise_cells():
     assert ex == _tagged(b, "exercise") and len(ex) >= 5, f"exercise cells differ or are too few: {ex} vs {_tagged(b, 'exercise')}"
     assert len(_tagged(a, "exercise-check")) == len(ex), "each exercise needs exactly one check cell tagged exercise-check"
     for i, (ca, cb) in enumerate(zip(a.cells, b.cells)):
-        if i in ex:
+        if i in _tagged(a, "prediction"):
+            assert i in _tagged(b, "prediction"), f"cell {i}: a prediction in the learner notebook only"
+            assert "null; // TODO" in ca.source and "TODO" not in cb.source and "null;" not in cb.source, \
+                f"cell {i}: the learner's prediction should be null with a TODO, the solution's filled in"
+        elif i in ex:
             assert ca.source != cb.source, f"cell {i}: the solution is identical to the stub"
             fa = re.search(r"function (\w+)\(", ca.source)
             fb = re.search(r"function (\w+)\(", cb.source)
@@ -72,9 +77,23 @@ def test_learner_every_check_says_not_yet_with_a_hint(learner_run):
     checks = _tagged(learner_run, "exercise-check")
     for i in checks:
         out = _stdout(learner_run.cells[i])
-        assert out.startswith("✗ not yet:") and "— hint: " in out and "✓" not in out, f"learner cell {i} printed {out!r}"
+        assert out.startswith("✗ not yet:") and re.search(r"— hint( 1/\d)?: ", out) and "✓" not in out, f"learner cell {i} printed {out!r}"
     score = _stdout(learner_run.cells[-2])
-    assert f"0 of {len(checks)} exercises right" in score, f"score cell says {score!r}"
+    assert f"0 of {len(checks)} exercises right; 0 of 3 predictions right" in score, f"score cell says {score!r}"
+
+
+def test_reveal_cells(learner_run, solutions_run):
+    reveals = _tagged(solutions_run, "reveal")
+    assert len(reveals) == 3 and len(_tagged(solutions_run, "prediction")) == 3, "three predictions, each with a reveal cell"
+    for i in reveals:
+        sol, learn = _stdout(solutions_run.cells[i]), _stdout(learner_run.cells[i])
+        assert sol.startswith("✓ predicted right:"), f"solutions reveal cell {i} printed {sol!r}"
+        assert learn.startswith("? ") and "you made no prediction; the answer is" in learn, f"learner reveal cell {i} printed {learn!r}"
+
+
+SOLUTIONS_SOFTMAX = """function mySoftmaxRows(x: number[][]): number[][] {
+  return x.map((row) => { const m = Math.max(...row); const e = row.map((v) => Math.exp(v - m)); const s = e.reduce((a, b) => a + b, 0); return e.map((v) => v / s); });
+}"""
 
 
 # Plausible mistakes a learner makes; each must be caught by its own check, and only by it.
@@ -104,3 +123,39 @@ def test_plausible_mistakes_are_caught(tmp_path: Path):
     assert wrong == ["softmax of each row", "scaled dot-product attention, one head", "causal mask (true = not allowed)"], \
         f"expected exactly the three broken exercises to be flagged, got {wrong}\n" + "\n".join(outs)
     assert sum(o.startswith("✓ right:") for o in outs) == len(outs) - 3
+
+
+def _code(source: str, tags=None) -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell(source, metadata={"tags": tags or []})
+
+
+def test_hints_escalate_over_changed_wrong_attempts(tmp_path: Path):
+    """The learner notebook, then three more wrong softmax attempts (one rerun unchanged) and a right one, each
+    followed by the same check cell: hint 1/3 (the stub) → 2/3 → 2/3 (same output, not a new attempt) → 3/3 → 3/3 → ✓."""
+    nb = nbformat.read(LEARNER, as_version=4)
+    stub = next(i for i in _tagged(nb, "exercise") if "function mySoftmaxRows(" in nb.cells[i].source)
+    check = nb.cells[stub + 1].source
+    assert "exercise(\"softmax of each row\"" in check, "the cell after the softmax stub should be its check"
+    tries = [
+        "function mySoftmaxRows(x: number[][]): number[][] { return x.map((row) => row.map(() => 0)); }",                 # all zeros
+        None,                                                                                                          # rerun as is
+        "function mySoftmaxRows(x: number[][]): number[][] { return x.map((row) => row.map((v) => Math.exp(v))); }",     # no normalisation
+        "function mySoftmaxRows(x: number[][]): number[][] { return x.map((row) => row.map(() => 1 / row.length)); }",   # uniform
+        SOLUTIONS_SOFTMAX,
+    ]
+    extra = []
+    for t in tries:
+        if t is not None:
+            extra.append(_code(t))
+        extra.append(_code(check, ["escalation"]))
+    nb.cells = nb.cells[: stub + 2] + extra
+    path = tmp_path / "14-exercises-escalation.ipynb"
+    nbformat.write(nb, path)
+    ran = run_notebook(path, out_dir=None, cwd=NOTEBOOKS)
+    first = _stdout(ran.cells[stub + 1])
+    outs = [_stdout(c) for c in ran.cells if "escalation" in c.get("metadata", {}).get("tags", [])]
+    assert "— hint 1/3: softmax turns each row" in first, first
+    levels = [re.search(r"— hint (\d)/3: ", o).group(1) if o.startswith("✗") else "✓" for o in outs]
+    assert levels == ["2", "2", "3", "3", "✓"], "\n".join(outs)
+    assert "got 0 at [0][2] where 0.6652409557748218 was expected (|diff| = 0.665241)" in outs[0], outs[0]  # the numbers, unrounded
+    assert "Math.max(...row)" in outs[2] and "Math.max(...row)" not in outs[0], "only the third hint shows code"
