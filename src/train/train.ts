@@ -122,7 +122,6 @@ export function train(model: TinyModel, task: Task, options: TrainOptions = {}):
   const probe = _checkTokens("probe", options.probe ?? valSet[0].tokens, c.vocab, c.length);
 
   const s = stepper(model, { optimizer });
-  const fm = { theta: s.theta };
   const rand = mulberry32(options.seed ?? 0);
   let order: number[] = [];
   let cursor = 0;
@@ -153,7 +152,7 @@ export function train(model: TinyModel, task: Task, options: TrainOptions = {}):
 
   const history: HistoryEntry[] = [];
   const validation: ValidationEntry[] = [];
-  let best = { loss: Infinity, step: 0, theta: fm.theta.slice() };
+  let best = { loss: Infinity, step: 0, theta: s.theta.slice() };
   let sinceBest = 0;
   let stoppedEarly = false;
   let step = 0;
@@ -168,7 +167,7 @@ export function train(model: TinyModel, task: Task, options: TrainOptions = {}):
       const v = validate(step);
       validation.push(v);
       if (v.loss < best.loss - (early === false ? 0 : early.minDelta ?? 0)) {
-        best = { loss: v.loss, step, theta: fm.theta.slice() };
+        best = { loss: v.loss, step, theta: s.theta.slice() };
         sinceBest = 0;
       } else if (early !== false && ++sinceBest >= early.patience) {
         stoppedEarly = true;
