@@ -13,7 +13,8 @@ import type { Example, Task } from "./tasks";
 
 /** Options of train. */
 export interface TrainOptions {
-  /** "adam" (default), "sgd", or an optimizer from adam()/sgd() */ optimizer?: "adam" | "sgd" | Optimizer;
+  /** "adam" (default), "sgd", or an optimizer from adam()/sgd() (it keeps its state: make a new one per run) */
+  optimizer?: "adam" | "sgd" | Optimizer;
   /** learning rate for "adam" (default 0.01) or "sgd" (default 0.1) */ lr?: number;
   /** number of updates (default 1000) */ steps?: number;
   /** examples per update (default 32) */ batchSize?: number;
