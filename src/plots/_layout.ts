@@ -23,7 +23,9 @@ export function _axisGeom(ax: _AxisSpec, tokenPx: number, maxChars: number, alon
   const fs = THEME.fontSize;
   const tokens = ax.labels !== undefined;
   const n = tokens ? ax.labels!.length : ax.count ?? 0;
-  const px = tokens ? tokenPx : Math.min(tokenPx, Math.max(indexPanelPx / Math.max(n, 1), 1));
+  // an overview of a long token axis gets a larger panel than a few dimensions do
+  const target = ax.overview ? indexPanelPx * (THEME.targetOverviewPx / THEME.targetIndexPanelPx) : indexPanelPx;
+  const px = tokens ? tokenPx : Math.min(tokenPx, Math.max(target / Math.max(n, 1), 1));
   const len = Math.max(n * px, 1);
   const labelW = tokens ? _labelWidth(ax.labels!, maxChars, fs) : _labelWidth([String(Math.max(n - 1, 0))], Infinity, fs);
   let tickangle = 0;

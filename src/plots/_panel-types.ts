@@ -9,6 +9,7 @@ export interface _AxisSpec {
   /** raw (unescaped) labels, one per position, drawn in order */ labels?: string[];
   /** number of index positions (dimensions) when there are no labels; ticks are thinned */ count?: number;
   /** axis title drawn next to the axis, e.g. "dK", "query", "key" (raw text) */ title?: string;
+  /** the positions of a long token axis drawn as an overview (sized by THEME.targetOverviewPx) */ overview?: boolean;
 }
 
 /** A colour scale with its range; panels with the same `key` share one colour bar. */

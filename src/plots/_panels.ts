@@ -47,11 +47,11 @@ function _axisLayout(ax: _AxisSpec, g: _AxisGeom, show: boolean, maxChars: numbe
 /**
  * A token axis longer than THEME.maxLabelledTokens becomes an index axis ("query position"): one label per
  * row cannot be drawn at 14 px, so the panel is an overview and the hover (customdata) names the tokens.
- * @example _overviewAxis({ labels: Array(41).fill("a"), title: "query" }) // returns { count: 41, title: "query position" }
+ * @example _overviewAxis({ labels: Array(41).fill("a"), title: "query" }) // returns { count: 41, title: "query position", overview: true }
  */
 export function _overviewAxis(ax: _AxisSpec): _AxisSpec {
   if (!ax.labels || ax.labels.length <= THEME.maxLabelledTokens) return ax;
-  return { count: ax.labels.length, title: ax.title ? `${ax.title} position` : "position" };
+  return { count: ax.labels.length, title: ax.title ? `${ax.title} position` : "position", overview: true };
 }
 
 /**

@@ -71,6 +71,7 @@ export const THEME = {
   maxTokenPx: 48,
   /** a token panel aims at about this many pixels on its long side */ targetPanelPx: 288,
   /** an index axis (dimensions) aims at about this many pixels */ targetIndexPanelPx: 220,
+  /** the overview of a token axis longer than maxLabelledTokens aims at about this many pixels */ targetOverviewPx: 400,
   /**
    * the widest figure, in px: JupyterLab 4 in a 1280 px window with the file browser open gives an output
    * area of about 848 px, and its plotly renderer clips anything wider (a workshop projector is exactly this)
