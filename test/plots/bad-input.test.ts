@@ -10,7 +10,7 @@ import { MultiHeadAttention } from "../../src/math/multi-head";
 import { AttentionTrace } from "../../src/math/trace";
 import { THEME } from "../../src/plots/theme";
 import { randMatrix, rng } from "./_trace";
-import { L, Obj, T, axis } from "./_helpers";
+import { L, Obj, T, axis, panelBox } from "./_helpers";
 
 const mha = MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 1 });
 const trace = mha.forward(randMatrix(4, 8, rng(2)));
@@ -144,6 +144,8 @@ describe("long sequences degrade gracefully", () => {
     expect(L(f).height).toBeLessThan(1000);
     expect(axis(f, "y", 0).title.text).toBe("query position");
     expect(axis(f, "x", 0).ticktext).toBeUndefined();
+    const [x0, y0, x1, y1] = panelBox(f, 0);
+    for (const side of [x1 - x0, y1 - y0]) expect(Math.abs(side - THEME.targetOverviewPx)).toBeLessThan(0.5); // 2 px per token
     expect(T(f, 0).customdata[5][7].slice(0, 2)).toEqual(["token_number_5", "token_number_7"]);
     expect(JSON.stringify(f).length).toBeLessThan(4e6);
   });
