@@ -46,7 +46,11 @@ export function concatHeads(heads: Matrix[], name = "heads"): Matrix {
       throw new Error(`${name}[${i}] is ${formatShape(Li, di)} but ${name}[0] is ${formatShape(L, d)}`);
     }
   });
-  return heads[0].map((_, r) => heads.flatMap((head) => head[r])); // (L, h·d)
+  return heads[0].map((_, r) => {
+    const row: number[] = []; // row r of every head, side by side (a loop: flatMap is several times slower here)
+    for (const head of heads) for (const x of head[r]) row.push(x);
+    return row;
+  }); // (L, h·d)
 }
 
 /**
