@@ -64,7 +64,7 @@ function _load(): { idx: _Index; bin: DataView } {
   if (_idx === null || _bin === null) {
     const dir = miniLMGoldenDir();
     const file = path.join(dir, "golden.json");
-    if (!fs.existsSync(file)) throw new Error(`MiniLM golden values not found at ${file}; regenerate them with \`.venv-ref/bin/python scripts/export_minilm_golden.py\``);
+    if (!fs.existsSync(file)) throw new Error(`MiniLM golden values not found at ${file}; regenerate them with \`npm run fixtures:minilm-golden\``);
     const idx = JSON.parse(fs.readFileSync(file, "utf8")) as _Index;
     const buf = fs.readFileSync(path.join(dir, idx.binFile));
     if (buf.byteLength !== idx.binBytes) throw new Error(`${idx.binFile} has ${buf.byteLength} bytes but golden.json says ${idx.binBytes}`);
