@@ -3,7 +3,7 @@
  * it sits in, the value it weights, and the head's contribution to the layer's output. Pure: numbers in, JSON out.
  */
 import { _baseLayout, Figure, headColor, THEME } from "./theme";
-import { _wrapTitle, escapePlotlyText } from "./escape";
+import { _wrapTitle } from "./escape";
 import { _fmt, _headLabel } from "./_shared";
 import { _positionLabels } from "./explorer";
 
@@ -48,7 +48,7 @@ export function plotWeightDrilldown(d: DrilldownNumbers, opts: PlotWeightDrilldo
   const kj = labels[d.key];
   const col = headColor(d.head);
   const dims = (n: number) => Array.from({ length: n }, (_, i) => i);
-  const who = `${opts.layerLabel ? escapePlotlyText(opts.layerLabel) + ", " : ""}${_headLabel(d.head)}`;
+  const who = `${opts.layerLabel ? opts.layerLabel + ", " : ""}${_headLabel(d.head)}`; // raw: _wrapTitle escapes
   const title = _wrapTitle(opts.title ?? `one weight, step by step: ${who}, query ${opts.tokens[d.query]} → key ${opts.tokens[d.key]}`, THEME.maxWidth - 40, THEME.figureTitleSize);
   const grey = "#9e9e9e";
   const data: Array<Record<string, unknown>> = [

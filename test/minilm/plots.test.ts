@@ -128,3 +128,25 @@ describe("meanAttentionDistance and plotHeadScatter", () => {
     expect(() => plotHeadScatter([[1]], [[1, 2]], { xTitle: "x", yTitle: "y" })).toThrow("plotHeadScatter: layer 0 has 1 x values but 2 y values");
   });
 });
+
+describe("labels stay data in the notebook-13 builders", () => {
+  const evil = ["%{y}", "<b>b</b>", "$x$", "%{customdata[0]}"];
+  const w = fakeAttentions(1, 2, 4);
+  it("hostile tokens and titles never reach plotly as markup or template variables", () => {
+    const mha = MultiHeadAttention.random({ dModel: 4, numHeads: 2, seed: 1 });
+    const t = mha.forward([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]);
+    const figs = [
+      plotHeadExplorer(w, { tokens: evil, title: "%{x} <i>t</i>" }),
+      plotAttentionLines(w[0], { tokens: evil, title: "%{z}" }),
+      plotWeightDrilldown(weightDrilldown(t, mha.params.wO, 0, 1, 2), { tokens: evil, layerLabel: "<b>L</b> %{y}" }),
+      plotHeadScatter([[1]], [[2]], { xTitle: "%{y} <b>x</b>", yTitle: "$y$" }),
+    ];
+    for (const f of figs) {
+      const json = JSON.stringify(f);
+      expect(json).not.toMatch(/<b>|<i>|\$x\$|\$y\$/);
+      const vars = json.match(/%\{[^}]*\}/g) ?? [];
+      for (const v of vars) expect(["%{x}", "%{y}", "%{z}", "%{customdata}", "%{z:.3f}", "%{y:.4f}", "%{x:.3f}", "%{y:.4g}", "%{y:.3f}"]).toContain(v);
+    }
+  });
+});
+
