@@ -101,7 +101,14 @@ def worker(args) -> int:
         out["stage"] = "kernel"
         GatewayClient.instance(url=base, auth_token=token, request_timeout=900.0, connect_timeout=300.0)
         _authenticate_kernel_websocket(token)
-        km = GatewayKernelManager(kernel_name="tslab")
+        class HubKernelManager(GatewayKernelManager):
+            # jupyter_client's wait_for_ready asks the manager's _async_is_alive when a kernel_info reply takes
+            # over 1 s (a loaded box); the base version asserts a local provisioner, which a remote kernel never
+            # has. Ask the server instead, as GatewayKernelManager.is_alive does (GET /api/kernels/ID).
+            async def _async_is_alive(self):
+                return await self.is_alive()
+
+        km = HubKernelManager(kernel_name="tslab")
         nb = nbformat.read(args.notebook, as_version=4)
         client = NotebookClient(nb, km=km, kernel_name="tslab", timeout=args.cell_timeout, startup_timeout=900,
                                 allow_errors=True, record_timing=True)
@@ -438,8 +445,11 @@ def main(argv=None) -> int:
 
     by_user = {r["user"]: r for r in results}
     ok = [r for r in results if r.get("ok")]
-    mem = [sampler.peak[u] for u in users if sampler.peak[u]["total_mb"] > 0]
-    cpu = {u: sampler.cpu_seconds(u) for u in users}
+    # per-learner figures over the learners who completed the notebook (a failed one stopped early)
+    done_users = [r["user"] for r in ok]
+    mem = [sampler.peak[u] for u in done_users if sampler.peak[u]["total_mb"] > 0]
+    cpu_all = {u: sampler.cpu_seconds(u) for u in users}
+    cpu = {u: cpu_all[u] for u in done_users}
     loads = [v for _, v in sampler.loadavg]
     report = {
         "users": args.users,
@@ -455,7 +465,7 @@ def main(argv=None) -> int:
             "server_and_kernel_peak": summary([m["total_mb"] for m in mem]),
             "server_peak": summary([m["server_mb"] for m in mem]),
             "kernel_peak": summary([m["kernel_mb"] for m in mem]),
-            "measured": "peak RSS of each learner's jupyterhub-singleuser process tree, sampled every 1 s (psutil)",
+            "measured": "peak RSS of each completed learner's jupyterhub-singleuser process tree (server, and the tslab kernel under it), sampled every 1 s with psutil",
         },
         "cpu_s_per_learner": {
             "server_and_kernel": summary([c["server"] + c["kernel"] for c in cpu.values() if c["server"] + c["kernel"] > 0]),
@@ -475,7 +485,7 @@ def main(argv=None) -> int:
         "errors": {u: {"stage": r.get("stage"), "error": r.get("error"), "problems": r.get("problems"), "stderr": stderr_tail.get(u)}
                    for u, r in by_user.items() if not r.get("ok")},
         "learners": [{k: by_user.get(u, {}).get(k) for k in ("user", "ok", "login_to_ready_s", "kernel_start_s", "run_all_s", "charts", "code_cells")}
-                     | {"memory_mb": sampler.peak[u], "cpu_s": cpu[u]} for u in users],
+                     | {"memory_mb": sampler.peak[u], "cpu_s": cpu_all[u]} for u in users],
     }
     out = Path(args.out)
     if not out.is_absolute():

@@ -1,0 +1,89 @@
+// `npm run hub:loadtest -- --users 2` end to end: it starts its own hub (scripts/hub/hub.mjs), two learners log
+// in through the login form and the REST API, each runs notebooks/04-many-heads.ipynb on their own kernel through
+// the proxy; every cell must run and every chart arrive, and afterwards nothing may be left: no hub user, no
+// system user (as root), no home folder, no process of a learner, no memory cgroup.
+// Then the memory limit: with --mem-limit 120M a learner cannot even get a server up, and the test says so.
+// Run: npx vitest run -c test/hub/vitest.config.mts   (~1-3 min)
+import { describe, expect, it } from "vitest";
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const isRoot = process.getuid?.() === 0;
+
+interface Report {
+  users: number; completed: number; failed: number;
+  login_to_ready_s: { p50: number; p95: number; max: number };
+  run_all_s: { p50: number; p95: number; max: number };
+  slowest_cell_s: { p50: number; p95: number; max: number; cell: string };
+  memory_per_learner_mb: { server_and_kernel_peak: { max: number }; kernel_peak: { max: number } };
+  cpu_s_per_learner: { server_and_kernel: { max: number } };
+  loadavg: { before_1min: number; during_max_1min: number };
+  charts_per_learner: number[];
+  cleanup: { servers_stopped: number; hub_users_deleted: number; system_users_deleted: number; errors: string[] };
+  errors: Record<string, { stage: string; error: string | null; problems: string[] | null }>;
+  learners: { user: string; ok: boolean; code_cells: number; charts: number }[];
+}
+
+function loadtest(args: string[]): Promise<{ status: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("npm", ["run", "--silent", "hub:loadtest", "--", ...args], { cwd: ROOT });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("close", (status) => resolve({ status, out }));
+  });
+}
+
+const learnerProcesses = (prefix: string) =>
+  spawnSync("ps", ["-eo", "user:32,args"], { encoding: "utf8" }).stdout.split("\n").filter((l) => l.startsWith(prefix));
+
+describe("npm run hub:loadtest", () => {
+  it("--users 2: both learners log in, run notebook 04 with every chart, and everything is cleaned up", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mha-hub-"));
+    const out = path.join(tmp, "report.json");
+    const prefix = `vt${process.pid}`;
+    const r = await loadtest(["--users", "2", "--prefix", prefix, "--out", out]);
+    const report = JSON.parse(fs.readFileSync(out, "utf8")) as Report;
+    expect(report.errors, r.out.slice(-3000)).toEqual({});
+    expect(r.status).toBe(0);
+    expect(report).toMatchObject({ users: 2, completed: 2, failed: 0 });
+    // notebook 04: every code cell ran; 3 cells call show(), each drew its chart
+    const cells = JSON.parse(fs.readFileSync(path.join(ROOT, "notebooks", "04-many-heads.ipynb"), "utf8")).cells.filter((c: { cell_type: string }) => c.cell_type === "code").length;
+    for (const l of report.learners) expect(l).toMatchObject({ ok: true, code_cells: cells, charts: expect.any(Number) });
+    expect(Math.min(...report.charts_per_learner)).toBeGreaterThanOrEqual(3);
+    // the report's top level is filled in (values, not their size: no timing assertions)
+    for (const k of ["login_to_ready_s", "run_all_s", "slowest_cell_s"] as const) expect(report[k].max).toBeGreaterThan(0);
+    expect(report.slowest_cell_s.cell).toMatch(/\S/);
+    expect(report.memory_per_learner_mb.server_and_kernel_peak.max).toBeGreaterThan(report.memory_per_learner_mb.kernel_peak.max);
+    expect(report.cpu_s_per_learner.server_and_kernel.max).toBeGreaterThan(0);
+    expect(report.loadavg.during_max_1min).toBeGreaterThan(0);
+    // cleaned up
+    expect(report.cleanup).toMatchObject({ servers_stopped: 2, hub_users_deleted: 2, errors: [] });
+    const names = [`${prefix}-1`, `${prefix}-2`];
+    if (isRoot) {
+      expect(report.cleanup.system_users_deleted).toBe(2);
+      for (const n of names) {
+        expect(spawnSync("id", [n]).status, `system user ${n} still exists`).not.toBe(0);
+        expect(fs.existsSync(`/home/${n}`), `/home/${n} still exists`).toBe(false);
+      }
+    }
+    expect(learnerProcesses(prefix)).toEqual([]);
+    const leftovers = fs.readdirSync(path.join(ROOT, ".hub")).filter((e) => e.startsWith("loadtest-") && !e.endsWith(".log"));
+    expect(leftovers.filter((e) => fs.existsSync(path.join(ROOT, ".hub", e, "jupyterhub.pid")))).toEqual([]);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it.runIf(isRoot)("--mem-limit is enforced: at 120M a learner's server is killed by its memory cgroup, so the learner fails", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mha-hub-"));
+    const out = path.join(tmp, "report.json");
+    const r = await loadtest(["--users", "1", "--mem-limit", "120M", "--spawn-timeout", "120", "--out", out]);
+    const report = JSON.parse(fs.readFileSync(out, "utf8")) as Report;
+    expect(r.status).toBe(1);
+    expect(report).toMatchObject({ users: 1, completed: 0, failed: 1 });
+    expect(report.cleanup.errors).toEqual([]);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+});
