@@ -19,6 +19,9 @@ import { _maskOverflow, _productOverflow, _scoresOverflow, _valuesOverflow } fro
 import type { AttentionTrace, HeadTrace, Matrix, Vector } from "../trace";
 import { _cachedTransposed, _flatten, _matmulTransB, _nested } from "./kernels";
 
+/** max |entry| of a cached (frozen) weight buffer. */
+const _maxAbsCache = new WeakMap<Float64Array, number>();
+
 /** Define obj[key] as computed by make() on first read, then stored (enumerable, so spreads and JSON see it). */
 function _lazy(obj: object, key: string, make: () => unknown): void {
   Object.defineProperty(obj, key, {
@@ -189,8 +192,12 @@ export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: 
   // a contribution can overflow where the output does not (cancellation): then compute them now, to fail now
   let maxConcat = 0;
   for (let e = 0; e < concat.length; e++) maxConcat = Math.max(maxConcat, Math.abs(concat[e]));
-  let maxWO = 0;
-  for (let e = 0; e < wOT.length; e++) maxWO = Math.max(maxWO, Math.abs(wOT[e]));
+  let maxWO = _maxAbsCache.get(wOT); // a layer's W^O is frozen, so its transposed buffer (and this) is cached
+  if (maxWO === undefined) {
+    maxWO = 0;
+    for (let e = 0; e < wOT.length; e++) maxWO = Math.max(maxWO, Math.abs(wOT[e]));
+    _maxAbsCache.set(wOT, maxWO);
+  }
   const eager = maxConcat * maxWO * dV >= 1e300 ? Array.from({ length: h }, (_, hd) => contribution(hd)) : null;
 
   const heads: HeadTrace[] = new Array(h);
