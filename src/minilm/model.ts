@@ -52,7 +52,8 @@ export interface MiniLMEncoding {
   /** (numLayers, numHeads, L, L): attentions[l][h][i][j] = how much token i attends to token j in layer l, head h */
   attentions: Matrix[][];
   /** (numLayers + 1, L, d): the embeddings, then each layer's output */ hiddenStates: Matrix[];
-  /** (d,) mean pooling over the tokens of the last hidden state, then L2 normalisation (modules.json) */ embedding: Vector;
+  /** (d,) mean pooling over the tokens of the last hidden state, then L2 normalisation (modules.json); equal to
+   *  sentence-transformers' encode up to 256 tokens (its max_seq_length truncates longer input; we do not) */ embedding: Vector;
   /** (L, d) word + position + token type, before the embedding LayerNorm */ embeddingSum: Matrix;
   /** our MultiHeadAttention's trace of every layer (q, k, v, scores, weights, head outputs, contributions …) */
   traces: AttentionTrace[];
