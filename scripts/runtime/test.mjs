@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: setup (same code path as `npm start`), then every stage in order:
-// typecheck, build (a failure here stops the run), unit tests (vitest), notebooks (pytest + nbclient
-// + tslab), browser tests (`npm run test:browser`, when package.json has it). Every stage runs even
-// when an earlier test stage failed, so one run shows all failures; the exit code is 1 if any failed.
+// `npm test`: setup (same code path as `npm start`), then every stage in order: typecheck, build (a
+// failure here stops the run), unit tests (vitest), the preflight doctor, notebooks (pytest + nbclient +
+// tslab), handouts, the workshop hub (JupyterHub + a 2-learner load test), browser tests (Galata +
+// Chromium). Every stage runs even when an earlier test stage failed, so one run shows all failures;
+// the exit code is 1 if any failed.
 // Each stage's own output streams through; at the end one summary line adds up the tests that the
 // runners reported ("N passed" / "N failed" in their closing lines).
 import { spawn } from "node:child_process";
@@ -16,6 +17,8 @@ const stages = [
   { name: "build", cmd: npm, args: ["run", "--silent", "build"], fatal: true },
   // vitest.config.ts keeps the Playwright specs (test/browser) out of this stage.
   { name: "unit tests (vitest)", cmd: npm, args: ["run", "--silent", "test:unit"], counts: true },
+  // npm run doctor, each of its checks broken on purpose in a throw-away copy.
+  { name: "doctor (npm run test:doctor)", cmd: npm, args: ["run", "--silent", "test:doctor"], env: jupyterEnv(), counts: true },
   {
     name: "notebooks (pytest + nbclient + tslab)",
     cmd: VENV_PY,
@@ -25,6 +28,8 @@ const stages = [
   },
   // Offline handouts built from the executed copies the notebook stage left in build/executed/.
   { name: "handouts (npm run test:handouts)", cmd: npm, args: ["run", "--silent", "test:handouts"], env: jupyterEnv(), counts: true },
+  // npm run hub + npm run hub:loadtest -- --users 2, then cleanup (system users need root, as in CI).
+  { name: "workshop hub (npm run test:hub)", cmd: npm, args: ["run", "--silent", "test:hub"], counts: true },
   { name: "browser (npm run test:browser)", cmd: npm, args: ["run", "--silent", "test:browser"], env: jupyterEnv(), counts: true },
 ];
 
