@@ -42,15 +42,26 @@ describe("fastMatmul(a, b)", () => {
     expect(fastMatmul([[1, 2], [3, 4]], [[5, 6], [7, 8]])).toEqual([[19, 22], [43, 50]]);
   });
 
-  it("equals a triple loop and mathjs's matmul for every shape, including the block remainders", () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 11 }),
-      fc.integer({ min: 0, max: 2 ** 31 }), (n, k, m, seed) => {
+  it("equals mathjs's ORIGINAL multiply (the kernel taken out) and a triple loop, for shapes reaching every block path", () => {
+    // _multiplyNested sums tiny products (n·k·m ≤ 2048) straight on the nested arrays and the rest in _matmulTransB's
+    // 3×4 blocks, then 2×4 for the last two rows, 1×m for the last one, and the j-remainders of each: k up to 80 and
+    // n, m up to 13 reach all of them. `matmul` goes through mha-lab's mathjs, whose multiply IS the kernel; the
+    // reference is the multiply it replaced (mathjs's own nested-array product, summed p = 0 … k−1 like the kernel).
+    const original = (math.multiply as any)[Symbol.for("mha-lab.fast.originalMultiply")] as (a: Matrix, b: Matrix) => Matrix;
+    expect(typeof original).toBe("function");
+    const paths = new Set<string>();
+    fc.assert(fc.property(fc.integer({ min: 1, max: 13 }), fc.oneof(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 5, max: 80 })),
+      fc.integer({ min: 1, max: 13 }), fc.integer({ min: 0, max: 2 ** 31 }), (n, k, m, seed) => {
         const a = randomMatrix(n, k, seed);
         const b = randomMatrix(k, m, seed + 1);
         const c = fastMatmul(a, b);
-        expect(maxAbsDiffDeep(c, loopMatmul(a, b))).toBeLessThanOrEqual(1e-12);
-        expect(maxAbsDiffDeep(c, matmul(a, b))).toBe(0); // same summation order as mathjs
-      }), { numRuns: 200 });
+        const tiny = n * k * m <= 2048;
+        paths.add(tiny ? "tiny" : `rows ${n % 3 === 0 ? "3" : n % 3 === 1 ? (n === 1 ? "1" : "3+1") : "3+2"}, cols ${m % 4 === 0 ? "4" : "4+rest"}`);
+        expect(maxAbsDiffDeep(c, original(a, b))).toBe(0); // the same summation order as mathjs
+        expect(maxAbsDiffDeep(c, loopMatmul(a, b))).toBe(0); // loopMatmul also sums p in order from 0
+      }), { numRuns: 300, seed: 11, examples: [[3, 700, 4, 1], [2, 700, 4, 2], [1, 2100, 1, 3], [1, 1, 1, 4], [7, 50, 9, 5], [13, 80, 13, 6]] });
+    // every block path was reached (the 1-row path appears as "3+1" and "1", the 2-row path as "3+2")
+    for (const p of ["tiny", "rows 3, cols 4", "rows 3+1, cols 4+rest", "rows 3+2, cols 4+rest", "rows 1, cols 4+rest"]) expect(paths).toContain(p);
   });
 
   it("names both shapes when the inner sizes differ", () => {
@@ -72,31 +83,52 @@ describe("fastForward(mha, query, key, value, options)", () => {
     seed: fc.integer({ min: 0, max: 2 ** 31 }),
   });
 
+  /** A layer, its inputs and options from one arbCase draw. */
+  function build(c: typeof arbCase extends fc.Arbitrary<infer T> ? T : never) {
+    const dModel = c.numHeads * c.dK;
+    const kdim = dModel + c.kdimExtra;
+    let mha = MultiHeadAttention.random({ dModel, numHeads: c.numHeads, seed: c.seed, kdim, vdim: kdim + 1, bias: c.bias });
+    if (c.bias) {
+      // non-zero biases, so the bias path is exercised (params are frozen: build a new layer)
+      const r = mulberry32(c.seed + 7);
+      const b = () => Array.from({ length: dModel }, () => r() - 0.5);
+      mha = new MultiHeadAttention({ ...mha.params, bQ: b(), bK: b(), bV: b(), bO: b() }, c.numHeads);
+    }
+    const q = randomMatrix(c.L, dModel, c.seed + 1);
+    const k = randomMatrix(c.S, kdim, c.seed + 2);
+    const v = randomMatrix(c.S, kdim + 1, c.seed + 3);
+    const options: Parameters<typeof fastForward>[4] = { causal: c.causal };
+    if (c.maskKind === "bool") options.attnMask = randomMatrix(c.L, c.S, c.seed + 4).map((row) => row.map((x) => x > 0.3));
+    if (c.maskKind === "float") options.attnMask = randomMatrix(c.L, c.S, c.seed + 5);
+    if (c.maskKind === "padding") options.keyPaddingMask = Array.from({ length: c.S }, (_, j) => j === c.S - 1 && c.S > 1);
+    if (c.maskKind === "fullyMaskedRow") options.attnMask = Array.from({ length: c.L }, (_, i) => Array.from({ length: c.S }, () => i === 0));
+    return { mha, q, k, v, options };
+  }
+
   it("returns the same trace as MultiHeadAttention.forward, number for number (property)", () => {
     fc.assert(fc.property(arbCase, (c) => {
-      const dModel = c.numHeads * c.dK;
-      const kdim = dModel + c.kdimExtra;
-      let mha = MultiHeadAttention.random({ dModel, numHeads: c.numHeads, seed: c.seed, kdim, vdim: kdim + 1, bias: c.bias });
-      if (c.bias) {
-        // non-zero biases, so the bias path is exercised (params are frozen: build a new layer)
-        const r = mulberry32(c.seed + 7);
-        const b = () => Array.from({ length: dModel }, () => r() - 0.5);
-        mha = new MultiHeadAttention({ ...mha.params, bQ: b(), bK: b(), bV: b(), bO: b() }, c.numHeads);
-      }
-      const q = randomMatrix(c.L, dModel, c.seed + 1);
-      const k = randomMatrix(c.S, kdim, c.seed + 2);
-      const v = randomMatrix(c.S, kdim + 1, c.seed + 3);
-      const options: Parameters<typeof fastForward>[4] = { causal: c.causal };
-      if (c.maskKind === "bool") options.attnMask = randomMatrix(c.L, c.S, c.seed + 4).map((row) => row.map((x) => x > 0.3));
-      if (c.maskKind === "float") options.attnMask = randomMatrix(c.L, c.S, c.seed + 5);
-      if (c.maskKind === "padding") options.keyPaddingMask = Array.from({ length: c.S }, (_, j) => j === c.S - 1 && c.S > 1);
-      if (c.maskKind === "fullyMaskedRow") options.attnMask = Array.from({ length: c.L }, (_, i) => Array.from({ length: c.S }, () => i === 0));
+      const { mha, q, k, v, options } = build(c);
       const ref = mha.forward(q, k, v, options);
       const fast = fastForward(mha, q, k, v, options);
-      expect(maxAbsDiffDeep(fast, ref)).toBeLessThanOrEqual(1e-12);
+      expect(maxAbsDiffDeep(fast, ref)).toBe(0);
       expect(fast.fullyMaskedRows).toEqual(ref.fullyMaskedRows);
       if (c.maskKind === "fullyMaskedRow") expect(fast.fullyMaskedRows).toEqual([0]);
     }), { numRuns: 150 });
+  });
+
+  it("the readable forward with the kernel taken out of mathjs (pure mathjs multiply) gives the default path's trace, number for number (property)", () => {
+    // both fastForward and the default readable path run on the kernels; this pins the readable path to mathjs itself
+    fc.assert(fc.property(arbCase, fc.integer({ min: 1, max: 40 }), (c, n) => {
+      const { mha, q, k, v, options } = build({ ...c, L: c.L + n, S: c.S + n }); // up to 47 rows: products past the tiny path
+      const withKernel = mha.forward(q, k, v, options);
+      uninstallFastMultiply(math);
+      try {
+        expect((math.multiply as any)[Symbol.for("mha-lab.fast.originalMultiply")]).toBeUndefined();
+        expect(maxAbsDiffDeep(mha.forward(q, k, v, options), withKernel)).toBe(0);
+      } finally {
+        installFastMultiply(math);
+      }
+    }), { numRuns: 60 });
   });
 
   it("matches at the benchmark's shapes: n = 33, dModel = 64 and 256, h = 8, self-attention", () => {
@@ -105,7 +137,7 @@ describe("fastForward(mha, query, key, value, options)", () => {
       const x = randomMatrix(33, dModel, 4);
       const ref = mha.forward(x);
       const fast = fastForward(mha, x);
-      expect(maxAbsDiffDeep(fast, ref)).toBeLessThanOrEqual(1e-12);
+      expect(maxAbsDiffDeep(fast, ref)).toBe(0);
       // the output is concat·W^O + bO, and also the sum of the per-head contributions (+ bO = 0 here)
       const summed = fast.contributions.reduce((acc, c) => acc.map((row, i) => row.map((x2, j) => x2 + c[i][j])));
       expect(maxAbsDiffDeep(summed, fast.output)).toBeLessThanOrEqual(1e-12);
@@ -125,7 +157,7 @@ describe("fastForward(mha, query, key, value, options)", () => {
     wO[7][7] += 0.5; // W^O row 7 feeds output column 7 through head 2's last concat column
     const edited = new MultiHeadAttention({ ...mha.params, wO }, 2);
     const second = fastForward(edited, x);
-    expect(maxAbsDiffDeep(second, edited.forward(x))).toBeLessThanOrEqual(1e-12);
+    expect(maxAbsDiffDeep(second, edited.forward(x))).toBe(0);
     expect(maxAbsDiffDeep(second.output, first)).toBeGreaterThan(1e-6);
     expect(fastForward(mha, x).output).toEqual(first); // the old layer is unchanged
   });
