@@ -29,7 +29,7 @@ interface Fixture {
   nan_rows: number[];
 }
 
-const TOL = 1e-9;
+const TOL = 1e-12;
 const DIR = join(__dirname, "fixtures", "torch");
 
 /** JSON cannot hold non-finite numbers; golden.py writes them as these strings. */

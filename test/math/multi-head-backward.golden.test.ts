@@ -41,7 +41,7 @@ interface Fixture extends GradSet {
   rows_removed?: GradSet & { query_rows: number[] };
 }
 
-const TOL = 1e-9;
+const TOL = 1e-12;
 const DIR = join(__dirname, "..", "fixtures", "torch-grad");
 
 function _revive(_key: string, v: unknown): unknown {
