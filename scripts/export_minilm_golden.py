@@ -20,7 +20,9 @@ For every sentence it writes:
   - spot values of a few weight tensors (shape, first values, float64 sum), to test the safetensors reader.
 
 It also writes test/minilm/fixtures/sample.safetensors with the `safetensors` library (several dtypes and
-shapes) and sample.json with the values it holds, to test our reader against the library's writer.
+shapes) and sample.json with the values it holds, to test our reader against the library's writer, and
+test/minilm/fixtures/erf-gelu.json: Python's math.erf and torch's F.gelu (float64, exact erf form) at the points
+test/minilm/blocks.test.ts checks src/minilm/gelu.ts at.
 
 Output: src/minilm/golden/golden.json (index + small values) and golden.bin (little-endian float32 / float64 tensors).
 Deterministic: rerunning with the pinned versions (scripts/requirements-ref.txt) gives byte-identical files.
@@ -29,6 +31,7 @@ Usage:  .venv-ref/bin/python scripts/export_minilm_golden.py
 """
 import hashlib
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -150,6 +153,23 @@ def write_safetensors_sample() -> None:
         "metadata": {"written_by": "export_minilm_golden.py"},
         "sample.safetensors": expected,
         "sample-numpy.safetensors": expected_np,
+    }, indent=1) + "\n")
+
+
+# one or two points on each branch of erf (|x| <= 0.46875, <= 4, > 4, >= 6), the edges, and both signs
+ERF_GELU_POINTS = [-7.0, -5.5, -4.2, -3.0, -2.0, -1.0, -0.6, -0.46875, -0.3, -0.001, 0.0, 1e-08, 0.1, 0.46875, 0.47,
+                   0.9, 1.0, 2.5, 3.9, 4.0, 4.1, 5.0, 5.9, 6.5]
+
+
+def write_erf_gelu() -> None:
+    """Python's math.erf and torch's exact-erf F.gelu in float64 at ERF_GELU_POINTS, for test/minilm/blocks.test.ts."""
+    x = torch.tensor(ERF_GELU_POINTS, dtype=torch.float64)
+    gelu = F.gelu(x, approximate="none").tolist()
+    (SAMPLE_OUT / "erf-gelu.json").write_text(json.dumps({
+        "generator": {"script": "scripts/export_minilm_golden.py", "python": "%d.%d.%d" % sys.version_info[:3],
+                      "torch": torch.__version__,
+                      "erf": "math.erf", "gelu": "torch.nn.functional.gelu(x, approximate='none'), float64"},
+        "points": [{"x": v, "erf": math.erf(v), "gelu": g} for v, g in zip(ERF_GELU_POINTS, gelu)],
     }, indent=1) + "\n")
 
 
@@ -294,6 +314,7 @@ def main() -> int:
     }
     json_path.write_text(json.dumps(index, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     write_safetensors_sample()
+    write_erf_gelu()
     total = bin_path.stat().st_size + json_path.stat().st_size
     print(f"wrote {json_path} and {bin_path}: {total} bytes; {len(SENTENCES)} sentences, lengths "
           f"{[s['length'] for s in sentences]}; embedding vs ST pooling (f64) max "
