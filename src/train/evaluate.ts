@@ -3,6 +3,8 @@
  *
  * Dependencies: _toFlat, _lossAndGrad (the fast flat forward).
  */
+import { _checkedLater, _isBoolean, _validateOptions } from "../math/_validate";
+import { _checkExamples, _what } from "./_check";
 import { _FlatModel, _lossAndGrad, _toFlat } from "./_flat";
 import { _checkHeadMask, TinyModel } from "./model";
 import type { Example } from "./tasks";
@@ -30,12 +32,18 @@ export interface Evaluation {
  * @example (illustrative) evaluate(model, task.examples(500, 99), { headMask: [1, 0, 1, 1] }).parts // without head 2
  */
 export function evaluate(model: TinyModel, examples: Example[], options: EvaluateOptions = {}): Evaluation {
+  _checkModel("evaluate", model);
   return _evaluateFlat(_toFlat(model), examples, options);
 }
 
+function _checkModel(where: string, model: unknown): void {
+  if (!(model instanceof TinyModel)) throw new Error(`${where} needs a TinyModel (TinyModel.random({ … })), got ${_what(model)}`);
+}
+
 /** evaluate on a flat model (what train and stepper use: no copy into nested arrays). */
-export function _evaluateFlat(fm: _FlatModel, examples: Example[], options: EvaluateOptions = {}): Evaluation {
-  if (!Array.isArray(examples) || examples.length === 0) throw new Error("examples must be a non-empty array of { tokens, targets }");
+export function _evaluateFlat(fm: _FlatModel, examples: Example[], options: EvaluateOptions = {}, where = "evaluate"): Evaluation {
+  _validateOptions(where, options, { headMask: _checkedLater }); // checked below, where h is known
+  _checkExamples(where, "examples", examples, fm.config);
   const h = fm.config.numHeads;
   const headMask = options.headMask == null ? null : Float64Array.from(_checkHeadMask(options.headMask, h));
   let lossSum = 0;
@@ -48,6 +56,9 @@ export function _evaluateFlat(fm: _FlatModel, examples: Example[], options: Eval
     r.parts.forEach((p, k) => { parts[k].count += p.count; parts[k].correct += p.correct; });
   }
   const correct = parts.reduce((s, p) => s + p.correct, 0);
+  if (!Number.isFinite(lossSum)) {
+    throw new Error(`${where}: the loss is ${String(lossSum)}: the model's weights are too large or not finite (was it trained with too high a learning rate?)`);
+  }
   return {
     loss: count === 0 ? 0 : lossSum / count, accuracy: count === 0 ? 0 : correct / count, count,
     parts: parts.map((p) => ({ name: p.name, accuracy: p.count === 0 ? 0 : p.correct / p.count, count: p.count })),
@@ -70,6 +81,9 @@ export interface AblationRow {
  * @example (illustrative) ablationTable(result.model, task.examples(500, 99)).map((r) => [r.label, r.result.accuracy])
  */
 export function ablationTable(model: TinyModel, examples: Example[], options: { pairs?: boolean } = {}): AblationRow[] {
+  _checkModel("ablationTable", model);
+  _validateOptions("ablationTable", options, { pairs: _isBoolean });
+  _checkExamples("ablationTable", "examples", examples, model.config);
   const h = model.config.numHeads;
   const sets: number[][] = [[]];
   for (let i = 0; i < h; i++) sets.push([i]);

@@ -4,6 +4,7 @@
  *
  * Dependencies: MultiHeadAttention, glorotUniform, mulberry32, sinusoidalPositions.
  */
+import { _checkedLater, _isBoolean, _isOneOf, _isSafeInteger, _validateOptions } from "../math/_validate";
 import { MultiHeadAttention } from "../math/multi-head";
 import { causalMask } from "../math/masks";
 import { glorotUniform, mulberry32 } from "../math/random";
@@ -118,6 +119,11 @@ export class TinyModel {
    */
   static random(options: TinyModelOptions): TinyModel {
     if (options == null || typeof options !== "object") throw new Error("TinyModel.random needs { vocab, length, dModel, numHeads }");
+    _validateOptions("TinyModel.random", options, {
+      task: _checkedLater, vocab: _checkedLater, length: _checkedLater, dModel: _checkedLater, numHeads: _checkedLater,
+      numClasses: _checkedLater, parts: _checkedLater, partNames: _checkedLater, positions: _isOneOf(["learned", "sinusoidal"]),
+      residual: _isBoolean, causal: _isBoolean, seed: _isSafeInteger,
+    });
     const t = options.task;
     const vocab = _int("vocab", options.vocab ?? t?.vocab);
     const length = _int("length", options.length ?? t?.length);
@@ -161,7 +167,8 @@ export class TinyModel {
    */
   forward(tokens: number[], options: ModelForwardOptions = {}): ModelTrace {
     const { vocab, length, dModel: E, numHeads: h, numClasses: C, parts, residual, causal } = this.config;
-    _checkTokens("tokens", tokens, vocab, length);
+    _validateOptions("TinyModel.forward", options, { headMask: _checkedLater });
+    _checkTokens("tokens", tokens, vocab, length, "TinyModel.forward: ");
     const headMask = _checkHeadMask(options.headMask, h);
     const { embedding, positions, readout, readoutBias } = this.params;
     const L = tokens.length;
@@ -183,11 +190,13 @@ export class TinyModel {
 }
 
 /** Throw unless tokens is a non-empty array of at most `length` integers in 0 … vocab − 1. */
-export function _checkTokens(name: string, tokens: unknown, vocab: number, length: number): number[] {
-  if (!Array.isArray(tokens) || tokens.length === 0) throw new Error(`${name} must be a non-empty array of token ids`);
-  if (tokens.length > length) throw new Error(`${name} has ${tokens.length} tokens but the model's length is ${length}`);
+export function _checkTokens(name: string, tokens: unknown, vocab: number, length: number, where = ""): number[] {
+  if (!Array.isArray(tokens) || tokens.length === 0) throw new Error(`${where}${name} must be a non-empty array of token ids`);
+  if (tokens.length > length) throw new Error(`${where}${name} has ${tokens.length} tokens but the model's length is ${length}`);
   tokens.forEach((t, i) => {
-    if (!Number.isInteger(t) || t < 0 || t >= vocab) throw new Error(`${name}[${i}] is ${String(t)}, not a token id in 0…${vocab - 1}`);
+    if (!Number.isInteger(t) || t < 0 || t >= vocab) {
+      throw new Error(`${where}${name}[${i}] is ${String(t)}, not a token id in 0…${vocab - 1} (the model's vocab is ${vocab})`);
+    }
   });
   return tokens as number[];
 }

@@ -4,10 +4,13 @@
  *
  * Dependencies: _toFlat, _fromFlat, _lossAndGrad, adam, sgd.
  */
+import { _validateOptions } from "../math/_validate";
+import type { OptionCheck } from "../math/_validate";
+import { _checkExamples, _firstNonFinite, _isPositive, _nonFinite, _what } from "./_check";
 import { _fromFlat, _lossAndGrad, _toFlat } from "./_flat";
 import { _evaluateFlat } from "./evaluate";
 import type { EvaluateOptions, Evaluation } from "./evaluate";
-import type { TinyModel } from "./model";
+import { TinyModel } from "./model";
 import { adam, Optimizer, sgd } from "./optimizers";
 import type { Example } from "./tasks";
 
@@ -39,13 +42,22 @@ export interface Stepper {
   evaluate(examples: Example[], options?: EvaluateOptions): Evaluation;
 }
 
-/** The optimizer option resolved to an Optimizer. */
+/** The optimizer option: "adam", "sgd" or an object from adam()/sgd(). */
+export const _isOptimizer: OptionCheck = (v, name) => {
+  if (v === "adam" || v === "sgd" || (v != null && typeof v === "object" && typeof (v as Optimizer).step === "function")) return;
+  throw new Error(`${name} must be "adam", "sgd" or adam()/sgd(), got ${_what(v)}`);
+};
+
+/** The option checks stepper and train share. */
+export const _optimizerSpec: { [key: string]: OptionCheck } = { optimizer: _isOptimizer, lr: _isPositive };
+
+/** The optimizer option resolved to an Optimizer (options already checked by _validateOptions). */
 export function _optimizer(opt: StepperOptions["optimizer"], lr: number | undefined): Optimizer {
   const o = opt ?? "adam";
   if (o === "adam") return adam(lr == null ? {} : { lr });
   if (o === "sgd") return sgd(lr == null ? {} : { lr });
-  if (o != null && typeof o === "object" && typeof o.step === "function") return o;
-  throw new Error(`optimizer must be "adam", "sgd" or adam()/sgd(), got ${String(o)}`);
+  if (lr != null) throw new Error(`lr is not used with an optimizer object (its lr is ${o.lr}): pass it to ${o.name}({ lr: ${lr} }) instead`);
+  return o;
 }
 
 /**
@@ -57,20 +69,30 @@ export function _optimizer(opt: StepperOptions["optimizer"], lr: number | undefi
  * @example (illustrative) const s = stepper(model, { lr: 0.01 }); s.step(task.examples(32)).loss
  */
 export function stepper(model: TinyModel, options: StepperOptions = {}): Stepper {
+  if (!(model instanceof TinyModel)) throw new Error(`stepper needs a TinyModel (TinyModel.random({ … })), got ${_what(model)}`);
+  _validateOptions("stepper", options, _optimizerSpec);
   const optimizer = _optimizer(options.optimizer, options.lr);
   const fm = _toFlat(model);
   const grad = new Float64Array(fm.theta.length);
+  let steps = 0;
   return {
     theta: fm.theta,
     optimizer,
     step(batch: Example[]) {
-      if (!Array.isArray(batch) || batch.length === 0) throw new Error("batch must be a non-empty array of examples");
+      _checkExamples("stepper().step", "batch", batch, fm.config);
+      const step = steps + 1;
       grad.fill(0);
       const r = _lossAndGrad(fm, fm.theta, batch, grad);
+      if (!Number.isFinite(r.loss)) throw _nonFinite("loss", r.loss, step, optimizer);
+      const g = _firstNonFinite(grad);
+      if (g != null) throw _nonFinite("the gradient", g, step, optimizer);
       optimizer.step(fm.theta, grad);
+      const w = _firstNonFinite(fm.theta);
+      if (w != null) throw _nonFinite("the weights", w, step, optimizer);
+      steps = step;
       return { loss: r.loss, accuracy: r.count === 0 ? 0 : r.correct / r.count };
     },
     model: () => _fromFlat(fm),
-    evaluate: (examples: Example[], opts: EvaluateOptions = {}) => _evaluateFlat(fm, examples, opts),
+    evaluate: (examples: Example[], opts: EvaluateOptions = {}) => _evaluateFlat(fm, examples, opts, "stepper().evaluate"),
   };
 }

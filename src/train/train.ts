@@ -4,11 +4,14 @@
  *
  * Dependencies: stepper, mulberry32.
  */
+import { _checkedLater, _isSafeInteger, _validateOptions } from "../math/_validate";
+import type { OptionCheck } from "../math/_validate";
 import { mulberry32 } from "../math/random";
+import { _checkExamples, _intAtLeast, _isFunction, _isNonNegative, _what } from "./_check";
 import type { Matrix } from "../math/trace";
 import { _checkTokens, TinyModel } from "./model";
 import type { Optimizer } from "./optimizers";
-import { _optimizer, stepper } from "./stepper";
+import { _optimizer, _optimizerSpec, stepper } from "./stepper";
 import type { Example, Task } from "./tasks";
 
 /** Options of train. */
@@ -22,8 +25,9 @@ export interface TrainOptions {
   /** examples drawn from the task, split into train and validation (default 2000) */ datasetSize?: number;
   /** fraction held out for validation (default 0.2) */ validationFraction?: number;
   /** evaluate on the validation split every this many steps (default 25, and always at the last step) */ evalEvery?: number;
-  /** stop when the validation loss has not improved by minDelta for `patience` evaluations, and keep the
-   *  best weights (default false: run every step) */ earlyStopping?: false | { patience: number; minDelta?: number };
+  /** stop when the validation loss has not beaten its best by more than minDelta (default 0) for `patience`
+   *  evaluations in a row, and return the weights of the lowest validation loss seen (even if that last
+   *  improvement was smaller than minDelta) (default false: run every step) */ earlyStopping?: false | { patience: number; minDelta?: number };
   /** steps after which every head's attention map on `probe` is recorded; 0 = before training (default []) */ snapshotSteps?: number[];
   /** (L,) tokens the snapshots run on (default the first validation example) */ probe?: number[];
   /** called every progressEvery steps and at the end */ onProgress?: (p: Progress) => void;
@@ -75,10 +79,26 @@ export interface TrainResult {
   /** wall-clock milliseconds of the loop (not deterministic, unlike everything else) */ ms: number;
 }
 
-function _int(name: string, x: number, min: number): number {
-  if (!Number.isInteger(x) || x < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${String(x)}`);
-  return x;
-}
+const _isFraction: OptionCheck = (v, name) => {
+  if (typeof v !== "number" || !(v > 0 && v < 1)) throw new Error(`${name} must be a number in (0, 1), got ${_what(v)}`);
+};
+
+const _isEarlyStopping: OptionCheck = (v, name) => {
+  if (v === false) return;
+  _validateOptions(`train's ${name}`, v, { patience: _intAtLeast(1), minDelta: _isNonNegative }, ["patience"]);
+};
+
+const _isStepList: OptionCheck = (v, name) => {
+  if (!Array.isArray(v)) throw new Error(`${name} must be an array of step numbers (0 = before training), got ${_what(v)}`);
+  v.forEach((s, i) => _intAtLeast(0)(s, `${name}[${i}]`));
+};
+
+/** Every option of train and its check (src/math/_validate.ts: unknown keys suggest the right one). */
+const _TRAIN_SPEC: { [key: string]: OptionCheck } = {
+  ..._optimizerSpec, steps: _intAtLeast(0), batchSize: _intAtLeast(1), seed: _isSafeInteger, datasetSize: _intAtLeast(2),
+  validationFraction: _isFraction, evalEvery: _intAtLeast(1), earlyStopping: _isEarlyStopping, snapshotSteps: _isStepList,
+  probe: _checkedLater, onProgress: _isFunction, progressEvery: _intAtLeast(1),
+};
 
 /**
  * Train a TinyModel on a task. Everything is determined by the model, the task's seed and options.seed:
@@ -101,26 +121,32 @@ export function train(model: TinyModel, task: Task, options: TrainOptions = {}):
         `does not fit the model (vocab ${c.vocab}, length ${c.length}, ${c.numClasses} classes, ${c.parts} parts)`,
     );
   }
-  const steps = _int("steps", options.steps ?? 1000, 0);
-  const batchSize = _int("batchSize", options.batchSize ?? 32, 1);
-  const datasetSize = _int("datasetSize", options.datasetSize ?? 2000, 2);
-  const evalEvery = _int("evalEvery", options.evalEvery ?? 25, 1);
-  const progressEvery = _int("progressEvery", options.progressEvery ?? 100, 1);
+  _validateOptions("train", options, _TRAIN_SPEC);
+  const steps = options.steps ?? 1000;
+  const batchSize = options.batchSize ?? 32;
+  const datasetSize = options.datasetSize ?? 2000;
+  const evalEvery = options.evalEvery ?? 25;
+  const progressEvery = options.progressEvery ?? 100;
   const valFraction = options.validationFraction ?? 0.2;
-  if (!(valFraction > 0 && valFraction < 1)) throw new Error(`validationFraction must be in (0, 1), got ${valFraction}`);
   const early = options.earlyStopping ?? false;
-  if (early !== false && (!Number.isInteger(early.patience) || early.patience < 1)) {
-    throw new Error(`earlyStopping.patience must be a positive integer, got ${String(early.patience)}`);
-  }
+  const minDelta = early === false ? 0 : early.minDelta ?? 0;
   const snapshotSteps = new Set(options.snapshotSteps ?? []);
-  for (const s of snapshotSteps) _int("snapshotSteps entry", s, 0);
+  for (const s of snapshotSteps) {
+    if (s > steps) throw new Error(`snapshotSteps has ${s} but steps is ${steps}: that snapshot would never be taken`);
+  }
+  const nVal = Math.max(1, Math.round(datasetSize * valFraction));
+  const nTrain = datasetSize - nVal;
+  if (nTrain < 1) {
+    throw new Error(`datasetSize ${datasetSize} with validationFraction ${valFraction} holds out ${nVal} examples and leaves ` +
+      `${nTrain} to train on: raise datasetSize or lower validationFraction`);
+  }
   const optimizer = _optimizer(options.optimizer, options.lr);
 
   const data = task.examples(datasetSize);
-  const nVal = Math.max(1, Math.round(datasetSize * valFraction));
-  const trainSet = data.slice(0, datasetSize - nVal);
-  const valSet = data.slice(datasetSize - nVal);
-  const probe = _checkTokens("probe", options.probe ?? valSet[0].tokens, c.vocab, c.length);
+  _checkExamples(`train (task ${task.name}'s examples)`, "examples", data, c);
+  const trainSet = data.slice(0, nTrain);
+  const valSet = data.slice(nTrain);
+  const probe = _checkTokens("probe", options.probe ?? valSet[0].tokens, c.vocab, c.length, "train: ");
 
   const s = stepper(model, { optimizer });
   const rand = mulberry32(options.seed ?? 0);
@@ -153,8 +179,10 @@ export function train(model: TinyModel, task: Task, options: TrainOptions = {}):
 
   const history: HistoryEntry[] = [];
   const validation: ValidationEntry[] = [];
+  // best: the lowest validation loss so far and its weights (what early stopping returns);
+  // sinceImproved: evaluations since the loss last beat the best by more than minDelta (the patience counter)
   let best = { loss: Infinity, step: 0, theta: s.theta.slice() };
-  let sinceBest = 0;
+  let sinceImproved = 0;
   let stoppedEarly = false;
   let step = 0;
   const t0 = Date.now();
@@ -167,12 +195,10 @@ export function train(model: TinyModel, task: Task, options: TrainOptions = {}):
     if (step % evalEvery === 0 || step === steps) {
       const v = validate(step);
       validation.push(v);
-      if (v.loss < best.loss - (early === false ? 0 : early.minDelta ?? 0)) {
-        best = { loss: v.loss, step, theta: s.theta.slice() };
-        sinceBest = 0;
-      } else if (early !== false && ++sinceBest >= early.patience) {
-        stoppedEarly = true;
-      }
+      const significant = v.loss < best.loss - minDelta;
+      if (v.loss < best.loss) best = { loss: v.loss, step, theta: s.theta.slice() };
+      if (significant) sinceImproved = 0;
+      else if (early !== false && ++sinceImproved >= early.patience) stoppedEarly = true;
     }
     const last = history[history.length - 1];
     if (options.onProgress && (step % progressEvery === 0 || step === steps || stoppedEarly)) {
