@@ -49,7 +49,7 @@ c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{API_PORT}"
 c.ConfigurableHTTPProxy.pid_file = str(STATE / "proxy.pid")
 c.ConfigurableHTTPProxy.auth_token = env("CONFIGPROXY_AUTH_TOKEN", "")  # hub.mjs keeps it in <state>/proxy_token
 c.JupyterHub.cleanup_servers = True  # stopping the hub stops every learner's server (their files stay)
-c.JupyterHub.default_url = "/hub/home"
+# (no JupyterHub.default_url: after login a learner goes straight to their server, which starts by itself)
 c.JupyterHub.shutdown_on_logout = False
 c.JupyterHub.concurrent_spawn_limit = 0  # no cap: the load test starts them all at once
 c.JupyterHub.active_server_limit = 0

@@ -46,11 +46,13 @@ const hub = spawn(process.execPath, [path.join(ROOT, "scripts", "hub", "hub.mjs"
 });
 const base = `http://127.0.0.1:${port}`;
 let browser;
+let page;
+let step = "login page";
 try {
   await waitFor(`${base}/hub/api/`);
   fs.mkdirSync(OUT, { recursive: true });
   browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${base}/hub/login`);
   await page.waitForSelector("#username_input");
   await page.screenshot({ path: path.join(OUT, "hub-login.png") });
@@ -58,19 +60,27 @@ try {
   await page.fill("#password_input", password);
   await page.click("#login_submit");
   // the spawn page, then JupyterLab on the default URL (00-welcome); then the notebook to run
-  await page.waitForURL(/\/user\/[^/]+\/lab/, { timeout: 300000 });
+  step = "waiting for JupyterLab after login";
+  await page.waitForURL(/\/user\/[^/]+\/lab/, { timeout: 180000 });
   await page.goto(`${base}/user/${USER}/lab/tree/${NOTEBOOK}`);
   await page.waitForSelector(".jp-Notebook", { timeout: 120000 });
   await page.waitForSelector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-Toolbar-kernelStatus", { timeout: 120000 }).catch(() => {});
   await page.waitForTimeout(3000);
+  step = "Run → Run All Cells";
   await page.getByRole("menuitem", { name: "Run", exact: true }).click();
   await page.getByText("Run All Cells", { exact: true }).click();
-  await page.waitForSelector(".js-plotly-plot", { timeout: 300000 });
+  step = "waiting for a chart";
+  await page.waitForSelector(".js-plotly-plot", { timeout: 180000 });
   await page.waitForTimeout(4000);
   // bring the first chart into view, with the cell that drew it
-  await page.locator(".js-plotly-plot").first().scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.querySelector(".js-plotly-plot")?.closest(".jp-Cell")?.scrollIntoView({ block: "start" }));
+  await page.waitForTimeout(2000);
   await page.screenshot({ path: path.join(OUT, "hub-lab.png") });
   console.log(`wrote ${path.join(OUT, "hub-login.png")} and ${path.join(OUT, "hub-lab.png")}`);
+} catch (e) {
+  console.error(`screenshot failed at: ${step}: ${e.message.split("\n")[0]}`);
+  if (page) await page.screenshot({ path: path.join(OUT, "hub-failed.png") }).catch(() => {});
+  process.exitCode = 1;
 } finally {
   if (browser) await browser.close();
   const token = fs.existsSync(path.join(state, "admin_token")) ? fs.readFileSync(path.join(state, "admin_token"), "utf8").trim() : null;
