@@ -85,7 +85,9 @@ const _isFraction: OptionCheck = (v, name) => {
 
 const _isEarlyStopping: OptionCheck = (v, name) => {
   if (v === false) return;
-  _validateOptions(`train's ${name}`, v, { patience: _intAtLeast(1), minDelta: _isNonNegative }, ["patience"]);
+  _validateOptions(`train's ${name}`, v, {
+    patience: (x) => _intAtLeast(1)(x, `${name}.patience`), minDelta: (x) => _isNonNegative(x, `${name}.minDelta`),
+  }, ["patience"]);
 };
 
 const _isStepList: OptionCheck = (v, name) => {
