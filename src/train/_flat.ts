@@ -3,13 +3,14 @@
  * computed with the fast flat kernels of src/math/fast/backward.ts. The trainer and evaluate run on this;
  * TinyModel.forward (readable) is the reference it is tested against.
  *
- * Dependencies: _mhaForwardFlat, _mhaBackwardFlat, MultiHeadAttention, causalMask.
+ * Dependencies: _mhaForwardFlat, _mhaBackwardFlat, _matmulTransB, MultiHeadAttention, causalMask.
  */
 import { causalMask } from "../math/masks";
 import { MultiHeadAttention } from "../math/multi-head";
 import {
-  _FlatDims, _flatDims, _FlatParams, _gemmNT, _mhaBackwardFlat, _mhaForwardFlat, _transposeFlat,
+  _FlatDims, _flatDims, _FlatParams, _mhaBackwardFlat, _mhaForwardFlat, _transposeFlat,
 } from "../math/fast/backward";
+import { _matmulTransB } from "../math/fast/kernels";
 import type { Matrix } from "../math/trace";
 import { TinyModel, TinyModelConfig } from "./model";
 import type { Example } from "./tasks";
@@ -169,7 +170,7 @@ export function _lossAndGrad(
   const PC = parts * C;
   const logits = new Float64Array(BL * PC); // (B·L, parts·C)
   for (let r = 0; r < BL; r++) for (let c = 0; c < PC; c++) logits[r * PC + c] = v.readoutBias[c];
-  _gemmNT(hidden, 0, E, BL, E, _transposeFlat(v.readout, 0, PC, E, PC), 0, E, PC, logits, 0, PC, true); // (B·L, parts·C)
+  _matmulTransB(hidden, 0, E, BL, E, _transposeFlat(v.readout, 0, PC, E, PC), 0, E, PC, logits, 0, PC, true); // (B·L, parts·C)
   let count = 0;
   for (const ex of batch) for (const tp of ex.targets) for (const t of tp) if (t >= 0) count++;
   const partStats = Array.from({ length: parts }, () => ({ count: 0, correct: 0 }));
@@ -206,9 +207,9 @@ export function _lossAndGrad(
   for (let r = 0; r < BL; r++) for (let c = 0; c < PC; c++) g.readoutBias[c] += dLogits[r * PC + c];
   const hT = _transposeFlat(hidden, 0, E, BL, E); // (E, B·L)
   const dLT = _transposeFlat(dLogits, 0, PC, BL, PC); // (parts·C, B·L)
-  _gemmNT(hT, 0, BL, E, BL, dLT, 0, BL, PC, g.readout, 0, PC, true); // (E, parts·C) ∂R += Hᵀ·∂logits
+  _matmulTransB(hT, 0, BL, E, BL, dLT, 0, BL, PC, g.readout, 0, PC, true); // (E, parts·C) ∂R += Hᵀ·∂logits
   const dHidden = new Float64Array(BL * E); // (B·L, E)
-  _gemmNT(dLogits, 0, PC, BL, PC, v.readout, 0, PC, E, dHidden, 0, E, false); // (B·L, E) ∂H = ∂logits·Rᵀ
+  _matmulTransB(dLogits, 0, PC, BL, PC, v.readout, 0, PC, E, dHidden, 0, E, false); // (B·L, E) ∂H = ∂logits·Rᵀ
   const { dXq, dXk, dXv } = _mhaBackwardFlat(fm.dims, v.mha, cache, dHidden, g.mha);
   for (let b = 0; b < B; b++) {
     const toks = batch[b].tokens;

@@ -7,13 +7,13 @@
  * The readable path (multi-head.ts, scaled-dot-product.ts, …) stays the reference; test/math-fast/backward.test.ts
  * proves the two equal.
  *
- * Dependencies: _backwardInputs, _flatten and _nested (./kernels).
+ * Dependencies: _backwardInputs, _flatten, _matmulTransB and _nested (./kernels).
  */
 import { _backwardInputs } from "../_backward-inputs";
 import type { ForwardLayer } from "../_forward-inputs";
 import type { MhaGradients } from "../multi-head";
 import type { AttentionTrace, Matrix, MhaParams } from "../trace";
-import { _flatten, _nested } from "./kernels";
+import { _flatten, _matmulTransB, _nested } from "./kernels";
 
 /** The sizes of a layer, as the flat kernels need them. */
 export interface _FlatDims {
@@ -61,66 +61,8 @@ export interface _FlatInputGradients {
   /** (B·S, vdim) */ dXv: Float64Array;
 }
 
-/**
- * C (+)= A·Bᵀ on flat buffers with strides: C[i, j] (+)= Σ_p A[aOff + i·aStride + p] · Bt[bOff + j·bStride + p].
- * A 2×4 register block of dot products, like kernels.ts's _matmulTransB, plus an output stride (so a head can
- * write its columns of a wider buffer) and an accumulate flag. Every product here is written as A·Bᵀ on
- * (transposed) operands, because a dot product keeps its sum in a register.
- * @param n rows of A and C, k the inner size, m rows of Bt = columns of C
- */
-export function _gemmNT(
-  a: Float64Array, aOff: number, aStride: number, n: number, k: number,
-  bt: Float64Array, bOff: number, bStride: number, m: number,
-  c: Float64Array, cOff: number, cStride: number, accumulate: boolean,
-): void {
-  const keep = accumulate ? 1 : 0;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const a0 = aOff + i * aStride;
-    const a1 = a0 + aStride;
-    const c0 = cOff + i * cStride;
-    const c1 = c0 + cStride;
-    let j = 0;
-    for (; j + 3 < m; j += 4) {
-      const b0 = bOff + j * bStride;
-      const b1 = b0 + bStride;
-      const b2 = b1 + bStride;
-      const b3 = b2 + bStride;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-      for (let p = 0; p < k; p++) {
-        const x = a[a0 + p];
-        const y = a[a1 + p];
-        const e0 = bt[b0 + p], e1 = bt[b1 + p], e2 = bt[b2 + p], e3 = bt[b3 + p];
-        s00 += x * e0; s01 += x * e1; s02 += x * e2; s03 += x * e3;
-        s10 += y * e0; s11 += y * e1; s12 += y * e2; s13 += y * e3;
-      }
-      c[c0 + j] = keep * c[c0 + j] + s00; c[c0 + j + 1] = keep * c[c0 + j + 1] + s01;
-      c[c0 + j + 2] = keep * c[c0 + j + 2] + s02; c[c0 + j + 3] = keep * c[c0 + j + 3] + s03;
-      c[c1 + j] = keep * c[c1 + j] + s10; c[c1 + j + 1] = keep * c[c1 + j + 1] + s11;
-      c[c1 + j + 2] = keep * c[c1 + j + 2] + s12; c[c1 + j + 3] = keep * c[c1 + j + 3] + s13;
-    }
-    for (; j < m; j++) {
-      const b0 = bOff + j * bStride;
-      let s0 = 0, s1 = 0;
-      for (let p = 0; p < k; p++) {
-        s0 += a[a0 + p] * bt[b0 + p];
-        s1 += a[a1 + p] * bt[b0 + p];
-      }
-      c[c0 + j] = keep * c[c0 + j] + s0;
-      c[c1 + j] = keep * c[c1 + j] + s1;
-    }
-  }
-  for (; i < n; i++) {
-    const a0 = aOff + i * aStride;
-    const c0 = cOff + i * cStride;
-    for (let j = 0; j < m; j++) {
-      const b0 = bOff + j * bStride;
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a[a0 + p] * bt[b0 + p];
-      c[c0 + j] = keep * c[c0 + j] + s;
-    }
-  }
-}
+/** The old name of kernels.ts's _matmulTransB (with its accumulate flag), kept for the tests that import it. */
+export const _gemmNT = _matmulTransB;
 
 /**
  * The transpose of a (rows, cols) block (rows at off + r·stride) into a new dense (cols, rows) buffer.
@@ -146,7 +88,7 @@ export function _transposeFlat(
 /** Y (rows, dOut) = X (rows, dIn)·W (dIn, dOut) + b. */
 function _linear(x: Float64Array, rows: number, dIn: number, w: Float64Array, b: Float64Array | null, dOut: number): Float64Array {
   const y = new Float64Array(rows * dOut);
-  _gemmNT(x, 0, dIn, rows, dIn, _transposeFlat(w, 0, dOut, dIn, dOut), 0, dIn, dOut, y, 0, dOut, false); // (rows, dOut)
+  _matmulTransB(x, 0, dIn, rows, dIn, _transposeFlat(w, 0, dOut, dIn, dOut), 0, dIn, dOut, y, 0, dOut, false); // (rows, dOut)
   if (b != null) for (let i = 0; i < rows; i++) for (let j = 0; j < dOut; j++) y[i * dOut + j] += b[j];
   return y;
 }
@@ -157,7 +99,7 @@ function _linearBackward(
   dW: Float64Array, db: Float64Array | null, xT: Float64Array = _transposeFlat(x, 0, dIn, rows, dIn), // (dIn, rows)
 ): Float64Array {
   const dYT = _transposeFlat(dY, 0, dOut, rows, dOut); // (dOut, rows)
-  _gemmNT(xT, 0, rows, dIn, rows, dYT, 0, rows, dOut, dW, 0, dOut, true); // (dIn, dOut)
+  _matmulTransB(xT, 0, rows, dIn, rows, dYT, 0, rows, dOut, dW, 0, dOut, true); // (dIn, dOut)
   if (db != null) {
     for (let j = 0; j < dOut; j++) {
       let s = 0;
@@ -166,7 +108,7 @@ function _linearBackward(
     }
   }
   const dX = new Float64Array(rows * dIn);
-  _gemmNT(dY, 0, dOut, rows, dOut, w, 0, dOut, dIn, dX, 0, dIn, false); // (rows, dIn): row j of w is column j of Wᵀ
+  _matmulTransB(dY, 0, dOut, rows, dOut, w, 0, dOut, dIn, dX, 0, dIn, false); // (rows, dIn): row j of w is column j of Wᵀ
   return dX;
 }
 
@@ -195,7 +137,7 @@ export function _mhaForwardFlat(
   for (let b = 0; b < B; b++) {
     for (let hd = 0; hd < h; hd++) {
       const aOff = (b * h + hd) * L * S;
-      _gemmNT(Q, b * L * E + hd * dK, E, L, dK, K, b * S * E + hd * dK, E, S, A, aOff, S, false); // (L, S) q·kᵀ
+      _matmulTransB(Q, b * L * E + hd * dK, E, L, dK, K, b * S * E + hd * dK, E, S, A, aOff, S, false); // (L, S) q·kᵀ
       for (let r = 0; r < L; r++) {
         const o = aOff + r * S;
         let max = -Infinity;
@@ -219,7 +161,7 @@ export function _mhaForwardFlat(
       }
       const cOff = b * L * E + hd * dV;
       const vT = _transposeFlat(V, b * S * E + hd * dV, E, S, dV, vTBuf); // (dV, S)
-      _gemmNT(A, aOff, S, L, S, vT, 0, S, dV, concat, cOff, E, false); // (L, dV) weights·v
+      _matmulTransB(A, aOff, S, L, S, vT, 0, S, dV, concat, cOff, E, false); // (L, dV) weights·v
       const g = headMask == null ? 1 : headMask[hd];
       if (g !== 1) for (let r = 0; r < L; r++) for (let d = 0; d < dV; d++) concat[cOff + r * E + d] *= g;
     }
@@ -263,7 +205,7 @@ export function _mhaBackwardFlat(
       const aOff = (b * h + hd) * L * S;
       const hOff = b * L * E + hd * dV; // this head's columns of concat
       const kOff = b * S * E + hd * dK;
-      _gemmNT(dConcat, hOff, E, L, dV, V, b * S * E + hd * dV, E, S, dT, 0, S, false); // (L, S) ∂A = ∂head·Vᵀ
+      _matmulTransB(dConcat, hOff, E, L, dV, V, b * S * E + hd * dV, E, S, dT, 0, S, false); // (L, S) ∂A = ∂head·Vᵀ
       for (let r = 0; r < L; r++) {
         let dot = 0;
         for (let j = 0; j < S; j++) dot += A[aOff + r * S + j] * dT[r * S + j];
@@ -274,9 +216,9 @@ export function _mhaBackwardFlat(
       const qT = _transposeFlat(Q, b * L * E + hd * dK, E, L, dK, qTBuf); // (dK, L)
       const aT = _transposeFlat(A, aOff, S, L, S, aTBuf); // (S, L)
       const dHT = _transposeFlat(dConcat, hOff, E, L, dV, dHTBuf); // (dV, L)
-      _gemmNT(dT, 0, S, L, S, kT, 0, S, dK, dQ, b * L * E + hd * dK, E, false); // (L, dK) ∂Q_i = ∂T·K_i
-      _gemmNT(dTT, 0, L, S, L, qT, 0, L, dK, dKf, kOff, E, false); // (S, dK) ∂K_i = ∂Tᵀ·Q_i
-      _gemmNT(aT, 0, L, S, L, dHT, 0, L, dV, dVf, b * S * E + hd * dV, E, false); // (S, dV) ∂V_i = Aᵀ·∂head
+      _matmulTransB(dT, 0, S, L, S, kT, 0, S, dK, dQ, b * L * E + hd * dK, E, false); // (L, dK) ∂Q_i = ∂T·K_i
+      _matmulTransB(dTT, 0, L, S, L, qT, 0, L, dK, dKf, kOff, E, false); // (S, dK) ∂K_i = ∂Tᵀ·Q_i
+      _matmulTransB(aT, 0, L, S, L, dHT, 0, L, dV, dVf, b * S * E + hd * dV, E, false); // (S, dV) ∂V_i = Aᵀ·∂head
     }
   }
   const xqT = _transposeFlat(cache.xq, 0, E, B * L, E); // (E, B·L)

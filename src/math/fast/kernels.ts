@@ -90,17 +90,22 @@ export function _nested(f: Float64Array, cols: number, rowStart: number, rowEnd:
 }
 
 /**
- * C = A·B on flat buffers, with B given transposed: C[i, j] = Σ_p A[aOff + i·aStride + p] · BT[bOff + j·bStride + p].
+ * C (+)= A·B on flat buffers, with B given transposed: C[i, j] (+)= Σ_p A[aOff + i·aStride + p] · BT[bOff + j·bStride + p].
  * Register blocks of 3×4 dot products (then 2×4 and 1×m for the last rows; 15–20 % faster than 2×4 alone here),
  * each entry summing p = 0 … k−1 in order from 0, so every block shape gives the same numbers.
+ * The one matmul kernel of both fast paths: forward (C = …) and backward/trainer (accumulate: C += …, for ∂W).
+ * Every product is written as A·Bᵀ on (transposed) operands, because a dot product keeps its sum in a register.
  * @param a A's buffer; rows i at aOff + i·aStride, k entries each
  * @param bt Bᵀ's buffer; rows j (= columns of B) at bOff + j·bStride, k entries each
- * @param c output (n, m) at cOff, row stride cStride (default m)
+ * @param c output (n, m) at cOff, row stride cStride (default m; a head writes its columns of a wider buffer)
+ * @param accumulate true: C += A·B (each finished sum is added to what c holds: the same numbers as adding a
+ *   separate product afterwards); false (default): C = A·B. The flag is read once a block, outside the p loop
+ *   (a store helper called per entry measured up to 2× slower on small products).
  */
 export function _matmulTransB(
   a: Float64Array, aOff: number, aStride: number, n: number, k: number,
   bt: Float64Array, bOff: number, bStride: number, m: number,
-  c: Float64Array, cOff: number, cStride: number = m,
+  c: Float64Array, cOff: number, cStride: number = m, accumulate: boolean = false,
 ): void {
   let i = 0;
   for (; i + 2 < n; i += 3) {
@@ -126,8 +131,11 @@ export function _matmulTransB(
         s10 += y * e0; s11 += y * e1; s12 += y * e2; s13 += y * e3;
         s20 += z * e0; s21 += z * e1; s22 += z * e2; s23 += z * e3;
       }
+      if (accumulate) { s00 += c[c0 + j]; s01 += c[c0 + j + 1]; s02 += c[c0 + j + 2]; s03 += c[c0 + j + 3]; }
       c[c0 + j] = s00; c[c0 + j + 1] = s01; c[c0 + j + 2] = s02; c[c0 + j + 3] = s03;
+      if (accumulate) { s10 += c[c1 + j]; s11 += c[c1 + j + 1]; s12 += c[c1 + j + 2]; s13 += c[c1 + j + 3]; }
       c[c1 + j] = s10; c[c1 + j + 1] = s11; c[c1 + j + 2] = s12; c[c1 + j + 3] = s13;
+      if (accumulate) { s20 += c[c2 + j]; s21 += c[c2 + j + 1]; s22 += c[c2 + j + 2]; s23 += c[c2 + j + 3]; }
       c[c2 + j] = s20; c[c2 + j + 1] = s21; c[c2 + j + 2] = s22; c[c2 + j + 3] = s23;
     }
     for (; j < m; j++) {
@@ -139,9 +147,9 @@ export function _matmulTransB(
         s1 += a[a1 + p] * e;
         s2 += a[a2 + p] * e;
       }
-      c[c0 + j] = s0;
-      c[c1 + j] = s1;
-      c[c2 + j] = s2;
+      c[c0 + j] = accumulate ? c[c0 + j] + s0 : s0;
+      c[c1 + j] = accumulate ? c[c1 + j] + s1 : s1;
+      c[c2 + j] = accumulate ? c[c2 + j] + s2 : s2;
     }
   }
   for (; i + 1 < n; i += 2) {
@@ -163,7 +171,9 @@ export function _matmulTransB(
         s00 += x * e0; s01 += x * e1; s02 += x * e2; s03 += x * e3;
         s10 += y * e0; s11 += y * e1; s12 += y * e2; s13 += y * e3;
       }
+      if (accumulate) { s00 += c[c0 + j]; s01 += c[c0 + j + 1]; s02 += c[c0 + j + 2]; s03 += c[c0 + j + 3]; }
       c[c0 + j] = s00; c[c0 + j + 1] = s01; c[c0 + j + 2] = s02; c[c0 + j + 3] = s03;
+      if (accumulate) { s10 += c[c1 + j]; s11 += c[c1 + j + 1]; s12 += c[c1 + j + 2]; s13 += c[c1 + j + 3]; }
       c[c1 + j] = s10; c[c1 + j + 1] = s11; c[c1 + j + 2] = s12; c[c1 + j + 3] = s13;
     }
     for (; j < m; j++) {
@@ -173,8 +183,8 @@ export function _matmulTransB(
         s0 += a[a0 + p] * bt[b0 + p];
         s1 += a[a1 + p] * bt[b0 + p];
       }
-      c[c0 + j] = s0;
-      c[c1 + j] = s1;
+      c[c0 + j] = accumulate ? c[c0 + j] + s0 : s0;
+      c[c1 + j] = accumulate ? c[c1 + j] + s1 : s1;
     }
   }
   for (; i < n; i++) {
@@ -184,7 +194,7 @@ export function _matmulTransB(
       const b0 = bOff + j * bStride;
       let s = 0;
       for (let p = 0; p < k; p++) s += a[a0 + p] * bt[b0 + p];
-      c[c0 + j] = s;
+      c[c0 + j] = accumulate ? c[c0 + j] + s : s;
     }
   }
 }
