@@ -59,13 +59,14 @@ def _causal(L: int, S: int) -> torch.Tensor:
     return torch.ones(L, S, dtype=torch.bool).triu(1)
 
 
-def run_case(name, description, *, E, h, L, S=None, kdim=None, vdim=None, bias=True,
-             self_attention=True, attn_mask=None, key_padding_mask=None, causal=False):
-    """Build the module, randomise every parameter, run one forward pass and return the fixture dict.
+def _layer_and_inputs(seed, *, E, h, L, S=None, kdim=None, vdim=None, bias=True,
+                      self_attention=True, attn_mask=None, key_padding_mask=None):
+    """The case's module with every parameter random, its inputs and masks, all drawn from one generator seeded
+    with `seed` (in this order: parameters, query, key and value, attn_mask, key_padding_mask).
 
     attn_mask / key_padding_mask are callables (generator) -> tensor, so they may use the case's RNG.
+    Returns (g, mha, query, key, value, am, kpm): g is the generator, for anything a caller draws next.
     """
-    seed = zlib.crc32(name.encode()) & 0x7FFFFFFF
     g = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     S = L if S is None else S
@@ -92,6 +93,40 @@ def run_case(name, description, *, E, h, L, S=None, kdim=None, vdim=None, bias=T
         assert am.shape == (L, S), am.shape
     if kpm is not None:
         assert kpm.shape == (S,) and kpm.dtype == torch.bool
+    return g, mha, query, key, value, am, kpm
+
+
+def _inputs_fixture(name, description, seed, mha, query, key, value, am, kpm, causal) -> dict:
+    """The keys every fixture starts with, name … causal (see the file format above), in that order."""
+    return {
+        "name": name,
+        "description": description,
+        "torch_version": torch.__version__,
+        "seed": seed,
+        "args": {"embed_dim": mha.embed_dim, "num_heads": mha.num_heads, "kdim": mha.kdim, "vdim": mha.vdim,
+                 "bias": mha.in_proj_bias is not None, "batch_first": True, "dropout": 0.0},
+        "state_dict": {k: _tolist(v) for k, v in mha.state_dict().items()},
+        "query": _tolist(query),
+        "key": _tolist(key),
+        "value": _tolist(value),
+        "attn_mask": _tolist(am),
+        "attn_mask_dtype": None if am is None else ("bool" if am.dtype == torch.bool else "float"),
+        "key_padding_mask": _tolist(kpm),
+        "causal": causal,
+    }
+
+
+def run_case(name, description, *, E, h, L, S=None, kdim=None, vdim=None, bias=True,
+             self_attention=True, attn_mask=None, key_padding_mask=None, causal=False):
+    """Build the module, randomise every parameter, run one forward pass and return the fixture dict.
+
+    attn_mask / key_padding_mask are callables (generator) -> tensor, so they may use the case's RNG.
+    """
+    seed = zlib.crc32(name.encode()) & 0x7FFFFFFF
+    _, mha, query, key, value, am, kpm = _layer_and_inputs(
+        seed, E=E, h=h, L=L, S=S, kdim=kdim, vdim=vdim, bias=bias, self_attention=self_attention,
+        attn_mask=attn_mask, key_padding_mask=key_padding_mask)
+    S = L if S is None else S
 
     with torch.no_grad():
         out, w = mha(
@@ -114,22 +149,8 @@ def run_case(name, description, *, E, h, L, S=None, kdim=None, vdim=None, bias=T
         else:
             assert torch.isfinite(out[i]).all() and torch.isfinite(w[:, i, :]).all()
 
-    state = {k: _tolist(v) for k, v in mha.state_dict().items()}
     return {
-        "name": name,
-        "description": description,
-        "torch_version": torch.__version__,
-        "seed": seed,
-        "args": {"embed_dim": E, "num_heads": h, "kdim": kd, "vdim": vd, "bias": bias,
-                 "batch_first": True, "dropout": 0.0},
-        "state_dict": state,
-        "query": _tolist(query),
-        "key": _tolist(key),
-        "value": _tolist(value),
-        "attn_mask": _tolist(am),
-        "attn_mask_dtype": None if am is None else ("bool" if am.dtype == torch.bool else "float"),
-        "key_padding_mask": _tolist(kpm),
-        "causal": causal,
+        **_inputs_fixture(name, description, seed, mha, query, key, value, am, kpm, causal),
         "output": _tolist(out),
         "weights": _tolist(w),
         "nan_rows": nan_rows,
@@ -196,25 +217,30 @@ def _write(path: pathlib.Path, fixture: dict) -> None:
     path.write_text("{\n" + ",\n".join(lines) + "\n}\n")
 
 
-def main() -> None:
+def write_fixtures(run, out_dir: pathlib.Path) -> None:
+    """Run `run(name, description, **spec)` on every case of CASES and write each fixture to out_dir/<name>.json."""
     torch.set_default_dtype(torch.float64)
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
     names = set()
     for spec in CASES:
         spec = dict(spec)
         name, description = spec.pop("name"), spec.pop("description")
         assert name not in names
         names.add(name)
-        fixture = run_case(name, description, **spec)
-        path = OUT_DIR / f"{name}.json"
+        fixture = run(name, description, **spec)
+        path = out_dir / f"{name}.json"
         _write(path, fixture)
-        print(f"{path.relative_to(OUT_DIR.parent.parent.parent)}  {path.stat().st_size:6d} B"
+        print(f"{path.relative_to(out_dir.parent.parent.parent)}  {path.stat().st_size:6d} B"
               f"  nan_rows={fixture['nan_rows']}")
-    stale = [p.name for p in OUT_DIR.glob("*.json") if p.stem not in names]
+    stale = [p.name for p in out_dir.glob("*.json") if p.stem not in names]
     if stale:
         print("note: files not written by this run:", ", ".join(sorted(stale)))
+
+
+def main() -> None:
+    write_fixtures(run_case, OUT_DIR)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ import zlib
 import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from golden import CASES, _tolist, _write  # noqa: E402  (the cases and the JSON writer are shared)
+from golden import _inputs_fixture, _layer_and_inputs, _tolist, write_fixtures  # noqa: E402  (cases, layer, inputs, writer: shared)
 
 OUT_DIR = pathlib.Path(__file__).resolve().parent.parent / "test" / "fixtures" / "torch-grad"
 
@@ -67,23 +67,9 @@ def _grads(mha, query, key, value, G, am, kpm, causal, self_tensor=False):
 def run_grad_case(name, description, *, E, h, L, S=None, kdim=None, vdim=None, bias=True,
                   self_attention=True, attn_mask=None, key_padding_mask=None, causal=False):
     seed = zlib.crc32(("grad:" + name).encode()) & 0x7FFFFFFF
-    g = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    S = L if S is None else S
-    mha = torch.nn.MultiheadAttention(E, h, bias=bias, kdim=kdim, vdim=vdim, batch_first=True, dropout=0.0)
-    mha.eval()
-    with torch.no_grad():
-        for p in mha.parameters():
-            p.copy_(torch.randn(p.shape, generator=g) * 0.5)
-    kd, vd = mha.kdim, mha.vdim
-    query = torch.randn(L, E, generator=g)
-    if self_attention:
-        key = value = query
-    else:
-        key = torch.randn(S, kd, generator=g)
-        value = torch.randn(S, vd, generator=g)
-    am = attn_mask(g) if attn_mask is not None else None
-    kpm = key_padding_mask(g) if key_padding_mask is not None else None
+    g, mha, query, key, value, am, kpm = _layer_and_inputs(
+        seed, E=E, h=h, L=L, S=S, kdim=kdim, vdim=vdim, bias=bias, self_attention=self_attention,
+        attn_mask=attn_mask, key_padding_mask=key_padding_mask)
     G = torch.randn(L, E, generator=g)
 
     out, gq, gk, gv, gsd = _grads(mha, query, key, value, G, am, kpm, causal)
@@ -94,14 +80,7 @@ def run_grad_case(name, description, *, E, h, L, S=None, kdim=None, vdim=None, b
         grad_self = _tolist(gx)
 
     fixture = {
-        "name": name, "description": description, "torch_version": torch.__version__, "seed": seed,
-        "args": {"embed_dim": E, "num_heads": h, "kdim": kd, "vdim": vd, "bias": bias,
-                 "batch_first": True, "dropout": 0.0},
-        "state_dict": {k: _tolist(v) for k, v in mha.state_dict().items()},
-        "query": _tolist(query), "key": _tolist(key), "value": _tolist(value),
-        "attn_mask": _tolist(am),
-        "attn_mask_dtype": None if am is None else ("bool" if am.dtype == torch.bool else "float"),
-        "key_padding_mask": _tolist(kpm), "causal": causal,
+        **_inputs_fixture(name, description, seed, mha, query, key, value, am, kpm, causal),
         "G": _tolist(G), "output": _tolist(out),
         "grad_query": _tolist(gq), "grad_key": _tolist(gk), "grad_value": _tolist(gv), "grad_self": grad_self,
         "grad_state_dict": gsd, "nan_rows": nan_rows,
@@ -121,23 +100,7 @@ def run_grad_case(name, description, *, E, h, L, S=None, kdim=None, vdim=None, b
 
 
 def main() -> None:
-    torch.set_default_dtype(torch.float64)
-    torch.use_deterministic_algorithms(True)
-    torch.set_num_threads(1)
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    names = set()
-    for spec in CASES:
-        spec = dict(spec)
-        name, description = spec.pop("name"), spec.pop("description")
-        names.add(name)
-        fixture = run_grad_case(name, description, **spec)
-        path = OUT_DIR / f"{name}.json"
-        _write(path, fixture)
-        print(f"{path.relative_to(OUT_DIR.parent.parent.parent)}  {path.stat().st_size:6d} B"
-              f"  nan_rows={fixture['nan_rows']}")
-    stale = [p.name for p in OUT_DIR.glob("*.json") if p.stem not in names]
-    if stale:
-        print("note: files not written by this run:", ", ".join(sorted(stale)))
+    write_fixtures(run_grad_case, OUT_DIR)
 
 
 if __name__ == "__main__":
