@@ -13,9 +13,8 @@
 //   --min-free-gb G   free disk space wanted (default 1)      JUPYTER_CONFIG_DIR is honoured, as Jupyter does.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
-import { MIN_PY, REQUIREMENTS, ROOT, TSLAB_BIN, findPython, sha256 } from "./runtime/lib.mjs";
+import { MIN_PY, REQUIREMENTS, ROOT, TSLAB_BIN, findPython, portFree, sha256 } from "./runtime/lib.mjs";
 
 const HELP = `usage: npm run doctor [-- options]
   --hub            also check what npm run hub needs (jupyterhub, configurable-http-proxy, port 8000)
@@ -65,14 +64,6 @@ function newestMtime(dir, filter) {
     if (n.t > newest.t) newest = n;
   }
   return newest;
-}
-
-function portFree(port, host = "127.0.0.1") {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
-  });
 }
 
 // ---------------------------------------------------------------- the checks

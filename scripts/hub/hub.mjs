@@ -7,11 +7,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
 import fs from "node:fs";
-import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { ROOT, UserError, VENV_BIN, log, runMain, setup, warn } from "../runtime/lib.mjs";
+import { ROOT, UserError, VENV_BIN, log, portFree, runMain, setup, waitForHttp, warn } from "../runtime/lib.mjs";
 
 const HELP = `usage: npm run hub [-- options]
   --password PW        the workshop password (at least 8 characters); or set MHA_HUB_PASSWORD.
@@ -66,14 +65,6 @@ function parseArgs(argv) {
   return o;
 }
 
-export function portFree(port, host = "127.0.0.1") {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
-  });
-}
-
 async function freePort(preferred) {
   if (preferred && (await portFree(preferred))) return preferred;
   return new Promise((resolve, reject) => {
@@ -112,24 +103,6 @@ function lanAddresses() {
     .flat()
     .filter((a) => a && a.family === "IPv4" && !a.internal)
     .map((a) => a.address);
-}
-
-function waitForHub(url, child, timeoutMs = 180000) {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const once = () => {
-      if (child.exitCode !== null) return reject(new UserError(`jupyterhub exited with code ${child.exitCode} before it answered (its log is above)`));
-      const req = http.get(url, (res) => {
-        res.resume();
-        if (res.statusCode === 200) resolve();
-        else retry();
-      });
-      req.on("error", retry);
-      req.setTimeout(2000, () => req.destroy());
-    };
-    const retry = () => (Date.now() - t0 > timeoutMs ? reject(new UserError(`the hub did not answer ${url} within ${timeoutMs / 1000} s`)) : setTimeout(once, 300));
-    once();
-  });
 }
 
 runMain(async () => {
@@ -204,7 +177,7 @@ runMain(async () => {
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 
   const local = `http://${o.ip === "0.0.0.0" ? "127.0.0.1" : o.ip}:${o.port}`;
-  await waitForHub(`${local}/hub/api/`, child);
+  await waitForHttp(`${local}/hub/api/`, child, { name: "jupyterhub", ok: (status) => status === 200, timeoutMs: 180000, intervalMs: 300 });
   const urls = o.ip === "0.0.0.0" ? lanAddresses().map((a) => `http://${a}:${o.port}/`) : [`${local}/`];
   const homes = systemUsers === "1" ? "/home/<name>/mha-lab/notebooks" : `${path.relative(ROOT, o.stateDir)}/homes/<name>/mha-lab/notebooks`;
   console.log(

@@ -12,6 +12,8 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -49,6 +51,37 @@ export function runMain(fn) {
       console.error(e);
       process.exit(1);
     });
+}
+
+/** Resolves true when host:port can be bound exclusively right now (nothing listens there), false otherwise. */
+export function portFree(port, host = "127.0.0.1") {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Polls `url` every intervalMs until it answers with a status `ok` accepts. Rejects with a UserError naming `name`
+ * when `child` (the server's process) exits first, or after timeoutMs.
+ */
+export function waitForHttp(url, child, { name, ok = (status) => status < 500, timeoutMs = 120000, intervalMs = 250 }) {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const once = () => {
+      if (child.exitCode !== null) return reject(new UserError(`${name} exited with code ${child.exitCode} before it answered (its log is above)`));
+      const req = http.get(url, (res) => {
+        res.resume();
+        if (res.statusCode && ok(res.statusCode)) resolve();
+        else retry();
+      });
+      req.on("error", retry);
+      req.setTimeout(2000, () => req.destroy());
+    };
+    const retry = () => (Date.now() - t0 > timeoutMs ? reject(new UserError(`${name} did not answer ${url} within ${timeoutMs / 1000} s`)) : setTimeout(once, intervalMs));
+    once();
+  });
 }
 
 /** Runs a command with inherited stdio; throws UserError(failMsg) on a non-zero exit. */

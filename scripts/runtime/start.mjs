@@ -3,10 +3,8 @@
 // JupyterLab from .venv on notebooks/ with the project's tslab kernel.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import http from "node:http";
-import net from "node:net";
 import path from "node:path";
-import { JUPYTER, ROOT, UserError, jupyterEnv, log, runMain, setup, warn } from "./lib.mjs";
+import { JUPYTER, ROOT, UserError, jupyterEnv, log, portFree, runMain, setup, waitForHttp, warn } from "./lib.mjs";
 
 const HELP = `usage: npm start [-- options]
   --no-browser   do not open a browser (automatic on Linux without DISPLAY/WAYLAND_DISPLAY)
@@ -33,14 +31,6 @@ function parseArgs(argv) {
   return opts;
 }
 
-function portFree(port, host) {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
-  });
-}
-
 async function choosePort(requested, ip) {
   if (requested) {
     if (!(await portFree(requested, ip))) {
@@ -54,24 +44,6 @@ async function choosePort(requested, ip) {
   }
   for (let p = 8888; p < 8888 + 50; p++) if (await portFree(p, ip)) return p;
   throw new UserError("no free port between 8888 and 8937; stop some servers or use --port N");
-}
-
-function waitForServer(url, child, timeoutMs = 120000) {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const tryOnce = () => {
-      if (child.exitCode !== null) return reject(new UserError(`jupyter lab exited with code ${child.exitCode} before it answered (see its log above)`));
-      const req = http.get(url, (res) => {
-        res.resume();
-        if (res.statusCode && res.statusCode < 500) resolve();
-        else retry();
-      });
-      req.on("error", retry);
-      req.setTimeout(2000, () => req.destroy());
-    };
-    const retry = () => (Date.now() - t0 > timeoutMs ? reject(new UserError(`jupyter lab did not answer ${url} within ${timeoutMs / 1000} s`)) : setTimeout(tryOnce, 250));
-    tryOnce();
-  });
 }
 
 runMain(async () => {
@@ -106,7 +78,7 @@ runMain(async () => {
   // Ctrl-C reaches jupyter directly (same process group); just don't die before it does.
   process.on("SIGINT", () => {});
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
-  await waitForServer(`${base}/api/status?token=${token}`, child);
+  await waitForHttp(`${base}/api/status?token=${token}`, child, { name: "jupyter lab" });
   const url = `${base}/lab?token=${token}`;
   console.log(
     `\n[mha-lab] JupyterLab is ready (${((Date.now() - t0) / 1000).toFixed(1)} s). Open:\n\n    ${url}\n\n` +
