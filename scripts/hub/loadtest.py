@@ -344,6 +344,19 @@ def cleanup(url, token, users, log):
     return removed
 
 
+def cleanup_cgroups(users) -> None:
+    """A server that died on its own (OOM) may leave its memory cgroup behind: remove the test learners' ones."""
+    if os.geteuid() != 0:
+        return
+    sys.path.insert(0, str(ROOT / "scripts" / "hub"))
+    import mha_hub
+
+    cgroups = mha_hub.MemoryCgroups()
+    for u in users:
+        cgroups.kill_all(u)
+        cgroups.remove(u)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="npm run hub:loadtest --", description=__doc__.split("\n")[0])
     ap.add_argument("--users", type=int, default=2)
@@ -439,6 +452,9 @@ def main(argv=None) -> int:
             removed = cleanup(url, token, users, None)
         if hub:
             stop_hub(hub)
+        if not args.keep:
+            cleanup_cgroups(users)  # after the hub has stopped: nothing can start a server of theirs again
+        if hub:
             import shutil
 
             shutil.rmtree(state_dir, ignore_errors=True)
@@ -493,6 +509,8 @@ def main(argv=None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps({k: report[k] for k in ("users", "completed", "failed", "login_to_ready_s", "run_all_s", "slowest_cell_s", "loadavg")}, indent=1))
+    if hub and report["failed"] == 0 and removed and not removed["errors"]:
+        Path(hub_log).unlink(missing_ok=True)  # the hub's log is kept only when something went wrong
     print(f"[loadtest] report: {out}  ({report['completed']}/{report['users']} completed, {report['wall_s']} s)")
     return 0 if report["failed"] == 0 else 1
 

@@ -19,6 +19,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 from jupyterhub.auth import LocalAuthenticator
@@ -138,10 +139,14 @@ class MemoryCgroups:
     def remove(self, name: str) -> None:
         if not self.ok:
             return
-        try:
-            (self.base / name).rmdir()  # only succeeds once every process in it has exited
-        except OSError:
-            pass
+        for _ in range(20):
+            try:
+                (self.base / name).rmdir()  # only succeeds once every process in it has exited
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.25)
 
 
 def _oom_kills(f: Path, key: str = "oom_kill") -> int | None:
@@ -298,6 +303,8 @@ class WorkshopSpawner(LocalProcessSpawner):
 
     async def start(self):
         cg = WorkshopSpawner._cgroups
+        if cg:  # a server that died on its own (e.g. OOM-killed) leaves its cgroup, maybe with a kernel in it
+            cg.kill_all(self.user.name)
         self._cgroup_procs = cg.prepare(self.user.name, _limit_bytes(self)) if cg else None
         if _limit_bytes(self) and self._cgroup_procs is None:
             self.log.warning("memory limit for %s NOT enforced: %s", self.user.name, cg.error if cg else "no cgroups")

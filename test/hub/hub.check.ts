@@ -84,6 +84,9 @@ describe("npm run hub:loadtest", () => {
     expect(r.status).toBe(1);
     expect(report).toMatchObject({ users: 1, completed: 0, failed: 1 });
     expect(report.cleanup.errors).toEqual([]);
+    // no memory cgroup of a test learner is left (cgroup v1 layout here; skipped where there is none)
+    const cg = spawnSync("sh", ["-c", "ls -d /sys/fs/cgroup/memory/*/*/mha-lab-hub/lt* /sys/fs/cgroup/memory/mha-lab-hub/lt* 2>/dev/null"], { encoding: "utf8" }).stdout.trim();
+    expect(cg).toBe("");
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 });
