@@ -115,6 +115,15 @@ class _Writer:
                 f.write(c)
 
 
+def _save_fixture(w: _Writer, bin_path: Path, json_path: Path, index: dict) -> int:
+    """Write w's tensors to bin_path, then index as JSON to json_path, its "binBytes" and "binSha256" entries (which
+    must be there, to keep their place in the file) filled in from the bin file. Returns the two files' total bytes."""
+    w.write(bin_path)
+    index["binBytes"], index["binSha256"] = w.offset, _sha256(bin_path)
+    json_path.write_text(json.dumps(index, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return bin_path.stat().st_size + json_path.stat().st_size
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--layers", default=",".join(map(str, DEFAULT_LAYERS)),
@@ -188,7 +197,6 @@ def main() -> int:
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     bin_path, json_path = out_dir / "minilm.bin", out_dir / "minilm.json"
-    w.write(bin_path)
     index = {
         "format": "mha-lab/minilm-fixture@1",
         "description": "Real attention heads of all-MiniLM-L6-v2 (BERT, 6 layers, 12 heads, d=384) "
@@ -217,8 +225,8 @@ def main() -> int:
         "dtype": "float32",
         "byteOrder": "little",
         "binFile": "minilm.bin",
-        "binBytes": w.offset,
-        "binSha256": _sha256(bin_path),
+        "binBytes": None,  # these two: filled in by _save_fixture
+        "binSha256": None,
         "dModel": E,
         "numHeads": H,
         "numLayers": N,
@@ -228,8 +236,7 @@ def main() -> int:
         "pythonChecks": checks,
         "tensors": w.index,
     }
-    json_path.write_text(json.dumps(index, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    total = bin_path.stat().st_size + json_path.stat().st_size
+    total = _save_fixture(w, bin_path, json_path, index)
     worst_w = max(c["maxAbsDiffWeights"] for c in checks)
     worst_o = max(c["maxAbsDiffOutput"] for c in checks)
     print(f"wrote {json_path} and {bin_path}: {total} bytes; layers with weights {layers}; "

