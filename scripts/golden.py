@@ -4,7 +4,7 @@ Run from the repo root with the reference venv (see scripts/requirements-ref.txt
 
     .venv-ref/bin/python scripts/golden.py        # or: npm run fixtures:torch
 
-Each case becomes test/fixtures/torch/<name>.json, read by test/torch-golden.test.ts.
+Each case becomes test/fixtures/torch/<name>.json, read by test/math/torch-golden.test.ts.
 Every case uses its own seed (derived from its name), so adding a case never changes another.
 
 File format (one top-level key per line, values compact JSON):

@@ -4,7 +4,7 @@
  * - `fastBackward(mha, trace, dOutput)`: the drop-in for `mha.backward(trace, dOutput)` (nested arrays in and out);
  * - `_mhaForwardFlat` / `_mhaBackwardFlat`: a batch of B sequences at once on flat buffers, with the
  *   gradients accumulated into caller-owned buffers. The trainer (src/train) runs on these.
- * The readable path (multi-head.ts, scaled-dot-product.ts, …) stays the reference; test/math-fast/backward.test.ts
+ * The readable path (multi-head.ts, scaled-dot-product.ts, …) stays the reference; test/math/fast/backward.test.ts
  * proves the two equal.
  *
  * Dependencies: _backwardInputs, _flatten, _matmulTransB and _nested (./kernels).
@@ -61,8 +61,6 @@ export interface _FlatInputGradients {
   /** (B·S, vdim) */ dXv: Float64Array;
 }
 
-/** The old name of kernels.ts's _matmulTransB (with its accumulate flag), kept for the tests that import it. */
-export const _gemmNT = _matmulTransB;
 
 /**
  * The transpose of a (rows, cols) block (rows at off + r·stride) into a new dense (cols, rows) buffer.

@@ -1,7 +1,7 @@
 /**
  * The fast path of MultiHeadAttention.forward: the same trace, number for number, computed on
  * Float64Array buffers with register-blocked loops instead of mathjs calls on nested arrays.
- * The readable path (multi-head.ts, scaled-dot-product.ts, …) stays the reference; test/math-fast
+ * The readable path (multi-head.ts, scaled-dot-product.ts, …) stays the reference; test/math/fast
  * proves the two equal. `mha.forward(x, { kernel: "fast" })` runs this.
  *
  * The trace is returned lazily: each field is a view over the flat buffers, turned into nested arrays the

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { fastForward, fastMatmul, installFastMultiply, uninstallFastMultiply } from "../../src/math/fast";
-import { matmul } from "../../src/math/matrix";
-import { _math as math } from "../../src/math/_mathjs";
-import { MultiHeadAttention } from "../../src/math/multi-head";
-import { mulberry32 } from "../../src/math/random";
-import type { Matrix } from "../../src/math/trace";
+import { fastForward, fastMatmul, installFastMultiply, uninstallFastMultiply } from "../../../src/math/fast";
+import { matmul } from "../../../src/math/matrix";
+import { _math as math } from "../../../src/math/_mathjs";
+import { MultiHeadAttention } from "../../../src/math/multi-head";
+import { mulberry32 } from "../../../src/math/random";
+import type { Matrix } from "../../../src/math/trace";
 
 /** C[i][j] = Σ_p a[i][p]·b[p][j] as a plain triple loop (the independent answer). */
 function loopMatmul(a: Matrix, b: Matrix): Matrix {

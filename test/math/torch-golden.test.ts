@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { MultiHeadAttention } from "../src";
+import { MultiHeadAttention } from "../../src/math/multi-head";
 
 type Matrix = number[][];
 type StateDict = Record<string, number[] | Matrix>;
@@ -30,7 +30,7 @@ interface Fixture {
 }
 
 const TOL = 1e-12;
-const DIR = join(__dirname, "fixtures", "torch");
+const DIR = join(__dirname, "..", "fixtures", "torch");
 
 /** JSON cannot hold non-finite numbers; golden.py writes them as these strings. */
 function _revive(_key: string, v: unknown): unknown {

@@ -4,15 +4,16 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fastBackward, fastForward } from "../../src/math/fast";
+import { fastBackward, fastForward } from "../../../src/math/fast";
 import {
-  _flatDims, _flatParams, _gemmNT, _mhaBackwardFlat, _mhaForwardFlat, _transposeFlat, _zeroParams,
-} from "../../src/math/fast/backward";
-import { MultiHeadAttention } from "../../src/math/multi-head";
-import type { ForwardOptions } from "../../src/math/multi-head";
-import { mulberry32 } from "../../src/math/random";
-import type { Matrix } from "../../src/math/trace";
-import { maxAbsDiff } from "../math/_fd";
+  _flatDims, _flatParams, _mhaBackwardFlat, _mhaForwardFlat, _transposeFlat, _zeroParams,
+} from "../../../src/math/fast/backward";
+import { _matmulTransB } from "../../../src/math/fast/kernels";
+import { MultiHeadAttention } from "../../../src/math/multi-head";
+import type { ForwardOptions } from "../../../src/math/multi-head";
+import { mulberry32 } from "../../../src/math/random";
+import type { Matrix } from "../../../src/math/trace";
+import { maxAbsDiff } from "../_fd";
 
 function randomMatrix(rows: number, cols: number, rand: () => number, scale = 1): Matrix {
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => (2 * rand() - 1) * scale));
@@ -23,7 +24,7 @@ function withBiases(mha: MultiHeadAttention, rand: () => number, bias: boolean):
   return new MultiHeadAttention({ ...mha.params, bQ: b(), bK: b(), bV: b(), bO: b() }, mha.numHeads);
 }
 
-describe("_gemmNT(a, …, bt, …, c, …)", () => {
+describe("_matmulTransB(a, …, bt, …, c, …, accumulate)", () => {
   it("equals a plain triple loop, with strides, offsets and accumulate", () => {
     const rand = mulberry32(1);
     for (const [n, k, m] of [[1, 1, 1], [3, 5, 7], [4, 8, 4], [5, 2, 9]]) {
@@ -36,7 +37,7 @@ describe("_gemmNT(a, …, bt, …, c, …)", () => {
         for (let p = 0; p < k; p++) s += a[3 + i * (k + 2) + p] * bt[2 + j * (k + 1) + p];
         want[1 + i * (m + 3) + j] += s;
       }
-      _gemmNT(a, 3, k + 2, n, k, bt, 2, k + 1, m, c, 1, m + 3, true);
+      _matmulTransB(a, 3, k + 2, n, k, bt, 2, k + 1, m, c, 1, m + 3, true);
       expect(maxAbsDiff(Array.from(c), Array.from(want))).toBeLessThan(1e-14);
     }
   });
