@@ -78,7 +78,9 @@ test.describe('course notebooks in JupyterLab', () => {
           text = await hoverHeatmap(page, drawnPlots(page).nth(k), fx, fy).catch(() => '');
           if (text) break;
         }
-        expect(_hoverNamesCell(text, figures[k].data[0]), `hover text "${text}" names query token, key token, weight`).toBe(
+        // The hovered panel may be any head's trace (an explorer figure shows one head of many at a time).
+        const heatmaps = figures[k].data.filter((t: any) => _isAttentionHeatmap(t));
+        expect(heatmaps.some((t: any) => _hoverNamesCell(text, t)), `hover text "${text}" names query token, key token, weight`).toBe(
           true
         );
         test.info().annotations.push({ type: 'hover', description: text });
