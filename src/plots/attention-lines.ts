@@ -132,7 +132,7 @@ export function plotAttentionLines(weights: Matrix[], opts: PlotAttentionLinesOp
     plot_bgcolor: "#ffffff",
     showlegend: true,
     legend: { x: 1, xanchor: "left", y: 1, title: { text: "head (click to hide)" } },
-    title: { text: title.text, font: { size: THEME.figureTitleSize }, x: 0, xanchor: "left" },
+    title: { text: title.text, font: { size: THEME.figureTitleSize }, x: 0.02, xanchor: "left" },
     width,
     height: top + rowPx * L + 40,
     margin: { l: 10, r: 140, t: top, b: 30 },

@@ -74,7 +74,7 @@ export function plotWeightDrilldown(d: DrilldownNumbers, opts: PlotWeightDrilldo
     ..._baseLayout(),
     plot_bgcolor: "#ffffff",
     barmode: "overlay",
-    title: { text: title.text, font: { size: THEME.figureTitleSize }, x: 0, xanchor: "left" },
+    title: { text: title.text, font: { size: THEME.figureTitleSize }, x: 0.02, xanchor: "left" },
     width: THEME.maxWidth,
     height: top + 700,
     margin: { l: 60, r: 20, t: top + 30, b: 90 },

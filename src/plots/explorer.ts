@@ -115,7 +115,7 @@ export function plotHeadExplorer(attentions: Matrix[][], opts: PlotHeadExplorerO
   const headIdx = Array.from({ length: nHeads }, (_, h) => h);
   const layout: Record<string, unknown> = {
     ..._baseLayout(),
-    title: { text: title.text, font: { size: THEME.figureTitleSize }, x: 0, xanchor: "left" },
+    title: { text: title.text, font: { size: THEME.figureTitleSize }, x: 0.02, xanchor: "left" },
     width: Math.min(THEME.maxWidth, leftPx + plotW + THEME.colorbarPx + 30),
     height: top + plotH + bottomPx + sliderPx,
     margin: { l: leftPx, r: THEME.colorbarPx, t: top, b: bottomPx + sliderPx },

@@ -55,7 +55,7 @@ export function plotHeadScatter(x: number[][], y: number[][], opts: PlotHeadScat
     layout: {
       ..._baseLayout(),
       plot_bgcolor: "#ffffff",
-      title: { text: title.text, font: { size: THEME.figureTitleSize }, x: 0, xanchor: "left" },
+      title: { text: title.text, font: { size: THEME.figureTitleSize }, x: 0.02, xanchor: "left" },
       width: THEME.maxWidth,
       height: top + 460,
       margin: { l: 80, r: THEME.colorbarPx, t: top + 10, b: 70 },
