@@ -59,6 +59,8 @@ document.addEventListener("DOMContentLoaded", function () {
 _PRINT_CSS = """
 @media print {
   .js-plotly-plot, .katex-display, .jp-Cell-inputWrapper { break-inside: avoid; }
+  /* Chromium ignores break-inside inside the lab template's table cells and flex rows: print a chart's output as blocks */
+  .jp-OutputArea-child:has(.js-plotly-plot), .jp-OutputArea-output:has(.js-plotly-plot) { display: block; break-inside: avoid; }
   .jp-Cell-inputWrapper { break-after: avoid; }
   .jp-MarkdownOutput h1, .jp-MarkdownOutput h2, .jp-MarkdownOutput h3 { break-after: avoid; }
   .modebar-container { display: none !important; }

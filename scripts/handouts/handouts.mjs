@@ -20,6 +20,9 @@ import { ROOT, VENV_PY, UserError, jupyterEnv, log, runMain, setup } from "../ru
 const require = createRequire(import.meta.url);
 // A4 landscape with 10 mm margins: 277 mm of printable width = 1047 CSS px at 96 px/in.
 const PRINTABLE_WIDTH_PX = Math.floor(((297 - 2 * 10) / 25.4) * 96);
+// and 210 − 10 − 12 mm of printable height = 710 CSS px: a chart taller than that at the chosen scale is cut in two
+const PRINTABLE_HEIGHT_PX = Math.floor(((210 - 10 - 12) / 25.4) * 96);
+const MIN_SCALE_FOR_HEIGHT = 0.55; // a chart that needs less (a 100-token line view) is split rather than shrunk unreadably
 const MAX_SCALE = 0.8; // text at 80 % reads like 11 pt on paper, and a 1150 px chart + prompts fits the width
 
 /** Command-line options. */
@@ -110,6 +113,8 @@ export async function waitDrawn(page, timeout = 90_000) {
     divs: document.querySelectorAll(".mha-plotly").length,
     math: Number(document.documentElement.getAttribute("data-math")),
     mathErrors: document.querySelectorAll(".katex-error").length,
+    // tallest chart (a chart is never split across pages if the scale lets it fit on one)
+    chartHeights: [...document.querySelectorAll(".js-plotly-plot .main-svg")].map((e) => e.getBoundingClientRect().height),
     // widest thing that cannot reflow: a chart, or printed output such as a matrix (code input wraps)
     width: Math.max(
       600,
@@ -128,7 +133,9 @@ export async function printPdf(browser, htmlFile, pdfFile, { title = "" } = {}) 
   const { page, context, dialogs, blocked, errors } = await openOffline(browser, htmlFile);
   try {
     const drawn = await waitDrawn(page);
-    const scale = Math.max(0.3, Math.min(MAX_SCALE, Math.floor((PRINTABLE_WIDTH_PX / (drawn.width + 16)) * 100) / 100));
+    const byWidth = Math.floor((PRINTABLE_WIDTH_PX / (drawn.width + 16)) * 100) / 100;
+    const fitsPage = drawn.chartHeights.map((h) => Math.floor((PRINTABLE_HEIGHT_PX / (h + 24)) * 100) / 100).filter((k) => k >= MIN_SCALE_FOR_HEIGHT);
+    const scale = Math.max(0.3, Math.min(MAX_SCALE, byWidth, ...fitsPage));
     const esc = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
     await page.pdf({
       path: pdfFile,
