@@ -86,12 +86,6 @@ test.describe('labels are data, never markup', () => {
   });
 
   test('plotHeads + show: HTML-like tokens are literal tick labels and never run', async ({ page, dialogs }) => {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const api = require(path.join(REPO, 'dist/index.js')) as Record<string, unknown>;
-    test.skip(
-      typeof api.plotHeads !== 'function' || typeof api.show !== 'function',
-      'dist/ does not export plotHeads and show yet (run `npm run build` once src/plots + src/notebook land)'
-    );
     const figures = await runFixture(page, 'evil-tokens.ipynb');
     expect(figures.length).toBe(1);
     const plot = drawnPlots(page).first();
