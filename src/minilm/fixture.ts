@@ -6,8 +6,8 @@
  * Both src/minilm/fixture.ts (tests) and dist/minilm/fixture.js (Node, tslab) sit two folders below the
  * package root, so `<here>/../../src/minilm/data` finds it from either place.
  */
-import * as fs from "fs";
 import * as path from "path";
+import { _indexedBin, type _BinIndex } from "./_indexed-bin";
 import type { Matrix, Vector } from "../math/trace";
 
 /** nn.MultiheadAttention.state_dict() of one MiniLM layer, as nested arrays. */
@@ -62,57 +62,17 @@ export interface MiniLMInfo {
   sentences: { text: string; tokens: string[]; inputIds: number[] }[];
 }
 
-interface _Index extends MiniLMInfo {
+interface _Index extends MiniLMInfo, _BinIndex {
   format: string;
-  binFile: string;
-  binBytes: number;
-  tensors: Record<string, { offset: number; shape: number[] }>;
 }
-
-let _index: _Index | null = null;
-let _bin: DataView | null = null;
 
 /** The fixture folder: `<package root>/src/minilm/data`, found from src/minilm or dist/minilm alike. */
 export function miniLMDataDir(): string {
   return path.join(__dirname, "..", "..", "src", "minilm", "data");
 }
 
-function _load(): { index: _Index; bin: DataView } {
-  if (_index === null || _bin === null) {
-    const dir = miniLMDataDir();
-    const jsonPath = path.join(dir, "minilm.json");
-    if (!fs.existsSync(jsonPath)) {
-      throw new Error(`MiniLM fixture not found at ${jsonPath}; regenerate it with \`npm run fixtures:minilm\``);
-    }
-    const index = JSON.parse(fs.readFileSync(jsonPath, "utf8")) as _Index;
-    const buf = fs.readFileSync(path.join(dir, index.binFile));
-    if (buf.byteLength !== index.binBytes) {
-      throw new Error(`MiniLM fixture ${index.binFile} has ${buf.byteLength} bytes but the index says ${index.binBytes}`);
-    }
-    _bin = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    _index = index;
-  }
-  return { index: _index, bin: _bin };
-}
-
-/** Read one float32 little-endian tensor as nested arrays (rank 1, 2 or 3). */
-function _tensor(name: string): any {
-  const { index, bin } = _load();
-  const t = index.tensors[name];
-  if (t === undefined) throw new Error(`MiniLM fixture has no tensor "${name}"`);
-  let pos = t.offset;
-  const read = (dims: number[]): any => {
-    if (dims.length === 1) {
-      const row = new Array<number>(dims[0]);
-      for (let i = 0; i < dims[0]; i++, pos += 4) row[i] = bin.getFloat32(pos, true);
-      return row;
-    }
-    const out = new Array(dims[0]);
-    for (let i = 0; i < dims[0]; i++) out[i] = read(dims.slice(1));
-    return out;
-  };
-  return read(t.shape);
-}
+const _file = _indexedBin<_Index>(miniLMDataDir, "minilm.json", "MiniLM fixture", "npm run fixtures:minilm");
+const _tensor = (name: string): any => _file.tensor(name);
 
 /**
  * What the MiniLM fixture holds: model name, licences, layers, sentences and tokens.
@@ -121,7 +81,7 @@ function _tensor(name: string): any {
  * miniLMInfo().weightLayers // returns [0, 1, 5]
  */
 export function miniLMInfo(): MiniLMInfo {
-  const { index } = _load();
+  const index = _file.index();
   return {
     model: { ...index.model },
     package: { ...index.package },
@@ -146,7 +106,7 @@ export function miniLMInfo(): MiniLMInfo {
  * m.sentences[0].tokens // returns ["[CLS]", "he", "gave", "her", "the", "ball", "[SEP]"]
  */
 export function loadMiniLM(layer: number): MiniLMLayer {
-  const { index } = _load();
+  const index = _file.index();
   if (!index.weightLayers.includes(layer)) {
     throw new Error(
       `layer ${layer} has no stored weights: loadMiniLM accepts layers ${index.weightLayers.join(", ")} ` +
@@ -178,7 +138,7 @@ export function loadMiniLM(layer: number): MiniLMLayer {
  * loadMiniLMAttentions(3).sentences[0].attentions.length // returns 12
  */
 export function loadMiniLMAttentions(layer: number): MiniLMAttentions {
-  const { index } = _load();
+  const index = _file.index();
   if (!index.attentionLayers.includes(layer)) {
     throw new Error(`layer ${layer} is not in the fixture: loadMiniLMAttentions accepts layers ${index.attentionLayers.join(", ")}`);
   }

@@ -5,8 +5,8 @@
  *
  * Dependencies: fs, path.
  */
-import * as fs from "fs";
 import * as path from "path";
+import { _indexedBin, type _BinIndex } from "./_indexed-bin";
 
 /** One golden sentence: what the tokenizer gave, and which layers were stored. */
 export interface GoldenSentence {
@@ -46,40 +46,21 @@ export interface MiniLMGolden {
   /** every stored tensor's name, e.g. "sentence1/attentions/5" */ names: string[];
 }
 
-interface _Index extends Omit<MiniLMGolden, "names"> {
-  binFile: string;
-  binBytes: number;
-  tensors: Record<string, { offset: number; dtype: "f4" | "f8"; shape: number[] }>;
-}
-
-let _idx: _Index | null = null;
-let _bin: DataView | null = null;
+interface _Index extends Omit<MiniLMGolden, "names">, _BinIndex {}
 
 /** The golden folder: `<package root>/src/minilm/golden`, found from src/minilm or dist/minilm alike. */
 export function miniLMGoldenDir(): string {
   return path.join(__dirname, "..", "..", "src", "minilm", "golden");
 }
 
-function _load(): { idx: _Index; bin: DataView } {
-  if (_idx === null || _bin === null) {
-    const dir = miniLMGoldenDir();
-    const file = path.join(dir, "golden.json");
-    if (!fs.existsSync(file)) throw new Error(`MiniLM golden values not found at ${file}; regenerate them with \`npm run fixtures:minilm-golden\``);
-    const idx = JSON.parse(fs.readFileSync(file, "utf8")) as _Index;
-    const buf = fs.readFileSync(path.join(dir, idx.binFile));
-    if (buf.byteLength !== idx.binBytes) throw new Error(`${idx.binFile} has ${buf.byteLength} bytes but golden.json says ${idx.binBytes}`);
-    _bin = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    _idx = idx;
-  }
-  return { idx: _idx, bin: _bin };
-}
+const _file = _indexedBin<_Index>(miniLMGoldenDir, "golden.json", "MiniLM golden fixture", "npm run fixtures:minilm-golden");
 
 /**
  * What the golden fixture holds (sentences, tokens, ablations, weight spot values, tensor names).
  * @example miniLMGolden().sentences[0].tokens // returns ["[CLS]", "he", "gave", "her", "the", "ball", "[SEP]"]
  */
 export function miniLMGolden(): MiniLMGolden {
-  const { idx } = _load();
+  const idx = _file.index();
   return JSON.parse(JSON.stringify({ ...idx, tensors: undefined, binFile: undefined, binBytes: undefined, names: Object.keys(idx.tensors) }));
 }
 
@@ -90,23 +71,9 @@ export function miniLMGolden(): MiniLMGolden {
  * @example goldenTensor("sentence0/embedding").length // returns 384
  */
 export function goldenTensor(name: string): any {
-  const { idx, bin } = _load();
-  const t = idx.tensors[name];
-  if (t === undefined) {
-    const near = Object.keys(idx.tensors).filter((k) => k.split("/")[0] === name.split("/")[0]).slice(0, 6);
-    throw new Error(`golden fixture has no tensor "${name}"${near.length ? `; e.g. ${near.join(", ")}` : ""}`);
-  }
-  const size = t.dtype === "f8" ? 8 : 4;
-  let pos = t.offset;
-  const read = (dims: number[]): any => {
-    if (dims.length === 0) {
-      const v = size === 8 ? bin.getFloat64(pos, true) : bin.getFloat32(pos, true);
-      pos += size;
-      return v;
-    }
-    const out = new Array(dims[0]);
-    for (let i = 0; i < dims[0]; i++) out[i] = read(dims.slice(1));
-    return out;
+  const sameGroup = (names: string[]) => {
+    const near = names.filter((k) => k.split("/")[0] === name.split("/")[0]).slice(0, 6);
+    return near.length ? `; e.g. ${near.join(", ")}` : "";
   };
-  return read(t.shape);
+  return _file.tensor(name, sameGroup);
 }
