@@ -10,6 +10,7 @@
  *
  * Dependencies: checkMatrix, checkVector, checkPositiveInt, headSize.
  */
+import { _suggest as _suggestKey } from "../_suggest";
 import { checkMatrix, checkPositiveInt, checkVector, headSize, shapeOf } from "./matrix";
 import type { Matrix, MhaParams, Vector } from "./trace";
 
@@ -34,38 +35,12 @@ const _ALIASES: { [spelling: string]: string } = {
   usebias: "bias", addbias: "bias", randomseed: "seed", impl: "kernel", backend: "kernel",
 };
 
-function _normal(key: string): string {
-  return key.toLowerCase().replace(/[_\-\s.]/g, "");
-}
-
-function _editDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return d[a.length][b.length];
-}
-
 /**
  * The known option closest to an unknown key, or null: same letters ignoring case and _ - (attn_mask →
  * attnMask), a known alias (mask → attnMask, is_causal → causal), or at most 2 edits away (casual → causal).
  */
 export function _suggest(key: string, known: string[]): string | null {
-  const n = _normal(key);
-  const same = known.find((k) => _normal(k) === n);
-  if (same) return same;
-  const alias = _ALIASES[n];
-  if (alias && known.includes(alias)) return alias;
-  let best: string | null = null;
-  let bestD = 3;
-  for (const k of known) {
-    const dist = _editDistance(n, _normal(k));
-    if (dist < bestD) [best, bestD] = [k, dist];
-  }
-  return best;
+  return _suggestKey(key, known, _ALIASES);
 }
 
 /**

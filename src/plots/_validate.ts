@@ -3,6 +3,7 @@
  * that suggests the right spelling, a wrong type is an error naming the option and what was passed, and a
  * figure too large to draw says so (with what to do) before any JSON is built. Private to src/plots.
  */
+import { _suggest } from "../_suggest";
 import { _describe } from "./_shared";
 
 /** What an option must be. */
@@ -64,18 +65,8 @@ function _firstBad(name: string, kind: _OptionKind, v: unknown): string {
   return `[${v.map(String).join(", ")}]`;
 }
 
-/** Levenshtein distance, for "did you mean". */
-function _distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-  }
-  return d[a.length][b.length];
-}
-
 /** Common spellings from other libraries (and our own singular/plural) mapped to the option meant. */
-const _ALIASES: Record<string, string> = { tokens: "queryTokens", labels: "queryTokens", xLabels: "keyTokens", yLabels: "queryTokens", head: "heads", heads: "head", cols: "columns", ncols: "columns" };
+const _ALIASES: Record<string, string> = { tokens: "queryTokens", labels: "queryTokens", xlabels: "keyTokens", ylabels: "queryTokens", head: "heads", heads: "head", cols: "columns", ncols: "columns" }; // keyed by _normalKey
 
 /**
  * Check a builder's options: `undefined` is fine (defaults), anything else must be an object whose keys are
@@ -94,8 +85,7 @@ export function _checkOptions(fn: string, opts: unknown, spec: Readonly<Record<s
   const known = Object.keys(spec);
   for (const [key, value] of Object.entries(opts as Record<string, unknown>)) {
     if (!(key in spec)) {
-      const alias = _ALIASES[key] && known.includes(_ALIASES[key]) ? _ALIASES[key] : undefined;
-      const close = alias ?? known.find((k) => k.toLowerCase() === key.toLowerCase()) ?? known.find((k) => _distance(k.toLowerCase(), key.toLowerCase()) <= 2);
+      const close = _suggest(key, known, _ALIASES);
       throw new Error(
         `${fn}: "${key}" is not an option${close ? `; did you mean "${close}"?` : ""} (options: ${known.join(", ")})`,
       );
