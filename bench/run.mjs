@@ -3,8 +3,9 @@
 // when those files exist, and the course notebooks.
 //   ours   MultiHeadAttention.forward from "mha-lab": the readable path (each step a mathjs call; its matrix products
 //          on the typed-array kernel installed into mathjs), the full trace as nested arrays, float64
-//   fast   fastForward from "mha-lab/fast" (= mha.forward(x, { kernel: "fast" })), then trace.output and trace.weights
-//          read, so the nested arrays tfjs's peer reads back are really built (the rest of the trace stays lazy)
+//   fast   fastForward from "mha-lab/fast" (= mha.forward(x, { kernel: "fast" })), then trace.flat.output and
+//          trace.flat.weights read: Float64Arrays, as tfjs's peer reads its output and weights back with dataSync
+//          (the nested fields stay lazy: built only when read)
 //   tfjs   the same MHA in @tensorflow/tfjs-core + tfjs-backend-cpu (float32, pure JS, batched: bench/tfjs-mha.mjs)
 //   torch  PyTorch CPU nn.MultiheadAttention (scripts/bench_torch.py, another process, when .venv-ref exists)
 // Method: it refuses to start when the 1-minute load average is above 1.0 (--force runs anyway and marks every output
@@ -79,7 +80,7 @@ if (only.has("forward")) {
         ours: () => mha.forward(x),
         fast: () => {
           const t = fast.fastForward(mha, x);
-          return [t.output, t.weights]; // what tfjs reads back, materialised
+          return [t.flat.output, t.flat.weights]; // what tfjs reads back (dataSync): the output and weights as Float64Arrays
         },
         tfjs: () => tfForward(xt),
       };
@@ -187,7 +188,7 @@ const results = {
     flops: "mhaCost(...).flops.total: the Q/K/V and output projections, both attention products (multiply-add = 2 FLOPs), biases and the 1/√dK scale; softmax and our extra per-head contributions are not counted",
     roofline: "matmulProbe: float64 256×256·256×256 on Float64Array with 2×2 register tiles, one core (GFLOP/s); rows give GFLOP/s ÷ probe",
     ours: "MultiHeadAttention.forward(x): the readable path, mathjs steps, products on the typed-array kernel installed into mathjs; full trace as nested arrays, float64",
-    fast: "fastForward(mha, x), then trace.output and trace.weights read (built as nested arrays); same numbers as ours",
+    fast: "fastForward(mha, x), then trace.flat.output and trace.flat.weights read (Float64Arrays, as tfjs's dataSync); same numbers as ours; products, softmax and weights·v in WebAssembly SIMD",
     tfjs: "@tensorflow/tfjs-core + tfjs-backend-cpu 4.22, float32, same process: one matMul per projection, reshape/transpose for heads, tf.tidy; reads back output and weights with dataSync",
     torch: "PyTorch CPU nn.MultiheadAttention, separate process (scripts/bench_torch.py, same rounds), need_weights=True, average_attn_weights=False, inference_mode; torch = float32 1 thread, torchMt = float32 default threads, torch64 = float64 1 thread",
     memory: "fresh node --expose-gc process per implementation; retained = heapUsed after gc with trace alive minus before; peakRss = growth of resourceUsage().maxRSS across the call",

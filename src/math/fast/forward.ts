@@ -18,6 +18,7 @@ import { _trustedLayer } from "../_validate";
 import { _maskOverflow, _productOverflow, _scoresOverflow, _valuesOverflow } from "../_overflow";
 import type { AttentionTrace, HeadTrace, Matrix, Vector } from "../trace";
 import { _cachedTransposed, _flatten, _matmulTransB, _nested } from "./kernels";
+import { _attentionSimd, _simdEnabled } from "./simd";
 
 /** max |entry| of a cached (frozen) weight buffer. */
 const _maxAbsCache = new WeakMap<Float64Array, number>();
@@ -82,15 +83,16 @@ function _linearFlat(x: Matrix, w: Matrix, b: Vector | null, product: string, ro
  * @param key (S, kdim), default query
  * @param value (S, vdim), default key
  * @param options { attnMask (L, S), keyPaddingMask (S,), causal }, checked like forward's
- * @return the AttentionTrace; output (L, dModel), weights (h, L, S); never NaN or Infinity
+ * @return the AttentionTrace; output (L, dModel), weights (h, L, S); never NaN or Infinity; and `flat`, the same
+ *   numbers as row-major Float64Arrays (FlatTrace)
  * @example (illustrative) fastForward(MultiHeadAttention.random({ dModel: 8, numHeads: 2 }), x, { causal: true }).output // returns (L, 8), equal to mha.forward(x, { causal: true }).output
  */
-export function fastForward(mha: ForwardLayer, query: Matrix, options?: ForwardOptions): AttentionTrace;
-export function fastForward(mha: ForwardLayer, query: Matrix, key: Matrix | null, options?: ForwardOptions): AttentionTrace;
+export function fastForward(mha: ForwardLayer, query: Matrix, options?: ForwardOptions): FastTrace;
+export function fastForward(mha: ForwardLayer, query: Matrix, key: Matrix | null, options?: ForwardOptions): FastTrace;
 export function fastForward(
   mha: ForwardLayer, query: Matrix, key?: Matrix | null, value?: Matrix | null, options?: ForwardOptions,
-): AttentionTrace;
-export function fastForward(mha: ForwardLayer, query: Matrix, ...rest: unknown[]): AttentionTrace {
+): FastTrace;
+export function fastForward(mha: ForwardLayer, query: Matrix, ...rest: unknown[]): FastTrace {
   const layer = _trustedLayer(mha, "fastForward");
   const args = _forwardArgs(rest);
   const inputs = _forwardInputs(layer, query, args.key, args.value, args.options, "fastForward");
@@ -104,7 +106,7 @@ export function fastForward(mha: ForwardLayer, query: Matrix, ...rest: unknown[]
  * @param query (L, dModel), checked
  * @param inputs what _forwardInputs returned for this call
  */
-export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: ForwardInputs): AttentionTrace {
+export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: ForwardInputs): FastTrace {
   const { dModel: E, numHeads: h, dK, dV, params: p } = layer;
   const { L, S, key: k0, value: v0, mask, fullyMaskedRows } = inputs;
 
@@ -120,7 +122,10 @@ export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: 
   const weights = new Float64Array(h * LS); // (h·L, S) softmax of the masked scaled scores
   const vT = new Float64Array(dV * S); // (dV, S) one head's V, transposed
   const concat = new Float64Array(L * E); // (L, h·dV) the head outputs side by side
-  for (let hd = 0; hd < h; hd++) {
+  // inside the WebAssembly module where it runs; the loops below do the heads it did not finish (and name the
+  // entry when one is not finite)
+  const done = _simdEnabled() ? _attentionSimd(Q, K, V, E, L, S, h, dK, dV, sqrtDK, mask, scores, weights, concat) : 0;
+  for (let hd = done; hd < h; hd++) {
     const qOff = hd * dK;
     const sOff = hd * LS;
     _matmulTransB(Q, qOff, E, L, dK, K, qOff, E, S, scores, sOff); // (L, S) q·kᵀ
@@ -231,5 +236,26 @@ export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: 
   _lazy(trace, "concat", () => _nested(concat, E, 0, L, 0, E)); // (L, h·dV)
   _lazy(trace, "contributions", () => eager ?? Array.from({ length: h }, (_, hd) => contribution(hd))); // h × (L, dModel)
   _lazy(trace, "output", () => _nested(out, E, 0, L, 0, E)); // (L, dModel)
-  return trace;
+  const flat: FlatTrace = { output: out, weights, scores, concat };
+  Object.defineProperty(trace, "flat", { value: Object.freeze(flat), enumerable: false });
+  return trace as FastTrace;
 }
+
+/**
+ * The row-major Float64Array buffers a fast trace's nested fields are read from: what a caller that wants
+ * numbers, not nested arrays, reads (as tfjs's dataSync or a PyTorch tensor gives them). Read them, do not
+ * write them: the nested fields not yet read are built from them.
+ */
+export interface FlatTrace {
+  /** (L·dModel,) trace.output, row by row */
+  readonly output: Float64Array;
+  /** (h·L·S,) trace.weights: head 0's rows, then head 1's, … */
+  readonly weights: Float64Array;
+  /** (h·L·S,) every head's scores (q·kᵀ), in the order of weights */
+  readonly scores: Float64Array;
+  /** (L·h·dV,) trace.concat, row by row */
+  readonly concat: Float64Array;
+}
+
+/** fastForward's AttentionTrace, with its flat buffers (not enumerable: spreads, JSON and clones leave them out). */
+export type FastTrace = AttentionTrace & { readonly flat: FlatTrace };

@@ -1,0 +1,194 @@
+/**
+ * The WebAssembly SIMD matrix product (simd.wat), behind kernels.ts's _matmulTransB for products big enough to
+ * pay for copying in and out. Same numbers as the JavaScript loops, bit for bit: each output entry is one lane
+ * summing p = 0 … k−1 in order (test/math/fast/simd.test.ts).
+ *
+ * The module's memory is a scratch area reused by every call: A, then Bᵀ, then C, each copied row by row. The
+ * rows of A and of Bᵀ are padded with zeros to multiples of 4 (the register block); the padding's sums are never
+ * copied out.
+ *
+ * Dependencies: _simd-bytes.ts (generated from simd.wat by npm run build:wasm).
+ */
+import { _SIMD_WASM_BASE64 } from "./_simd-bytes";
+
+interface SimdExports {
+  memory: WebAssembly.Memory;
+  matmulTransB(a: number, lda: number, bt: number, ldb: number, c: number, ldc: number, n: number, k: number, m: number): void;
+  expNonPositive(src: number, dst: number, count: number): void;
+  softmaxRows(s: number, lds: number, w: number, ldw: number, rows: number, cols: number,
+    sqrtDK: number, hasMask: number, mask: number, ldm: number): number;
+}
+
+function _decode(base64: string): Uint8Array {
+  if (typeof Buffer !== "undefined") return new Uint8Array(Buffer.from(base64, "base64"));
+  const s = atob(base64);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
+
+/** The instance, or null where WebAssembly SIMD is missing (then the JavaScript loops do every product). */
+function _instantiate(): SimdExports | null {
+  try {
+    const bytes = _decode(_SIMD_WASM_BASE64);
+    if (typeof WebAssembly === "undefined" || !WebAssembly.validate(bytes)) return null;
+    return new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as SimdExports;
+  } catch {
+    return null;
+  }
+}
+
+const _wasm = _instantiate();
+let _heap = _wasm ? new Float64Array(_wasm.memory.buffer) : new Float64Array(0);
+let _enabled = _wasm != null;
+
+/** True when products run on the WebAssembly kernel (available, and not switched off by _setSimd). */
+export function _simdEnabled(): boolean {
+  return _enabled;
+}
+
+/**
+ * Switch the WebAssembly kernel off (false) or back on (true, where available): tests compare both paths.
+ * @return the previous setting
+ */
+export function _setSimd(on: boolean): boolean {
+  const was = _enabled;
+  _enabled = on && _wasm != null;
+  return was;
+}
+
+/** A Float64Array over the module's memory holding at least `count` numbers (grown when needed). */
+function _reserve(count: number): Float64Array {
+  const bytes = count * 8;
+  const memory = _wasm!.memory;
+  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+  if (_heap.buffer !== memory.buffer) _heap = new Float64Array(memory.buffer);
+  return _heap;
+}
+
+const _up4 = (x: number) => (x + 3) & ~3;
+
+/** The largest scratch area a call may ask for, in float64 numbers (1 GiB; bigger calls run on the loops). */
+const _MAX_NUMBERS = 2 ** 27;
+
+/**
+ * _matmulTransB on the WebAssembly kernel; the same arguments and the same numbers (see kernels.ts).
+ *   C[i, j] (+)= Σ_p A[aOff + i·aStride + p] · BT[bOff + j·bStride + p]
+ * @return false, having done nothing, when the product needs more than 1 GiB of scratch (then the loops do it)
+ */
+export function _matmulSimd(
+  a: Float64Array, aOff: number, aStride: number, n: number, k: number,
+  bt: Float64Array, bOff: number, bStride: number, m: number,
+  c: Float64Array, cOff: number, cStride: number, accumulate: boolean,
+): boolean {
+  const w = _wasm!;
+  const np = _up4(n);
+  const mp = _up4(m);
+  const A = 0; // (np, k)
+  const BT = A + np * k; // (mp, k)
+  const C = BT + mp * k; // (np, mp)
+  if (C + np * mp > _MAX_NUMBERS) return false;
+  const heap = _reserve(C + np * mp);
+  if (aStride === k) heap.set(a.subarray(aOff, aOff + n * k), A);
+  else for (let i = 0; i < n; i++) heap.set(a.subarray(aOff + i * aStride, aOff + i * aStride + k), A + i * k);
+  heap.fill(0, A + n * k, A + np * k); // padding rows
+  if (bStride === k) heap.set(bt.subarray(bOff, bOff + m * k), BT);
+  else for (let j = 0; j < m; j++) heap.set(bt.subarray(bOff + j * bStride, bOff + j * bStride + k), BT + j * k);
+  heap.fill(0, BT + m * k, BT + mp * k); // padding rows (= columns of B)
+  w.matmulTransB(A * 8, k, BT * 8, k, C * 8, mp, np, k, mp); // (np, mp)
+  for (let i = 0; i < n; i++) {
+    const src = C + i * mp;
+    const dst = cOff + i * cStride;
+    if (accumulate) for (let j = 0; j < m; j++) c[dst + j] += heap[src + j];
+    else c.set(heap.subarray(src, src + m), dst);
+  }
+  return true;
+}
+
+/**
+ * exp of every entry of x (each ≤ 0 or −Infinity, as a softmax's x − max) on the module's fdlibm exp: the numbers
+ * of Math.exp, bit for bit (tested). For the tests; the softmax calls it inside the module.
+ * @param x (count,)
+ * @return (count,)
+ */
+export function _expNonPositive(x: Float64Array): Float64Array {
+  const count = x.length + (x.length & 1);
+  const heap = _reserve(2 * count);
+  heap.set(x, 0);
+  heap[count - 1] = x.length & 1 ? 0 : heap[count - 1];
+  _wasm!.expNonPositive(0, count * 8, count);
+  return heap.slice(count, count + x.length);
+}
+
+/**
+ * Step 2 of the fast forward for every head inside the module: scores = q·kᵀ, the softmax of the scaled, masked
+ * scores, and weights·v into concat's columns; the same numbers as the JavaScript loops of forward.ts.
+ * Q (L, E), K (S, E), V (S, E) hold every head's columns side by side (head hd: columns hd·dK … , hd·dV … ).
+ * @param mask (L, S) additive, or null
+ * @param scores (h·L, S) out: q·kᵀ of every head
+ * @param weights (h·L, S) out
+ * @param concat (L, E) out: head hd's output in columns hd·dV … (hd+1)·dV − 1
+ * @return how many heads it finished, in order: h, or fewer when head number `return` has a score, masked score or
+ *   output that is not finite (the caller redoes the heads from there with its own checks, which name the entry),
+ *   or 0 when the call needs more than 1 GiB of scratch (the caller does every head)
+ */
+export function _attentionSimd(
+  Q: Float64Array, K: Float64Array, V: Float64Array, E: number, L: number, S: number, h: number, dK: number, dV: number,
+  sqrtDK: number, mask: readonly (readonly number[])[] | null,
+  scores: Float64Array, weights: Float64Array, concat: Float64Array,
+): number {
+  const w = _wasm!;
+  const Lp = _up4(L);
+  const Sp = _up4(S);
+  const dVp = _up4(dV);
+  const QW = 0; // (Lp, E)
+  const KW = QW + Lp * E; // (Sp, E)
+  const M = KW + Sp * E; // (L, Sp) the mask
+  const SC = M + (mask ? L * Sp : 0); // (Lp, Sp) one head's scores
+  const W = SC + Lp * Sp; // (Lp, Sp) its weights
+  const VT = W + Lp * Sp; // (dVp, S) its v, transposed
+  const O = VT + dVp * S; // (Lp, dVp) its weights·v
+  const total = O + Lp * dVp;
+  if (total > _MAX_NUMBERS) return 0;
+  const heap = _reserve(total);
+  heap.set(Q.subarray(0, L * E), QW);
+  heap.fill(0, QW + L * E, KW); // padding rows
+  heap.set(K.subarray(0, S * E), KW);
+  heap.fill(0, KW + S * E, M);
+  if (mask) {
+    for (let i = 0; i < L; i++) {
+      const row = mask[i];
+      const o = M + i * Sp;
+      for (let j = 0; j < S; j++) heap[o + j] = row[j];
+      heap.fill(0, o + S, o + Sp);
+    }
+  }
+  heap.fill(0, W, VT); // W's padding rows meet v in weights·v: keep them 0
+  heap.fill(0, VT + dV * S, O);
+  for (let hd = 0; hd < h; hd++) {
+    const qOff = hd * dK;
+    w.matmulTransB((QW + qOff) * 8, E, (KW + qOff) * 8, E, SC * 8, Sp, Lp, dK, Sp); // (Lp, Sp) q·kᵀ
+    if (w.softmaxRows(SC * 8, Sp, W * 8, Sp, L, S, sqrtDK, mask ? 1 : 0, M * 8, Sp) !== 0) return hd;
+    const sOff = hd * L * S;
+    if (S === Sp) {
+      scores.set(heap.subarray(SC, SC + L * S), sOff);
+      weights.set(heap.subarray(W, W + L * S), sOff);
+    } else {
+      for (let i = 0; i < L; i++) {
+        scores.set(heap.subarray(SC + i * Sp, SC + i * Sp + S), sOff + i * S);
+        weights.set(heap.subarray(W + i * Sp, W + i * Sp + S), sOff + i * S);
+      }
+    }
+    const vOff = hd * dV;
+    for (let j = 0; j < S; j++) for (let d = 0; d < dV; d++) heap[VT + d * S + j] = V[j * E + vOff + d]; // (dV, S)
+    w.matmulTransB(W * 8, Sp, VT * 8, S, O * 8, dVp, Lp, S, dVp); // (Lp, dVp) weights·v
+    for (let i = 0; i < L; i++) {
+      for (let d = 0; d < dV; d++) {
+        const y = heap[O + i * dVp + d];
+        if (y - y !== 0) return hd; // ±∞ or NaN
+        concat[i * E + vOff + d] = y;
+      }
+    }
+  }
+  return h;
+}

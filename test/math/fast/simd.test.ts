@@ -1,0 +1,188 @@
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { _matmulLoops, _matmulTransB, SIMD_MIN_WORK } from "../../../src/math/fast/kernels";
+import { _expNonPositive, _matmulSimd, _setSimd, _simdEnabled } from "../../../src/math/fast/simd";
+import { fastForward } from "../../../src/math/fast";
+import { MultiHeadAttention } from "../../../src/math/multi-head";
+import { mulberry32 } from "../../../src/math/random";
+
+afterEach(() => {
+  _setSimd(true);
+});
+
+/** Float64Array of `count` numbers from seed, mixing scales, signs and exact zeros (so −0 products occur). */
+function buffer(count: number, seed: number): Float64Array {
+  const r = mulberry32(seed);
+  const f = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const u = r();
+    f[i] = u < 0.1 ? 0 : u < 0.15 ? -0 : (2 * r() - 1) * 10 ** Math.floor(6 * r() - 3);
+  }
+  return f;
+}
+
+/** Same bits, entry by entry (so −0 ≠ 0 and the count of differing entries is reported). */
+function differing(a: Float64Array, b: Float64Array): number {
+  const x = new BigInt64Array(a.buffer, a.byteOffset, a.length);
+  const y = new BigInt64Array(b.buffer, b.byteOffset, b.length);
+  let d = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) d++;
+  return d;
+}
+
+describe("the WebAssembly SIMD kernel (simd.wat)", () => {
+  it("is what runs here: Node has WebAssembly SIMD, so the tests below compare two different kernels", () => {
+    expect(_simdEnabled()).toBe(true);
+  });
+
+  it("_simd-bytes.ts is simd.wat compiled now (npm run build:wasm was not forgotten)", async () => {
+    // @ts-expect-error: a plain .mjs script
+    const { generate, OUT } = await import("../../../scripts/build-wasm.mjs");
+    const { readFileSync } = await import("node:fs");
+    expect(readFileSync(OUT, "utf8")).toBe(await generate());
+  });
+
+  it("_matmulSimd gives the loops' numbers bit for bit, at any shape, offset, stride and with accumulate (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 13 }),
+        fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 }),
+        fc.boolean(), fc.integer(),
+        (n, k, m, padA, padB, offC, accumulate, seed) => {
+          const aStride = k + padA;
+          const bStride = k + padB;
+          const cStride = m + offC;
+          const a = buffer(3 + n * aStride, seed);
+          const bt = buffer(2 + m * bStride, seed + 1);
+          const c0 = buffer(1 + n * cStride, seed + 2);
+          const viaLoops = c0.slice();
+          const viaSimd = c0.slice();
+          _matmulLoops(a, 3, aStride, n, k, bt, 2, bStride, m, viaLoops, 1, cStride, accumulate);
+          _matmulSimd(a, 3, aStride, n, k, bt, 2, bStride, m, viaSimd, 1, cStride, accumulate);
+          expect(differing(viaSimd, viaLoops)).toBe(0);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it("works a 2×2 case out by hand, and leaves the entries outside C (the stride's gap) alone", () => {
+    const a = Float64Array.from([1, 2, 3, 4]); // [[1, 2], [3, 4]]
+    const bt = Float64Array.from([5, 7, 6, 8]); // B = [[5, 6], [7, 8]], given as Bᵀ
+    const c = new Float64Array(6).fill(-1);
+    _matmulSimd(a, 0, 2, 2, 2, bt, 0, 2, 2, c, 0, 3, false);
+    expect(Array.from(c)).toEqual([19, 22, -1, 43, 50, -1]);
+  });
+
+  it("overflow and NaN come out where the loops put them (the callers' overflow checks see the same entries)", () => {
+    const a = Float64Array.from([1e308, 1e308, 1, NaN, 0, 0, 0, 0]); // (4, 2)
+    const bt = Float64Array.from([10, 10, 1, 1, -1, 1, 0, 0, 2, 2]); // (5, 2)
+    const viaLoops = new Float64Array(20);
+    const viaSimd = new Float64Array(20);
+    _matmulLoops(a, 0, 2, 4, 2, bt, 0, 2, 5, viaLoops, 0, 5, false);
+    _matmulSimd(a, 0, 2, 4, 2, bt, 0, 2, 5, viaSimd, 0, 5, false);
+    expect(Array.from(viaSimd)).toEqual(Array.from(viaLoops));
+    expect(viaSimd[0]).toBe(Infinity);
+    expect(Number.isNaN(viaSimd[5])).toBe(true);
+  });
+
+  it("_matmulTransB sends products of at least SIMD_MIN_WORK multiply-adds to it, and the rest to the loops", () => {
+    const k = 16;
+    const small = SIMD_MIN_WORK / k / 4 - 1; // n = small, m = 4: just under the threshold
+    expect(small * k * 4).toBeLessThan(SIMD_MIN_WORK);
+    const a = buffer(64 * k, 1);
+    const bt = buffer(4 * k, 2);
+    for (const n of [small, 64]) {
+      const c1 = new Float64Array(n * 4);
+      const c2 = new Float64Array(n * 4);
+      _matmulTransB(a, 0, k, n, k, bt, 0, k, 4, c1, 0);
+      _setSimd(false);
+      expect(_simdEnabled()).toBe(false);
+      _matmulTransB(a, 0, k, n, k, bt, 0, k, 4, c2, 0);
+      _setSimd(true);
+      expect(differing(c1, c2)).toBe(0);
+    }
+  });
+
+  it("fastForward gives the same trace with the WebAssembly kernel switched off, at the benchmark's shapes", () => {
+    for (const [n, dModel] of [[33, 64], [17, 256]]) {
+      const mha = MultiHeadAttention.random({ dModel, numHeads: 8, seed: 3 });
+      const r = mulberry32(4);
+      const x = Array.from({ length: n }, () => Array.from({ length: dModel }, () => 2 * r() - 1));
+      const on = fastForward(mha, x, { causal: true });
+      _setSimd(false);
+      const off = fastForward(mha, x, { causal: true });
+      _setSimd(true);
+      expect(on.output).toEqual(off.output);
+      expect(on.weights).toEqual(off.weights);
+      expect(on.contributions).toEqual(off.contributions);
+    }
+  });
+
+  it("exp in the module is Math.exp bit for bit, on a million x ≤ 0 and on every branch boundary of fdlibm", () => {
+    const r = mulberry32(9);
+    const ranges = [[-1e-9, 0], [-0.35, 0], [-1.1, -0.3], [-40, 0], [-709, -700], [-746, -705]];
+    const x = Float64Array.from({ length: 1_000_001 }, (_, i) => {
+      const [lo, hi] = ranges[i % ranges.length];
+      return lo + (hi - lo) * r();
+    });
+    const edges = [
+      0, -0, -Infinity, -5e-324, -1e-300, -3.725290298461914e-9, -3.7252902984619136e-9, // 2^−28
+      -0.34657359027997264, -0.3465735902799727, -1.0397207708399179, -1.039720770839918, // ln2/2, 1.5·ln2
+      -708.3964185322641, -709.782712893384, -744.44007192138, -745.1332191019411, -745.1332191019412, -746, -1e308,
+    ];
+    for (const xs of [x, Float64Array.from(edges)]) {
+      const y = _expNonPositive(xs);
+      const expected = xs.map((v) => Math.exp(v));
+      expect(differing(y, expected)).toBe(0);
+    }
+    expect(Array.from(_expNonPositive(Float64Array.from([0, -Infinity, -746])))).toEqual([1, 0, 0]);
+  });
+
+  it("fastForward's softmax in the module equals the loops' with odd and even key counts, masks, −∞ and fully masked rows", () => {
+    for (const [L, S] of [[1, 1], [3, 5], [5, 4], [7, 9], [16, 33]]) {
+      const mha = MultiHeadAttention.random({ dModel: 16, numHeads: 4, seed: L + S });
+      const r = mulberry32(L * 31 + S);
+      const q = Array.from({ length: L }, () => Array.from({ length: 16 }, () => 4 * r() - 2));
+      const kv = Array.from({ length: S }, () => Array.from({ length: 16 }, () => 4 * r() - 2));
+      const attnMask = Array.from({ length: L }, (_, i) => Array.from({ length: S }, (_, j) =>
+        i === 0 ? -Infinity : r() < 0.3 ? -Infinity : r() < 0.5 ? -3 * r() : 0)); // row 0 fully masked
+      for (const options of [{}, { attnMask }, { causal: L === S }]) {
+        const on = fastForward(mha, q, kv, kv, options);
+        _setSimd(false);
+        const off = fastForward(mha, q, kv, kv, options);
+        _setSimd(true);
+        expect(differing(on.flat.weights, off.flat.weights)).toBe(0);
+        expect(differing(on.flat.scores, off.flat.scores)).toBe(0);
+        expect(differing(on.flat.output, off.flat.output)).toBe(0);
+      }
+    }
+  });
+
+  it("a score, masked score or head output that is not finite gives the loops' error, word for word", () => {
+    const mha = MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 5 });
+    const x = [[1, 2, 3, 4, 5, 6, 7, 8], [1e155, 1e155, 1e155, 1e155, 1e155, 1e155, 1e155, 1e155], [0, 1, 0, 1, 0, 1, 0, 1]];
+    const big = Array.from({ length: 3 }, (_, i) => Array.from({ length: 8 }, (_, j) => (i + 1) * (j % 3 - 1) * 1e150));
+    const maxMask = [[0, 0, 0], [0, 0, 0], [0, Number.MAX_VALUE, 0]]; // finite, but u = s/√dK + m reaches +∞
+    const errorOf = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return String((e as Error).message);
+      }
+      return "no error";
+    };
+    const calls: [string, () => unknown, RegExp][] = [
+      ["scores overflow", () => fastForward(mha, x), /^head 1's scores Q·Kᵀ overflow at query row 1, key row 1/],
+      ["masked score overflow", () => fastForward(mha, big, { attnMask: maxMask }), /^the mask at \[2\]\[1\] .* plus head 1.s scaled score/],
+    ];
+    for (const [what, call, message] of calls) {
+      const withSimd = errorOf(call);
+      _setSimd(false);
+      const withLoops = errorOf(call);
+      _setSimd(true);
+      expect(withSimd, what).toBe(withLoops);
+      expect(withSimd, what).toMatch(message);
+    }
+  });
+});
