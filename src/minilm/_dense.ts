@@ -43,7 +43,11 @@ export function _toFlat(name: string, x: Matrix, cols: number): Float64Array {
 /** A row-major buffer as a nested (rows, cols) matrix. */
 export function _toNested(f: Float64Array, rows: number, cols: number): Matrix {
   const out: Matrix = new Array(rows);
-  for (let i = 0; i < rows; i++) out[i] = Array.from(f.subarray(i * cols, (i + 1) * cols));
+  for (let i = 0; i < rows; i++) {
+    const r: number[] = new Array(cols);
+    for (let j = 0, o = i * cols; j < cols; j++) r[j] = f[o + j];
+    out[i] = r;
+  }
   return out; // (rows, cols)
 }
 

@@ -6,6 +6,7 @@
  */
 import type { MultiHeadAttention } from "../math/multi-head";
 import type { AttentionTrace, Matrix } from "../math/trace";
+import { _lazy } from "../math/_lazy";
 import { _toFlat, _toNested, NormParams } from "./_dense";
 import { _feedForwardFlat, FeedForwardWeights } from "./feed-forward";
 import { applyHeadMask } from "./head-mask";
@@ -19,7 +20,7 @@ export interface BertLayerWeights {
   /** output.LayerNorm */ outputNorm: NormParams;
 }
 
-/** What one layer computed, in order. */
+/** What one layer computed, in order (attentionNorm, intermediate and ffnOutput are built when first read). */
 export interface BertLayerTrace {
   /** our MultiHeadAttention's trace (head mask applied); .output is (L, d), before the residual */ attention: AttentionTrace;
   /** (L, d) LayerNorm(x + attention.output) */ attentionNorm: Matrix;
@@ -72,11 +73,9 @@ export function bertLayer(x: Matrix, weights: BertLayerWeights, options: BertLay
   _layerNormFlat(y, L, d, weights.outputNorm, eps); // (L, d)
 
   const dFF = weights.feedForward.intermediate.outFeatures;
-  return {
-    attention,
-    attentionNorm: _toNested(h, L, d),
-    intermediate: _toNested(intermediate, L, dFF),
-    ffnOutput: _toNested(f, L, d),
-    output: _toNested(y, L, d),
-  };
+  const trace = { attention, output: _toNested(y, L, d) } as BertLayerTrace; // the output: the next layer's input
+  _lazy(trace, "attentionNorm", () => _toNested(h, L, d)); // (L, d) the rest is built when first read
+  _lazy(trace, "intermediate", () => _toNested(intermediate, L, dFF)); // (L, dFF)
+  _lazy(trace, "ffnOutput", () => _toNested(f, L, d)); // (L, d)
+  return trace;
 }

@@ -8,6 +8,7 @@
  */
 import * as fs from "fs";
 import { MultiHeadAttention } from "../math/multi-head";
+import { _lazy } from "../math/_lazy";
 import type { AttentionTrace, Matrix, Vector } from "../math/trace";
 import type { Dense, NormParams } from "./_dense";
 import { bertLayer, BertLayerTrace, BertLayerWeights } from "./bert-layer";
@@ -171,13 +172,14 @@ export class MiniLMModel {
 
     // 3) mean pooling + L2 normalisation
     const embedding = l2Normalize(meanPooling(hiddenStates[N])); // (d,)
-    return {
+    const encoding = {
       text: sentence, tokens, inputIds, tokenTypeIds,
-      attentions: layers.map((t) => t.attention.weights), // (N, h, L, L)
       hiddenStates, embedding, embeddingSum: emb.sum,
       traces: layers.map((t) => t.attention), layers,
       headMask: headMask === null ? null : headMask.map((r) => r.slice()),
-    };
+    } as MiniLMEncoding;
+    _lazy(encoding, "attentions", () => layers.map((t) => t.attention.weights)); // (N, h, L, L), built when first read
+    return encoding;
   }
 }
 

@@ -19,22 +19,10 @@ import { _maskOverflow, _productOverflow, _scoresOverflow, _valuesOverflow } fro
 import type { AttentionTrace, HeadTrace, Matrix, Vector } from "../trace";
 import { _cachedTransposed, _flatten, _matmulTransB, _nested } from "./kernels";
 import { _attentionSimd, _simdEnabled } from "./simd";
+import { _lazy } from "../_lazy";
 
 /** max |entry| of a cached (frozen) weight buffer. */
 const _maxAbsCache = new WeakMap<Float64Array, number>();
-
-/** Define obj[key] as computed by make() on first read, then stored (enumerable, so spreads and JSON see it). */
-function _lazy(obj: object, key: string, make: () => unknown): void {
-  Object.defineProperty(obj, key, {
-    enumerable: true,
-    configurable: true,
-    get() {
-      const value = make();
-      Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
-      return value;
-    },
-  });
-}
 
 /** Rows of a row-major (·, cols) buffer as a nested matrix, each entry mapped by f (rows r0 … r1−1). */
 function _nestedMap(f: Float64Array, cols: number, r0: number, r1: number, map: (x: number, i: number, j: number) => number): Matrix {
@@ -51,22 +39,20 @@ function _nestedMap(f: Float64Array, cols: number, r0: number, r1: number, map: 
 /**
  * y = x·w + b into a flat (rows, dOut) buffer, each entry summed in order then b added (as linear does),
  * checked: an entry that overflows is an error naming the row of x and the column of w.
+ * @param xFlat x as a row-major buffer (self-attention flattens its one input once for all three projections)
  */
-function _linearFlat(x: Matrix, w: Matrix, b: Vector | null, product: string, rowName: string, colName: string): Float64Array {
+function _linearFlat(
+  x: Matrix, xFlat: Float64Array, w: Matrix, b: Vector | null, product: string, rowName: string, colName: string,
+): Float64Array {
   const rows = x.length;
   const dIn = w.length;
   const dOut = w[0].length;
   const y = new Float64Array(rows * dOut);
-  _matmulTransB(_flatten(x), 0, dIn, rows, dIn, _cachedTransposed(w), 0, dIn, dOut, y, 0); // (rows, dOut)
-  if (b != null) {
-    for (let i = 0; i < rows; i++) for (let j = 0; j < dOut; j++) y[i * dOut + j] += b[j];
-  }
-  for (let e = 0; e < y.length; e++) {
-    const v = y[e];
-    if (v - v !== 0) {
-      const i = Math.floor(e / dOut);
-      const j = e % dOut;
-      throw _productOverflow(product, rowName, x[i], colName, w.map((row) => row[j]), i, j, v);
+  _matmulTransB(xFlat, 0, dIn, rows, dIn, _cachedTransposed(w), 0, dIn, dOut, y, 0); // (rows, dOut)
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0, o = i * dOut; j < dOut; j++) {
+      const v = b == null ? y[o + j] : (y[o + j] += b[j]);
+      if (v - v !== 0) throw _productOverflow(product, rowName, x[i], colName, w.map((row) => row[j]), i, j, v);
     }
   }
   return y;
@@ -111,20 +97,23 @@ export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: 
   const { L, S, key: k0, value: v0, mask, fullyMaskedRows } = inputs;
 
   // 1) linear projections with the fused weights
-  const Q = _linearFlat(query, p.wQ, p.bQ, p.bQ ? "query·wQ + bQ" : "query·wQ", "query row", "wQ column"); // (L, E)
-  const K = _linearFlat(k0, p.wK, p.bK, p.bK ? "key·wK + bK" : "key·wK", "key row", "wK column"); // (S, E)
-  const V = _linearFlat(v0, p.wV, p.bV, p.bV ? "value·wV + bV" : "value·wV", "value row", "wV column"); // (S, E)
+  const qFlat = _flatten(query); // (L, dModel)
+  const kFlat = k0 === query ? qFlat : _flatten(k0); // (S, kdim)
+  const vFlat = v0 === k0 ? kFlat : v0 === query ? qFlat : _flatten(v0); // (S, vdim)
+  const Q = _linearFlat(query, qFlat, p.wQ, p.bQ, p.bQ ? "query·wQ + bQ" : "query·wQ", "query row", "wQ column"); // (L, E)
+  const K = _linearFlat(k0, kFlat, p.wK, p.bK, p.bK ? "key·wK + bK" : "key·wK", "key row", "wK column"); // (S, E)
+  const V = _linearFlat(v0, vFlat, p.wV, p.bV, p.bV ? "value·wV + bV" : "value·wV", "value row", "wV column"); // (S, E)
 
   // 2) scaled dot-product attention in every head
   const sqrtDK = Math.sqrt(dK);
   const LS = L * S;
   const scores = new Float64Array(h * LS); // (h·L, S) q·kᵀ of every head
   const weights = new Float64Array(h * LS); // (h·L, S) softmax of the masked scaled scores
-  const vT = new Float64Array(dV * S); // (dV, S) one head's V, transposed
   const concat = new Float64Array(L * E); // (L, h·dV) the head outputs side by side
   // inside the WebAssembly module where it runs; the loops below do the heads it did not finish (and name the
   // entry when one is not finite)
   const done = _simdEnabled() ? _attentionSimd(Q, K, V, E, L, S, h, dK, dV, sqrtDK, mask, scores, weights, concat) : 0;
+  const vT = done < h ? new Float64Array(dV * S) : null; // (dV, S) one head's V, transposed (for the loops)
   for (let hd = done; hd < h; hd++) {
     const qOff = hd * dK;
     const sOff = hd * LS;
@@ -157,8 +146,8 @@ export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: 
       }
     }
     const vOff = hd * dV;
-    for (let j = 0; j < S; j++) for (let d = 0; d < dV; d++) vT[d * S + j] = V[j * E + vOff + d]; // (dV, S)
-    _matmulTransB(weights, sOff, S, L, S, vT, 0, S, dV, concat, vOff, E); // (L, dV) weights·v, into concat's columns
+    for (let j = 0; j < S; j++) for (let d = 0; d < dV; d++) vT![d * S + j] = V[j * E + vOff + d]; // (dV, S)
+    _matmulTransB(weights, sOff, S, L, S, vT!, 0, S, dV, concat, vOff, E); // (L, dV) weights·v, into concat's columns
     for (let x = 0; x < L; x++) {
       for (let d = 0; d < dV; d++) {
         const y = concat[x * E + vOff + d];
