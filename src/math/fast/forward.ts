@@ -1,11 +1,14 @@
 /**
  * The fast path of MultiHeadAttention.forward: the same trace, number for number, computed on
- * Float64Array buffers with register-blocked loops instead of mathjs calls on nested arrays.
+ * Float64Array buffers (products, softmax and weights·v in the WebAssembly SIMD module of simd.ts where it runs,
+ * else register-blocked loops) instead of mathjs calls on nested arrays.
  * The readable path (multi-head.ts, scaled-dot-product.ts, …) stays the reference; test/math/fast
  * proves the two equal. `mha.forward(x, { kernel: "fast" })` runs this.
  *
  * The trace is returned lazily: each field is a view over the flat buffers, turned into nested arrays the
- * first time it is read (then kept). scaledScores and maskedScores are recomputed from the scores with the
+ * first time it is read (then kept). The scores themselves are recomputed (q·kᵀ, the same kernel) when first
+ * read, so a call that reads only the output and weights never stores them. scaledScores and maskedScores are
+ * recomputed from the scores with the
  * same two operations the readable path uses (s / √dK, then + mask), and the per-head contributions are
  * multiplied when first read, so their numbers are the readable path's too.
  *
@@ -107,23 +110,32 @@ export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: 
   // 2) scaled dot-product attention in every head
   const sqrtDK = Math.sqrt(dK);
   const LS = L * S;
-  const scores = new Float64Array(h * LS); // (h·L, S) q·kᵀ of every head
   const weights = new Float64Array(h * LS); // (h·L, S) softmax of the masked scaled scores
   const concat = new Float64Array(L * E); // (L, h·dV) the head outputs side by side
   // inside the WebAssembly module where it runs; the loops below do the heads it did not finish (and name the
   // entry when one is not finite)
-  const done = _simdEnabled() ? _attentionSimd(Q, K, V, E, L, S, h, dK, dV, sqrtDK, mask, scores, weights, concat) : 0;
+  // (the scores stay inside the module: the trace recomputes them, with the same kernel, when they are first read)
+  const done = _simdEnabled() ? _attentionSimd(Q, K, V, E, L, S, h, dK, dV, sqrtDK, mask, weights, concat) : 0;
+  const qkT = (into: Float64Array, hd: number) => _matmulTransB(Q, hd * dK, E, L, dK, K, hd * dK, E, S, into, hd * LS); // (L, S)
+  let scoresBuffer: Float64Array | null = null; // (h·L, S) q·kᵀ of every head
+  const allScores = (): Float64Array => {
+    if (scoresBuffer === null) {
+      scoresBuffer = new Float64Array(h * LS);
+      for (let hd = 0; hd < h; hd++) qkT(scoresBuffer, hd);
+    }
+    return scoresBuffer;
+  };
+  const scores = done < h ? allScores() : null; // the loops below need them now
   const vT = done < h ? new Float64Array(dV * S) : null; // (dV, S) one head's V, transposed (for the loops)
   for (let hd = done; hd < h; hd++) {
     const qOff = hd * dK;
     const sOff = hd * LS;
-    _matmulTransB(Q, qOff, E, L, dK, K, qOff, E, S, scores, sOff); // (L, S) q·kᵀ
     for (let r = 0; r < L; r++) {
       const o = sOff + r * S;
       const mRow = mask == null ? null : mask[r];
       let max = -Infinity;
       for (let j = 0; j < S; j++) {
-        const s = scores[o + j];
+        const s = scores![o + j];
         if (s - s !== 0) {
           throw _scoresOverflow(hd, r, j, Q.subarray(r * E + qOff, r * E + qOff + dK), K.subarray(j * E + qOff, j * E + qOff + dK), s);
         }
@@ -203,11 +215,11 @@ export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: 
     _lazy(head, "q", () => _nested(Q, E, 0, L, qOff, dK)); // (L, dK)
     _lazy(head, "k", () => _nested(K, E, 0, S, qOff, dK)); // (S, dK)
     _lazy(head, "v", () => _nested(V, E, 0, S, vOff, dV)); // (S, dV)
-    _lazy(head, "scores", () => _nested(scores, S, r0, r0 + L, 0, S)); // (L, S)
-    _lazy(head, "scaledScores", () => _nestedMap(scores, S, r0, r0 + L, (s) => s / sqrtDK)); // (L, S)
+    _lazy(head, "scores", () => _nested(allScores(), S, r0, r0 + L, 0, S)); // (L, S)
+    _lazy(head, "scaledScores", () => _nestedMap(allScores(), S, r0, r0 + L, (s) => s / sqrtDK)); // (L, S)
     _lazy(head, "maskedScores", () => (mask == null
-      ? _nestedMap(scores, S, r0, r0 + L, (s) => s / sqrtDK)
-      : _nestedMap(scores, S, r0, r0 + L, (s, i, j) => s / sqrtDK + mask[i][j]))); // (L, S)
+      ? _nestedMap(allScores(), S, r0, r0 + L, (s) => s / sqrtDK)
+      : _nestedMap(allScores(), S, r0, r0 + L, (s, i, j) => s / sqrtDK + mask[i][j]))); // (L, S)
     _lazy(head, "weights", () => _nested(weights, S, r0, r0 + L, 0, S)); // (L, S)
     _lazy(head, "output", () => _nested(concat, E, 0, L, vOff, dV)); // (L, dV)
     heads[hd] = head;
@@ -225,8 +237,9 @@ export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: 
   _lazy(trace, "concat", () => _nested(concat, E, 0, L, 0, E)); // (L, h·dV)
   _lazy(trace, "contributions", () => eager ?? Array.from({ length: h }, (_, hd) => contribution(hd))); // h × (L, dModel)
   _lazy(trace, "output", () => _nested(out, E, 0, L, 0, E)); // (L, dModel)
-  const flat: FlatTrace = { output: out, weights, scores, concat };
-  Object.defineProperty(trace, "flat", { value: Object.freeze(flat), enumerable: false });
+  const flat = { output: out, weights, concat } as FlatTrace;
+  _lazy(flat, "scores", allScores);
+  Object.defineProperty(trace, "flat", { value: flat, enumerable: false });
   return trace as FastTrace;
 }
 
@@ -240,7 +253,7 @@ export interface FlatTrace {
   readonly output: Float64Array;
   /** (h·L·S,) trace.weights: head 0's rows, then head 1's, … */
   readonly weights: Float64Array;
-  /** (h·L·S,) every head's scores (q·kᵀ), in the order of weights */
+  /** (h·L·S,) every head's scores (q·kᵀ), in the order of weights (computed when first read) */
   readonly scores: Float64Array;
   /** (L·h·dV,) trace.concat, row by row */
   readonly concat: Float64Array;

@@ -8,7 +8,7 @@
  * Dependencies: simd.ts.
  */
 import type { Matrix } from "../trace";
-import { _matmulSimd, _simdEnabled } from "./simd";
+import { _matmulNestedSimd, _matmulSimd, _simdEnabled } from "./simd";
 
 /**
  * Copy a nested matrix into a row-major Float64Array.
@@ -259,8 +259,13 @@ export function _multiplyNested(a: Matrix, b: Matrix): Matrix {
     }
     return out;
   }
+  const bt = _cachedTransposed(b); // (m, k)
+  if (_simdEnabled() && n * k * m >= SIMD_MIN_WORK && m >= 4 && n >= 2) {
+    const c = _matmulNestedSimd(a, bt, n, k, m); // (n, m) straight from and into nested arrays
+    if (c !== null) return c;
+  }
   const c = new Float64Array(n * m);
-  _matmulTransB(_flatten(a), 0, k, n, k, _cachedTransposed(b), 0, k, m, c, 0); // (n, m)
+  _matmulTransB(_flatten(a), 0, k, n, k, bt, 0, k, m, c, 0); // (n, m)
   return _nested(c, m, 0, n, 0, m);
 }
 

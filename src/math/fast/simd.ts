@@ -106,6 +106,38 @@ export function _matmulSimd(
 }
 
 /**
+ * C = A·B for mathjs's multiply on nested arrays: A's rows are copied straight into the module and C's rows
+ * straight out of it (no flat copies on the way); the same numbers as _matmulSimd.
+ * @param a (n, k) nested
+ * @param bt (m, k) Bᵀ, row-major
+ * @return (n, m) nested, or null when the product needs more than 1 GiB of scratch
+ */
+export function _matmulNestedSimd(a: readonly (readonly number[])[], bt: Float64Array, n: number, k: number, m: number): number[][] | null {
+  const np = _up4(n);
+  const mp = _up4(m);
+  const A = 0; // (np, k)
+  const BT = A + np * k; // (mp, k)
+  const C = BT + mp * k; // (np, mp)
+  if (C + np * mp > _MAX_NUMBERS) return null;
+  const heap = _reserve(C + np * mp);
+  for (let i = 0; i < n; i++) {
+    const row = a[i];
+    for (let p = 0, o = A + i * k; p < k; p++) heap[o + p] = row[p];
+  }
+  heap.fill(0, A + n * k, BT); // padding rows
+  heap.set(bt.subarray(0, m * k), BT);
+  heap.fill(0, BT + m * k, C);
+  _wasm!.matmulTransB(A * 8, k, BT * 8, k, C * 8, mp, np, k, mp); // (np, mp)
+  const out: number[][] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const r: number[] = new Array(m);
+    for (let j = 0, o = C + i * mp; j < m; j++) r[j] = heap[o + j];
+    out[i] = r;
+  }
+  return out;
+}
+
+/**
  * exp of every entry of x (each ≤ 0 or −Infinity, as a softmax's x − max) on the module's fdlibm exp: the numbers
  * of Math.exp, bit for bit (tested). For the tests; the softmax calls it inside the module.
  * @param x (count,)
@@ -122,10 +154,10 @@ export function _expNonPositive(x: Float64Array): Float64Array {
 
 /**
  * Step 2 of the fast forward for every head inside the module: scores = q·kᵀ, the softmax of the scaled, masked
- * scores, and weights·v into concat's columns; the same numbers as the JavaScript loops of forward.ts.
+ * scores, and weights·v into concat's columns; the same numbers as the JavaScript loops of forward.ts. The scores
+ * stay in the module (the trace recomputes them if they are read).
  * Q (L, E), K (S, E), V (S, E) hold every head's columns side by side (head hd: columns hd·dK … , hd·dV … ).
  * @param mask (L, S) additive, or null
- * @param scores (h·L, S) out: q·kᵀ of every head
  * @param weights (h·L, S) out
  * @param concat (L, E) out: head hd's output in columns hd·dV … (hd+1)·dV − 1
  * @return how many heads it finished, in order: h, or fewer when head number `return` has a score, masked score or
@@ -134,8 +166,7 @@ export function _expNonPositive(x: Float64Array): Float64Array {
  */
 export function _attentionSimd(
   Q: Float64Array, K: Float64Array, V: Float64Array, E: number, L: number, S: number, h: number, dK: number, dV: number,
-  sqrtDK: number, mask: readonly (readonly number[])[] | null,
-  scores: Float64Array, weights: Float64Array, concat: Float64Array,
+  sqrtDK: number, mask: readonly (readonly number[])[] | null, weights: Float64Array, concat: Float64Array,
 ): number {
   const w = _wasm!;
   const Lp = _up4(L);
@@ -170,15 +201,8 @@ export function _attentionSimd(
     w.matmulTransB((QW + qOff) * 8, E, (KW + qOff) * 8, E, SC * 8, Sp, Lp, dK, Sp); // (Lp, Sp) q·kᵀ
     if (w.softmaxRows(SC * 8, Sp, W * 8, Sp, L, S, sqrtDK, mask ? 1 : 0, M * 8, Sp) !== 0) return hd;
     const sOff = hd * L * S;
-    if (S === Sp) {
-      scores.set(heap.subarray(SC, SC + L * S), sOff);
-      weights.set(heap.subarray(W, W + L * S), sOff);
-    } else {
-      for (let i = 0; i < L; i++) {
-        scores.set(heap.subarray(SC + i * Sp, SC + i * Sp + S), sOff + i * S);
-        weights.set(heap.subarray(W + i * Sp, W + i * Sp + S), sOff + i * S);
-      }
-    }
+    if (S === Sp) weights.set(heap.subarray(W, W + L * S), sOff);
+    else for (let i = 0; i < L; i++) weights.set(heap.subarray(W + i * Sp, W + i * Sp + S), sOff + i * S);
     const vOff = hd * dV;
     for (let j = 0; j < S; j++) for (let d = 0; d < dV; d++) heap[VT + d * S + j] = V[j * E + vOff + d]; // (dV, S)
     w.matmulTransB(W * 8, Sp, VT * 8, S, O * 8, dVp, Lp, S, dVp); // (Lp, dVp) weights·v

@@ -86,60 +86,85 @@
   ;;   exp(x) = 2^k · exp(r),  x = k·ln2 + r,  |r| ≤ ln2/2 (r = hi − lo, ln2 split in two so k·ln2HI is exact)
   ;;   exp(r) = 1 − ((lo − r·c/(2 − c)) − hi),  c = r − r²·(P1 + r²·(P2 + r²·(P3 + r²·(P4 + r²·P5))))
   ;; fdlibm's branches on the high word of |x| are compares on |x| with the same boundaries (the i64x2 constants).
+  ;; exp's constants, fdlibm's values in both lanes (globals: V8 loads them, where v128.const is rebuilt every time)
+  (global $INVLN2 v128 (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00))  ;; 1/ln2
+  (global $LN2HI v128 (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))  ;; ln2's high 32 bits: k·ln2HI is exact
+  (global $LN2LO v128 (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))  ;; ln2 − ln2HI
+  (global $MINUS_LN2HI v128 (v128.const f64x2 -6.93147180369123816490e-01 -6.93147180369123816490e-01))
+  (global $MINUS_LN2LO v128 (v128.const f64x2 -1.90821492927058770002e-10 -1.90821492927058770002e-10))
+  (global $P1 v128 (v128.const f64x2 1.66666666666666019037e-01 1.66666666666666019037e-01))
+  (global $P2 v128 (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03))
+  (global $P3 v128 (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05))
+  (global $P4 v128 (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06))
+  (global $P5 v128 (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))
+  (global $HALF_LN2 v128 (v128.const i64x2 0x3fd62e4300000000 0x3fd62e4300000000))  ;; the first |x| with hx > 0x3fd62e42 (|x| > ln2/2)
+  (global $ONE_HALF_LN2 v128 (v128.const i64x2 0x3ff0a2b200000000 0x3ff0a2b200000000))  ;; hx < 0x3ff0a2b2: |x| < 1.5·ln2
+  (global $TINY v128 (v128.const i64x2 0x3e30000000000000 0x3e30000000000000))  ;; 2^−28: hx < 0x3e300000
+  (global $U_THRESHOLD v128 (v128.const f64x2 -7.45133219101941108420e+02 -7.45133219101941108420e+02))  ;; below it exp underflows to 0
+  (global $TWOM1000 v128 (v128.const f64x2 9.33263618503218878990e-302 9.33263618503218878990e-302))  ;; 2^−1000
+  (global $MINUS_HALF v128 (v128.const f64x2 -0.5 -0.5))  ;; −0.5: fdlibm's halF[1]
+  (global $MINUS_ONE v128 (v128.const f64x2 -1 -1))  ;; k = −1
+  (global $K_MIN v128 (v128.const f64x2 -1021 -1021))  ;; the smallest k scaled in one step
+  (global $THOUSAND v128 (v128.const f64x2 1000 1000))
+  (global $BIAS v128 (v128.const i64x2 1023 1023))  ;; the float64 exponent bias, as i64 lanes
+  (global $ZERO v128 (v128.const f64x2 0 0))
+  (global $ONE v128 (v128.const f64x2 1 1))
+  (global $TWO v128 (v128.const f64x2 2 2))
+
   (func $exp (param $x v128) (result v128)
     (local $ax v128) (local $big v128) (local $mid v128) (local $tiny v128) (local $under v128) (local $sub v128)
     (local $t v128) (local $k v128) (local $hi v128) (local $lo v128) (local $r v128) (local $rr v128) (local $c v128)
     (local $y0 v128) (local $y1 v128)
     (local.set $ax (f64x2.abs (local.get $x)))
-    (local.set $big (f64x2.ge (local.get $ax) (v128.const i64x2 0x3fd62e4300000000 0x3fd62e4300000000)))  ;; hx > 0x3fd62e42: |x| > ln2/2
-    (local.set $mid (f64x2.lt (local.get $ax) (v128.const i64x2 0x3ff0a2b200000000 0x3ff0a2b200000000)))  ;; hx < 0x3ff0a2b2: |x| < 1.5·ln2
-    (local.set $tiny (f64x2.lt (local.get $ax) (v128.const i64x2 0x3e30000000000000 0x3e30000000000000))) ;; hx < 0x3e300000: |x| < 2^−28
-    (local.set $under (f64x2.lt (local.get $x) (v128.const f64x2 -7.45133219101941108420e+02 -7.45133219101941108420e+02)))  ;; and −Infinity
+    (local.set $big (f64x2.ge (local.get $ax) (global.get $HALF_LN2)))  ;; hx > 0x3fd62e42: |x| > ln2/2
+    (local.set $mid (f64x2.lt (local.get $ax) (global.get $ONE_HALF_LN2)))  ;; hx < 0x3ff0a2b2: |x| < 1.5·ln2
+    (local.set $tiny (f64x2.lt (local.get $ax) (global.get $TINY))) ;; hx < 0x3e300000: |x| < 2^−28
+    (local.set $under (f64x2.lt (local.get $x) (global.get $U_THRESHOLD)))  ;; and −Infinity
     ;; k = (int)(invln2·x + (−0.5)) for x < 0, as a float64; t·ln2HI is exact
     (local.set $t (f64x2.trunc (f64x2.add
-      (f64x2.mul (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00) (local.get $x))
-      (v128.const f64x2 -0.5 -0.5))))
+      (f64x2.mul (global.get $INVLN2) (local.get $x))
+      (global.get $MINUS_HALF))))
     (local.set $hi (f64x2.sub (local.get $x)
-      (f64x2.mul (local.get $t) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
-    (local.set $lo (f64x2.mul (local.get $t) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+      (f64x2.mul (local.get $t) (global.get $LN2HI))))
+    (local.set $lo (f64x2.mul (local.get $t) (global.get $LN2LO)))
     ;; ln2/2 < |x| < 1.5·ln2: k = −1, hi = x − (−ln2HI), lo = −ln2LO
-    (local.set $k (v128.bitselect (v128.const f64x2 -1 -1) (local.get $t) (local.get $mid)))
+    (local.set $k (v128.bitselect (global.get $MINUS_ONE) (local.get $t) (local.get $mid)))
     (local.set $hi (v128.bitselect
-      (f64x2.sub (local.get $x) (v128.const f64x2 -6.93147180369123816490e-01 -6.93147180369123816490e-01))
+      (f64x2.sub (local.get $x) (global.get $MINUS_LN2HI))
       (local.get $hi) (local.get $mid)))
     (local.set $lo (v128.bitselect
-      (v128.const f64x2 -1.90821492927058770002e-10 -1.90821492927058770002e-10) (local.get $lo) (local.get $mid)))
+      (global.get $MINUS_LN2LO) (local.get $lo) (local.get $mid)))
     (local.set $r (v128.bitselect (f64x2.sub (local.get $hi) (local.get $lo)) (local.get $x) (local.get $big)))
     (local.set $rr (f64x2.mul (local.get $r) (local.get $r)))
     ;; c = r − r²·(P1 + r²·(P2 + r²·(P3 + r²·(P4 + r²·P5)))), innermost first
-    (local.set $c (f64x2.mul (local.get $rr) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08)))
+    (local.set $c (f64x2.mul (local.get $rr) (global.get $P5)))
     (local.set $c (f64x2.mul (local.get $rr)
-      (f64x2.add (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06) (local.get $c))))
+      (f64x2.add (global.get $P4) (local.get $c))))
     (local.set $c (f64x2.mul (local.get $rr)
-      (f64x2.add (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05) (local.get $c))))
+      (f64x2.add (global.get $P3) (local.get $c))))
     (local.set $c (f64x2.mul (local.get $rr)
-      (f64x2.add (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03) (local.get $c))))
+      (f64x2.add (global.get $P2) (local.get $c))))
     (local.set $c (f64x2.mul (local.get $rr)
-      (f64x2.add (v128.const f64x2 1.66666666666666019037e-01 1.66666666666666019037e-01) (local.get $c))))
+      (f64x2.add (global.get $P1) (local.get $c))))
     (local.set $c (f64x2.sub (local.get $r) (local.get $c)))
     ;; k = 0 (|x| ≤ ln2/2): 1 − ((r·c)/(c − 2) − r)
-    (local.set $y0 (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub
-      (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (local.get $c) (v128.const f64x2 2 2)))
+    (local.set $y0 (f64x2.sub (global.get $ONE) (f64x2.sub
+      (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (local.get $c) (global.get $TWO)))
       (local.get $r))))
     ;; k ≠ 0: 1 − ((lo − (r·c)/(2 − c)) − hi), times 2^k, or times 2^(k+1000)·2^−1000 when k < −1021
-    (local.set $y1 (f64x2.sub (v128.const f64x2 1 1) (f64x2.sub (f64x2.sub (local.get $lo)
-      (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (v128.const f64x2 2 2) (local.get $c))))
+    (local.set $y1 (f64x2.sub (global.get $ONE) (f64x2.sub (f64x2.sub (local.get $lo)
+      (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (global.get $TWO) (local.get $c))))
       (local.get $hi))))
-    (local.set $sub (f64x2.lt (local.get $k) (v128.const f64x2 -1021 -1021)))
-    (local.set $k (v128.bitselect (f64x2.add (local.get $k) (v128.const f64x2 1000 1000)) (local.get $k) (local.get $sub)))
+    (local.set $sub (f64x2.lt (local.get $k) (global.get $K_MIN)))
+    (local.set $k (v128.bitselect (f64x2.add (local.get $k) (global.get $THOUSAND)) (local.get $k) (local.get $sub)))
     (local.set $y1 (f64x2.mul (local.get $y1)
       (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k)))
-        (v128.const i64x2 1023 1023)) (i32.const 52))))                                                  ;; the bits of 2^k
+        (global.get $BIAS)) (i32.const 52))))                                                  ;; the bits of 2^k
     (local.set $y1 (v128.bitselect
-      (f64x2.mul (local.get $y1) (v128.const f64x2 9.33263618503218878990e-302 9.33263618503218878990e-302))  ;; 2^−1000
+      (f64x2.mul (local.get $y1) (global.get $TWOM1000))  ;; 2^−1000
       (local.get $y1) (local.get $sub)))
-    (v128.bitselect (v128.const f64x2 0 0)
-      (v128.bitselect (f64x2.add (v128.const f64x2 1 1) (local.get $x))
+    (v128.bitselect (global.get $ZERO)
+      (v128.bitselect (f64x2.add (global.get $ONE) (local.get $x))
         (v128.bitselect (local.get $y1) (local.get $y0) (local.get $big))
         (local.get $tiny))
       (local.get $under))

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { _matmulLoops, _matmulTransB, SIMD_MIN_WORK } from "../../../src/math/fast/kernels";
+import { _matmulLoops, _matmulTransB, _multiplyNested, SIMD_MIN_WORK } from "../../../src/math/fast/kernels";
 import { _expNonPositive, _matmulSimd, _setSimd, _simdEnabled } from "../../../src/math/fast/simd";
 import { fastForward } from "../../../src/math/fast";
 import { MultiHeadAttention } from "../../../src/math/multi-head";
@@ -63,6 +63,21 @@ describe("the WebAssembly SIMD kernel (simd.wat)", () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+
+  it("mathjs's multiply on nested arrays (_multiplyNested) gives the same numbers with the module and without (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 40 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 4, max: 40 }), fc.integer(), (n, k, m, seed) => {
+        const a = Array.from({ length: n }, (_, i) => Array.from(buffer(k, seed + i)));
+        const b = Array.from({ length: k }, (_, p) => Array.from(buffer(m, seed - p - 1)));
+        const withSimd = _multiplyNested(a, b);
+        _setSimd(false);
+        const withLoops = _multiplyNested(a, b);
+        _setSimd(true);
+        expect(differing(Float64Array.from(withSimd.flat()), Float64Array.from(withLoops.flat()))).toBe(0);
+      }),
+      { numRuns: 150 },
     );
   });
 
