@@ -194,7 +194,7 @@ export function _attentionSimd(
       heap.fill(0, o + S, o + Sp);
     }
   }
-  heap.fill(0, W, VT); // W's padding rows meet v in weights·v: keep them 0
+  heap.fill(0, W + L * Sp, VT); // W's padding rows meet v in weights·v (into O's padding rows): keep them 0
   heap.fill(0, VT + dV * S, O);
   for (let hd = 0; hd < h; hd++) {
     const qOff = hd * dK;

@@ -108,6 +108,7 @@
   (global $THOUSAND v128 (v128.const f64x2 1000 1000))
   (global $BIAS v128 (v128.const i64x2 1023 1023))  ;; the float64 exponent bias, as i64 lanes
   (global $ZERO v128 (v128.const f64x2 0 0))
+  (global $INF v128 (v128.const f64x2 inf inf))
   (global $ONE v128 (v128.const f64x2 1 1))
   (global $TWO v128 (v128.const f64x2 2 2))
 
@@ -211,13 +212,13 @@
       (block $uDone (loop $eachU
         (br_if $uDone (i32.ge_u (local.get $j) (local.get $full)))
         (local.set $u (v128.load (local.get $ps)))
-        (local.set $bad (v128.or (local.get $bad) (f64x2.ne (f64x2.sub (local.get $u) (local.get $u)) (v128.const f64x2 0 0))))
+        (local.set $bad (v128.or (local.get $bad) (f64x2.ne (f64x2.sub (local.get $u) (local.get $u)) (global.get $ZERO))))
         (local.set $u (f64x2.div (local.get $u) (local.get $d)))
         (if (local.get $hasMask) (then
           (local.set $u (f64x2.add (local.get $u) (v128.load (local.get $pm))))
           (local.set $pm (i32.add (local.get $pm) (i32.const 16)))))
         (local.set $badMask (v128.or (local.get $badMask) (v128.or
-          (f64x2.ne (local.get $u) (local.get $u)) (f64x2.eq (local.get $u) (v128.const f64x2 inf inf)))))
+          (f64x2.ne (local.get $u) (local.get $u)) (f64x2.eq (local.get $u) (global.get $INF)))))
         (v128.store (local.get $j) (local.get $u))
         (local.set $vmax (f64x2.max (local.get $vmax) (local.get $u)))
         (local.set $ps (i32.add (local.get $ps) (i32.const 16)))
