@@ -56,6 +56,19 @@ export function checkIdle({ max = 1.0, force = false } = {}) {
   return { load1, load5, ok, forced: !ok && force, note };
 }
 
+const _pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * A full gc, then 30 ms idle so V8's concurrent sweeping of it ends before the next timing (needs --expose-gc).
+ * At n = 1024 the readable trace leaves 275 MB behind, and a round is a single call: without this, whoever runs
+ * next pays for collecting it (fastForward measured 146–341 ms there, against 141 ms in a fresh process).
+ */
+function _collectGarbage() {
+  if (typeof globalThis.gc !== "function") return;
+  globalThis.gc();
+  Atomics.wait(_pause, 0, 0, 30);
+}
+
 /**
  * Time several implementations of the same thing fairly: interleaved A B C A B C … over `rounds` rounds,
  * so a burst of load from elsewhere hits all of them alike. Each implementation is warmed up first
@@ -65,7 +78,8 @@ export function checkIdle({ max = 1.0, force = false } = {}) {
  * min–max over rounds next to it. It never forces a gc between calls: after a forced full gc, V8's
  * concurrent sweeping runs into the next call and made a 1.2 ms tfjs-cpu call take 15–40 ms here
  * (the source of last round's unbelievable "tfjs 80 ms at n = 8"); natural gc stays in every figure,
- * charged to whoever allocates.
+ * charged to whoever allocates. Before each implementation's block of calls it collects the garbage of the
+ * block before, and waits for the sweeping to end (_collectGarbage), outside the timing.
  * @param impls { name: () => unknown }: each call returns something (kept, so it is not optimised away)
  * @param opts { rounds = 5, budgetMs = 1000 per implementation, maxReps = 50 per round, warmupMs = 300 }
  * @returns { name: { ms (median over rounds), min, max, rounds: [per-round ms], cpuMs, reps } }
@@ -94,6 +108,7 @@ export function interleave(impls, { rounds = 5, budgetMs = 1000, maxReps = 50, w
       const fn = impls[name];
       const samples = [];
       const cpu = [];
+      _collectGarbage(); // the one before this block's, outside the timing
       for (let i = 0; i < repsOf[name]; i++) {
         const c0 = process.cpuUsage();
         const t0 = performance.now();
