@@ -1,7 +1,8 @@
 // Memory of one forward pass at a given size, measured in a fresh process (run with --expose-gc).
 // Usage: node --expose-gc bench/memory.mjs <impl: ours|fast|tfjs> <n> <dModel> [numHeads=8]
 // Prints one JSON object:
-//   retainedBytes  heapUsed after gc with the trace alive, minus heapUsed after gc before the call
+//   retainedBytes  heapUsed + arrayBuffers (typed arrays, and the WebAssembly module's scratch memory) after gc with
+//                  the trace alive, minus the same before the call
 //   peakRssBytes   growth of the process's peak resident set (resourceUsage().maxRSS) across the call:
 //                  the true peak, including garbage made and freed during the call and typed-array memory
 //   heapAfterCallBytes  heapUsed right after the call, before any gc, minus the baseline
@@ -37,7 +38,9 @@ else if (impl === "fast") {
 const small = randomMatrix(4, dModel, 3);
 if (impl === "tfjs") run(); else (impl === "ours" ? mha.forward(small) : require("mha-lab/fast").fastForward(mha, small));
 gc(); gc();
+const held = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
 const heap0 = process.memoryUsage().heapUsed;
+const held0 = held();
 const maxRss0 = process.resourceUsage().maxRSS * 1024;
 const t0 = performance.now();
 const trace = run();
@@ -45,7 +48,7 @@ const ms = performance.now() - t0;
 const heapAfterCall = process.memoryUsage().heapUsed - heap0;
 const peakRss = process.resourceUsage().maxRSS * 1024 - maxRss0;
 gc(); gc();
-const retained = process.memoryUsage().heapUsed - heap0;
+const retained = held() - held0;
 const size = impl === "tfjs" ? null : traceSize(trace);
 console.log(JSON.stringify({
   impl, n, dModel, numHeads, ms,

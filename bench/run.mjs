@@ -191,7 +191,7 @@ const results = {
     fast: "fastForward(mha, x), then trace.flat.output and trace.flat.weights read (Float64Arrays, as tfjs's dataSync); same numbers as ours; products, softmax and weights·v in WebAssembly SIMD",
     tfjs: "@tensorflow/tfjs-core + tfjs-backend-cpu 4.22, float32, same process: one matMul per projection, reshape/transpose for heads, tf.tidy; reads back output and weights with dataSync",
     torch: "PyTorch CPU nn.MultiheadAttention, separate process (scripts/bench_torch.py, same rounds), need_weights=True, average_attn_weights=False, inference_mode; torch = float32 1 thread, torchMt = float32 default threads, torch64 = float64 1 thread",
-    memory: "fresh node --expose-gc process per implementation; retained = heapUsed after gc with trace alive minus before; peakRss = growth of resourceUsage().maxRSS across the call",
+    memory: "fresh node --expose-gc process per implementation; retained = heapUsed + arrayBuffers (typed arrays and the WebAssembly memory) after gc with the trace alive, minus before; peakRss = growth of resourceUsage().maxRSS across the call",
   },
   torch: torch ? { version: torch.torch, defaultThreads: torch.defaultThreads } : null,
   rows,
@@ -250,7 +250,7 @@ function renderMarkdown(res) {
   }
   if (res.memory?.length) {
     lines.push("");
-    lines.push("| memory at n | dModel | impl | ms | retained heap MB | peak RSS growth MB | trace minimum MB (data + headers) |");
+    lines.push("| memory at n | dModel | impl | ms | retained MB (heap + ArrayBuffers) | peak RSS growth MB | trace minimum MB (data + headers) |");
     lines.push("|---:|---:|---|---:|---:|---:|---:|");
     const mb = (b) => (b == null ? "–" : (b / 2 ** 20).toFixed(1));
     for (const mm of res.memory) lines.push(`| ${mm.n} | ${mm.dModel} | ${mm.impl} | ${f(mm.ms, 1)} | ${mb(mm.retainedBytes)} | ${mb(mm.peakRssBytes)} | ${mb(mm.minBytes)} |`);
