@@ -58,13 +58,22 @@ export function checkIdle({ max = 1.0, force = false } = {}) {
 
 const _pause = new Int32Array(new SharedArrayBuffer(4));
 
+/** What the process holds in its heap and in ArrayBuffers (typed arrays, WebAssembly memory), bytes. */
+function _held() {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
 /**
- * A full gc, then 30 ms idle so V8's concurrent sweeping of it ends before the next timing (needs --expose-gc).
- * At n = 1024 the readable trace leaves 275 MB behind, and a round is a single call: without this, whoever runs
- * next pays for collecting it (fastForward measured 146–341 ms there, against 141 ms in a fresh process).
+ * When the blocks before left more than 64 MB behind: a full gc, then 30 ms idle so V8's concurrent sweeping of it
+ * ends before the next timing (needs --expose-gc). At n = 1024 the readable trace leaves 275 MB behind, and a round
+ * is a single call: without this, whoever runs next pays for collecting it (fastForward measured 146–341 ms there,
+ * against 141 ms in a fresh process). Small calls leave little, and are not collected for: a forced full gc shrinks
+ * V8's young generation, and the next 50 calls of the readable forward at n = 8 then took 0.17 ms instead of 0.13.
+ * @param base what _held() was after a gc before the first block
  */
-function _collectGarbage() {
-  if (typeof globalThis.gc !== "function") return;
+function _collectGarbage(base) {
+  if (typeof globalThis.gc !== "function" || _held() - base < 64 * 2 ** 20) return;
   globalThis.gc();
   Atomics.wait(_pause, 0, 0, 30);
 }
@@ -78,8 +87,8 @@ function _collectGarbage() {
  * min–max over rounds next to it. It never forces a gc between calls: after a forced full gc, V8's
  * concurrent sweeping runs into the next call and made a 1.2 ms tfjs-cpu call take 15–40 ms here
  * (the source of last round's unbelievable "tfjs 80 ms at n = 8"); natural gc stays in every figure,
- * charged to whoever allocates. Before each implementation's block of calls it collects the garbage of the
- * block before, and waits for the sweeping to end (_collectGarbage), outside the timing.
+ * charged to whoever allocates. Before a block of calls, when the blocks before left more than 64 MB behind, it
+ * collects that garbage and waits for the sweeping to end (_collectGarbage), outside the timing.
  * @param impls { name: () => unknown }: each call returns something (kept, so it is not optimised away)
  * @param opts { rounds = 5, budgetMs = 1000 per implementation, maxReps = 50 per round, warmupMs = 300 }
  * @returns { name: { ms (median over rounds), min, max, rounds: [per-round ms], cpuMs, reps } }
@@ -100,6 +109,8 @@ export function interleave(impls, { rounds = 5, budgetMs = 1000, maxReps = 50, w
     }
     repsOf[name] = Math.max(1, Math.min(maxReps, Math.floor(budgetMs / rounds / Math.max(warm, 1e-3))));
   }
+  globalThis.gc?.();
+  const base = _held();
   const perRound = Object.fromEntries(names.map((n) => [n, []]));
   const cpuPerRound = Object.fromEntries(names.map((n) => [n, []]));
   let sink = 0;
@@ -108,7 +119,7 @@ export function interleave(impls, { rounds = 5, budgetMs = 1000, maxReps = 50, w
       const fn = impls[name];
       const samples = [];
       const cpu = [];
-      _collectGarbage(); // the one before this block's, outside the timing
+      _collectGarbage(base); // the garbage of the blocks before this one, outside the timing
       for (let i = 0; i < repsOf[name]; i++) {
         const c0 = process.cpuUsage();
         const t0 = performance.now();

@@ -184,7 +184,7 @@ const results = {
   method: {
     gate: "refuses to start when the 1-minute load average exceeds 1.0; --force runs anyway and marks the results LOADED",
     timing: `implementations interleaved (ours, fast, tfjs, ours, …) over ${rounds} rounds after a time-based warm-up (≥ 300 ms or 50 calls); ` +
-      `per round the median of its calls (calibrated to ~${budgetMs} ms per implementation in all); reported: median over rounds, with min–max; one forced gc and a 30 ms pause before each implementation's block of calls (outside the timing, so none pays for the garbage of the one before), none between calls`,
+      `per round the median of its calls (calibrated to ~${budgetMs} ms per implementation in all); reported: median over rounds, with min–max; a forced gc and a 30 ms pause before a block of calls when the blocks before left > 64 MB of garbage (outside the timing, so none pays for another's garbage), none between calls`,
     flops: "mhaCost(...).flops.total: the Q/K/V and output projections, both attention products (multiply-add = 2 FLOPs), biases and the 1/√dK scale; softmax and our extra per-head contributions are not counted",
     roofline: "matmulProbe: float64 256×256·256×256 on Float64Array with 2×2 register tiles, one core (GFLOP/s); rows give GFLOP/s ÷ probe",
     ours: "MultiHeadAttention.forward(x): the readable path, mathjs steps, products on the typed-array kernel installed into mathjs; full trace as nested arrays, float64",
