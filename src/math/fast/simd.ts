@@ -71,6 +71,35 @@ const _up4 = (x: number) => (x + 3) & ~3;
 /** The largest scratch area a call may ask for, in float64 numbers (1 GiB; bigger calls run on the loops). */
 const _MAX_NUMBERS = 2 ** 27;
 
+/** Where a product's A (np, k), Bᵀ (mp, k) and C (np, mp) sit in the module's memory, n and m padded to 4. */
+interface _ProductLayout {
+  heap: Float64Array;
+  np: number;
+  mp: number;
+  A: number;
+  BT: number;
+  C: number;
+}
+
+/** The layout of an (n, k)·(k, m) product, with the memory reserved; null when it needs more than 1 GiB. */
+function _productLayout(n: number, k: number, m: number): _ProductLayout | null {
+  const np = _up4(n);
+  const mp = _up4(m);
+  const A = 0;
+  const BT = A + np * k;
+  const C = BT + mp * k;
+  if (C + np * mp > _MAX_NUMBERS) return null;
+  return { heap: _reserve(C + np * mp), np, mp, A, BT, C };
+}
+
+/** With A's n rows and Bᵀ's m rows copied in: zero their padding rows, and multiply into C. */
+function _multiplyInModule(at: _ProductLayout, n: number, k: number, m: number): void {
+  const { heap, np, mp, A, BT, C } = at;
+  heap.fill(0, A + n * k, BT); // A's padding rows
+  heap.fill(0, BT + m * k, C); // Bᵀ's padding rows (= columns of B)
+  _wasm!.matmulTransB(A * 8, k, BT * 8, k, C * 8, mp, np, k, mp); // (np, mp)
+}
+
 /**
  * _matmulTransB on the WebAssembly kernel; the same arguments and the same numbers (see kernels.ts).
  *   C[i, j] (+)= Σ_p A[aOff + i·aStride + p] · BT[bOff + j·bStride + p]
@@ -81,21 +110,14 @@ export function _matmulSimd(
   bt: Float64Array, bOff: number, bStride: number, m: number,
   c: Float64Array, cOff: number, cStride: number, accumulate: boolean,
 ): boolean {
-  const w = _wasm!;
-  const np = _up4(n);
-  const mp = _up4(m);
-  const A = 0; // (np, k)
-  const BT = A + np * k; // (mp, k)
-  const C = BT + mp * k; // (np, mp)
-  if (C + np * mp > _MAX_NUMBERS) return false;
-  const heap = _reserve(C + np * mp);
+  const at = _productLayout(n, k, m);
+  if (at === null) return false;
+  const { heap, A, BT, C, mp } = at;
   if (aStride === k) heap.set(a.subarray(aOff, aOff + n * k), A);
   else for (let i = 0; i < n; i++) heap.set(a.subarray(aOff + i * aStride, aOff + i * aStride + k), A + i * k);
-  heap.fill(0, A + n * k, A + np * k); // padding rows
   if (bStride === k) heap.set(bt.subarray(bOff, bOff + m * k), BT);
   else for (let j = 0; j < m; j++) heap.set(bt.subarray(bOff + j * bStride, bOff + j * bStride + k), BT + j * k);
-  heap.fill(0, BT + m * k, BT + mp * k); // padding rows (= columns of B)
-  w.matmulTransB(A * 8, k, BT * 8, k, C * 8, mp, np, k, mp); // (np, mp)
+  _multiplyInModule(at, n, k, m); // (np, mp)
   for (let i = 0; i < n; i++) {
     const src = C + i * mp;
     const dst = cOff + i * cStride;
@@ -113,21 +135,15 @@ export function _matmulSimd(
  * @return (n, m) nested, or null when the product needs more than 1 GiB of scratch
  */
 export function _matmulNestedSimd(a: readonly (readonly number[])[], bt: Float64Array, n: number, k: number, m: number): number[][] | null {
-  const np = _up4(n);
-  const mp = _up4(m);
-  const A = 0; // (np, k)
-  const BT = A + np * k; // (mp, k)
-  const C = BT + mp * k; // (np, mp)
-  if (C + np * mp > _MAX_NUMBERS) return null;
-  const heap = _reserve(C + np * mp);
+  const at = _productLayout(n, k, m);
+  if (at === null) return null;
+  const { heap, A, BT, C, mp } = at;
   for (let i = 0; i < n; i++) {
     const row = a[i];
     for (let p = 0, o = A + i * k; p < k; p++) heap[o + p] = row[p];
   }
-  heap.fill(0, A + n * k, BT); // padding rows
   heap.set(bt.subarray(0, m * k), BT);
-  heap.fill(0, BT + m * k, C);
-  _wasm!.matmulTransB(A * 8, k, BT * 8, k, C * 8, mp, np, k, mp); // (np, mp)
+  _multiplyInModule(at, n, k, m); // (np, mp)
   const out: number[][] = new Array(n);
   for (let i = 0; i < n; i++) {
     const r: number[] = new Array(m);
