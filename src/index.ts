@@ -1,6 +1,6 @@
 // The package's layers, one entry point each (package.json "exports"):
 //   mha-lab           the math: the layer, its steps, masks, cost, types   (src/math)
-//   mha-lab/fast      the Float64Array kernel, same call shape as forward   (src/math/fast)
+//   mha-lab/fast      the fast kernel (Float64Array, WebAssembly SIMD), same call shape as forward   (src/math/fast)
 //   mha-lab/train     a tiny trainable model, tasks, optimisers             (src/train)
 //   mha-lab/plots     figure builders: plotly JSON, pure                    (src/plots)
 //   mha-lab/notebook  show(): the only code that talks to tslab             (src/notebook)

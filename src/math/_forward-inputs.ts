@@ -19,7 +19,7 @@ export interface ForwardOptions {
   /** also apply causalMask(L, S): query i sees keys 0 … i */ causal?: boolean;
   /**
    * "readable" (default): each step through mathjs (its matrix products on the typed-array kernel);
-   * "fast": the fused Float64Array kernel of mha-lab/fast. Both return the same trace.
+   * "fast": the fused kernel of mha-lab/fast (Float64Array buffers, WebAssembly SIMD). Both return the same trace.
    */
   kernel?: "readable" | "fast";
 }

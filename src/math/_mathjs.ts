@@ -3,7 +3,7 @@
  * so the package's public types never pull in mathjs's 7,900-line declarations — which tslab would
  * otherwise type-check on every notebook's first import.
  *
- * Its `multiply` of two 2-D number arrays runs on the Float64Array kernel, and its `transpose` of a 2-D number
+ * Its `multiply` of two 2-D number arrays runs on the fast kernel (WebAssembly SIMD), and its `transpose` of a 2-D number
  * array is two plain loops (both installed here with math.import, mathjs's extension mechanism); every other call is
  * mathjs's own. Same numbers, sooner (tested).
  *

@@ -32,7 +32,7 @@ export interface BertLayerTrace {
 /** Options of bertLayer. */
 export interface BertLayerOptions {
   /** (h,) Hugging Face head mask of this layer: 1 keeps a head, 0 ablates it (default all 1) */ headMask?: number[];
-  /** forward's kernel: "fast" (default, the Float64Array kernel of mha-lab/fast) or "readable" (each step through mathjs) */
+  /** forward's kernel: "fast" (default, the fused kernel of mha-lab/fast) or "readable" (each step through mathjs) */
   kernel?: "fast" | "readable";
   /** LayerNorm ε (default 1e-12) */ eps?: number;
 }
