@@ -270,6 +270,12 @@ function renderMarkdown(res) {
     lines.push("|---|---:|---:|---:|---:|---:|---:|");
     for (const b of nb.notebooks) lines.push(`| ${b.notebook} | ${b.codeCells} | ${f(b.runAllS)} | ${f(b.floorS)} | ${f(b.ratioToFloor)} | ${f(b.slowestCellS)} | ${b.slowestCellIndex ?? "–"} |`);
     if (nb.course) lines.push(`| **course** | ${nb.course.codeCells} | ${f(nb.course.runAllS)} | ${f(nb.course.floorS)} | ${f(nb.course.ratioToFloor)} | ${f(nb.course.slowestCellS)} | |`);
+    const c = nb.course;
+    if (c && c.trainingCellsS !== undefined) {
+      lines.push("", `Training cells (tagged "training", allowed 15 s): ${f(c.trainingCellsS)} s in all, the slowest ${f(c.slowestTrainingCellS)} s. ` +
+        `Every other cell: the slowest ${f(c.slowestOtherCellS)} s (goal ≤ 2 s). The course without its training cells: ` +
+        `${f(c.runAllWithoutTrainingS)} s, ${f(c.ratioWithoutTraining)}× the floor; with them ${f(c.ratioToFloor)}× (goal ≤ 2×).`);
+    }
   }
   lines.push("");
   lines.push(`Bench time: ${f(res.benchSeconds, 1)} s${res.totalSeconds ? `, ${f(res.totalSeconds, 1)} s in all` : ""}.`);

@@ -33,6 +33,20 @@ def test_metadata_and_no_outputs(notebook: Path):
         assert cell.get("execution_count") is None, f"{notebook.name}: cell {i} has execution_count {cell.get('execution_count')} (clear outputs)"
 
 
+def test_training_cells_train_and_say_so(notebook: Path):
+    """A cell tagged "training" (the bench gives it 15 s instead of 2 s) calls the trainer and shows its progress: it
+    logs, or passes onProgress, or calls a helper (sweep) whose own cell logs each run. Untagged cells that train
+    briefly are held to 2 s like any other."""
+    import re
+    raw = json.loads(notebook.read_text(encoding="utf-8"))
+    for i, cell in enumerate(raw["cells"]):
+        if cell["cell_type"] != "code" or "training" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        src = "".join(cell["source"])
+        assert re.search(r"\btrain\(|^sweep\(", src, re.M), f"{notebook.name}: cell {i} is tagged \"training\" but trains nothing"
+        assert re.search(r"console\.log|onProgress|^sweep\(", src, re.M), f"{notebook.name}: training cell {i} prints no progress"
+
+
 def test_executes(notebook: Path):
     __tracebackhide__ = True
     run_notebook(notebook)
