@@ -15,6 +15,7 @@
 //          --sizes 8,32,128,512,1024  --dmodels 64,256  --heads 8  --rounds 5  --budget 1000 (ms per implementation and cell)
 //          --reference (also time forward on mathjs's own multiply: slow)  --no-torch  --no-memory  --no-notebooks
 //          --out bench/results.json (also writes <stem>.md and <stem>.html)
+//          --render (only rewrite <stem>.md from the JSON, e.g. after bench_notebooks.py --merge re-timed the course)
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -39,6 +40,14 @@ const numHeads = Number(opt("heads", "8"));
 const rounds = Math.max(5, Number(opt("rounds", "5")));
 const budgetMs = Number(opt("budget", quick ? "150" : "1000"));
 const log = (...a) => console.error(...a);
+
+// --render: rewrite <stem>.md from the results JSON as it is (after scripts/bench_notebooks.py --merge re-timed the
+// course alone), timing nothing
+if (flag("render")) {
+  const resultsPath = path.resolve(opt("out", path.join(ROOT, "bench", "results.json")));
+  writeFileSync(resultsPath.replace(/\.json$/, ".md"), renderMarkdown(JSON.parse(readFileSync(resultsPath, "utf8"))));
+  process.exit(0);
+}
 
 const idle = checkIdle({ force });
 log(idle.note);
