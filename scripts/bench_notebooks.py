@@ -171,12 +171,12 @@ def main():
         run_all = sum(r["runAllS"] for r in rows)
         floor = sum(r["floorS"] for r in rows)
         slowest = max(rows, key=lambda r: r["slowestCellS"] or 0)
+        training = sum(r["trainingCellsS"] for r in rows)
         course = {"notebooks": len(rows), "codeCells": sum(r["codeCells"] for r in rows), "runAllS": run_all, "floorS": floor,
                   "ratioToFloor": run_all / floor, "slowestCellS": slowest["slowestCellS"],
                   "slowestCell": f"{slowest['notebook']} #{slowest['slowestCellIndex']}",
-                  "trainingCellsS": sum(r["trainingCellsS"] for r in rows),
-                  "runAllWithoutTrainingS": run_all - sum(r["trainingCellsS"] for r in rows),
-                  "ratioWithoutTraining": (run_all - sum(r["trainingCellsS"] for r in rows)) / floor,
+                  "trainingCellsS": training, "runAllWithoutTrainingS": run_all - training,
+                  "ratioWithoutTraining": (run_all - training) / floor,
                   "slowestTrainingCellS": max((r["slowestTrainingCellS"] for r in rows if r["slowestTrainingCellS"] is not None), default=None),
                   "slowestOtherCellS": max((r["slowestOtherCellS"] for r in rows if r["slowestOtherCellS"] is not None), default=None),
                   "goalRunAllWithin2xFloor": run_all <= 2 * floor,

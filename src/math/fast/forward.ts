@@ -8,9 +8,8 @@
  * The trace is returned lazily: each field is a view over the flat buffers, turned into nested arrays the
  * first time it is read (then kept). The scores themselves are recomputed (q·kᵀ, the same kernel) when first
  * read, so a call that reads only the output and weights never stores them. scaledScores and maskedScores are
- * recomputed from the scores with the
- * same two operations the readable path uses (s / √dK, then + mask), and the per-head contributions are
- * multiplied when first read, so their numbers are the readable path's too.
+ * recomputed from the scores with the same two operations the readable path uses (s / √dK, then + mask), and the
+ * per-head contributions are multiplied when first read, so their numbers are the readable path's too.
  *
  * Dependencies: _forwardArgs, _forwardInputs (the call shapes, checks and masks forward uses), _validate (the
  * trusted layer and the overflow errors), the kernels in ./kernels.
@@ -112,9 +111,8 @@ export function _fastForwardChecked(layer: ForwardLayer, query: Matrix, inputs: 
   const LS = L * S;
   const weights = new Float64Array(h * LS); // (h·L, S) softmax of the masked scaled scores
   const concat = new Float64Array(L * E); // (L, h·dV) the head outputs side by side
-  // inside the WebAssembly module where it runs; the loops below do the heads it did not finish (and name the
-  // entry when one is not finite)
-  // (the scores stay inside the module: the trace recomputes them, with the same kernel, when they are first read)
+  // every head inside the WebAssembly module where it runs (its scores stay there: allScores recomputes them when
+  // read); the loops below do the heads it did not finish, and name the entry when one is not finite
   const done = _simdEnabled() ? _attentionSimd(Q, K, V, E, L, S, h, dK, dV, sqrtDK, mask, weights, concat) : 0;
   const qkT = (into: Float64Array, hd: number) => _matmulTransB(Q, hd * dK, E, L, dK, K, hd * dK, E, S, into, hd * LS); // (L, S)
   let scoresBuffer: Float64Array | null = null; // (h·L, S) q·kᵀ of every head

@@ -110,14 +110,18 @@ export function _matmulTransB(
   bt: Float64Array, bOff: number, bStride: number, m: number,
   c: Float64Array, cOff: number, cStride: number = m, accumulate: boolean = false,
 ): void {
-  const simd = _simdEnabled() && n * k * m >= SIMD_MIN_WORK && m >= 4 && n >= 2;
-  if (!(simd && _matmulSimd(a, aOff, aStride, n, k, bt, bOff, bStride, m, c, cOff, cStride, accumulate))) {
+  if (!(_simdPays(n, k, m) && _matmulSimd(a, aOff, aStride, n, k, bt, bOff, bStride, m, c, cOff, cStride, accumulate))) {
     _matmulLoops(a, aOff, aStride, n, k, bt, bOff, bStride, m, c, cOff, cStride, accumulate);
   }
 }
 
 /** Multiply-adds (n·k·m) from which the WebAssembly kernel, copies included, is as fast as the loops here (measured: even at 2048, 1.5–1.8× faster at 4096, 3–4× at 16384). */
 export const SIMD_MIN_WORK = 2048;
+
+/** True when an (n, k)·(k, m) product goes to the WebAssembly kernel: it runs here, and the product is big enough. */
+function _simdPays(n: number, k: number, m: number): boolean {
+  return _simdEnabled() && n * k * m >= SIMD_MIN_WORK && m >= 4 && n >= 2;
+}
 
 /**
  * _matmulTransB on plain JavaScript loops: register blocks of 3×4 dot products, then 2×4 and 1×m for the last
@@ -260,7 +264,7 @@ export function _multiplyNested(a: Matrix, b: Matrix): Matrix {
     return out;
   }
   const bt = _cachedTransposed(b); // (m, k)
-  if (_simdEnabled() && n * k * m >= SIMD_MIN_WORK && m >= 4 && n >= 2) {
+  if (_simdPays(n, k, m)) {
     const c = _matmulNestedSimd(a, bt, n, k, m); // (n, m) straight from and into nested arrays
     if (c !== null) return c;
   }

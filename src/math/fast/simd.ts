@@ -1,11 +1,11 @@
 /**
- * The WebAssembly SIMD matrix product (simd.wat), behind kernels.ts's _matmulTransB for products big enough to
- * pay for copying in and out. Same numbers as the JavaScript loops, bit for bit: each output entry is one lane
- * summing p = 0 … k−1 in order (test/math/fast/simd.test.ts).
+ * The WebAssembly SIMD module (simd.wat) and what calls it: the matrix product behind kernels.ts's _matmulTransB
+ * (products big enough to pay for copying in and out), and fastForward's attention step (q·kᵀ, softmax, weights·v
+ * for every head). Same numbers as the JavaScript loops, bit for bit (test/math/fast/simd.test.ts).
  *
- * The module's memory is a scratch area reused by every call: A, then Bᵀ, then C, each copied row by row. The
- * rows of A and of Bᵀ are padded with zeros to multiples of 4 (the register block); the padding's sums are never
- * copied out.
+ * The module's memory is a scratch area reused by every call, its operands copied in row by row. Rows are padded
+ * with zeros to multiples of 4 (the register block); the padding's results are never copied out. When the memory
+ * cannot grow (more than 1 GiB, or the system refuses), the callers fall back to the loops.
  *
  * Dependencies: _simd-bytes.ts (generated from simd.wat by npm run build:wasm).
  */
@@ -57,19 +57,27 @@ export function _setSimd(on: boolean): boolean {
   return was;
 }
 
-/** A Float64Array over the module's memory holding at least `count` numbers (grown when needed). */
-function _reserve(count: number): Float64Array {
-  const bytes = count * 8;
-  const memory = _wasm!.memory;
-  if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
-  if (_heap.buffer !== memory.buffer) _heap = new Float64Array(memory.buffer);
-  return _heap;
-}
-
 const _up4 = (x: number) => (x + 3) & ~3;
 
 /** The largest scratch area a call may ask for, in float64 numbers (1 GiB; bigger calls run on the loops). */
 const _MAX_NUMBERS = 2 ** 27;
+
+/**
+ * A Float64Array over the module's memory holding at least `count` numbers (grown when needed), or null when that
+ * is over _MAX_NUMBERS or the memory cannot grow (a learner's memory limit, say): then the caller uses the loops.
+ */
+function _reserve(count: number): Float64Array | null {
+  if (count > _MAX_NUMBERS) return null;
+  const bytes = count * 8;
+  const memory = _wasm!.memory;
+  try {
+    if (memory.buffer.byteLength < bytes) memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+  } catch {
+    return null; // RangeError: the engine or the system refused
+  }
+  if (_heap.buffer !== memory.buffer) _heap = new Float64Array(memory.buffer);
+  return _heap;
+}
 
 /** Where a product's A (np, k), Bᵀ (mp, k) and C (np, mp) sit in the module's memory, n and m padded to 4. */
 interface _ProductLayout {
@@ -81,15 +89,15 @@ interface _ProductLayout {
   C: number;
 }
 
-/** The layout of an (n, k)·(k, m) product, with the memory reserved; null when it needs more than 1 GiB. */
+/** The layout of an (n, k)·(k, m) product, with the memory reserved; null when it cannot be (see _reserve). */
 function _productLayout(n: number, k: number, m: number): _ProductLayout | null {
   const np = _up4(n);
   const mp = _up4(m);
   const A = 0;
   const BT = A + np * k;
   const C = BT + mp * k;
-  if (C + np * mp > _MAX_NUMBERS) return null;
-  return { heap: _reserve(C + np * mp), np, mp, A, BT, C };
+  const heap = _reserve(C + np * mp);
+  return heap === null ? null : { heap, np, mp, A, BT, C };
 }
 
 /** With A's n rows and Bᵀ's m rows copied in: zero their padding rows, and multiply into C. */
@@ -103,7 +111,7 @@ function _multiplyInModule(at: _ProductLayout, n: number, k: number, m: number):
 /**
  * _matmulTransB on the WebAssembly kernel; the same arguments and the same numbers (see kernels.ts).
  *   C[i, j] (+)= Σ_p A[aOff + i·aStride + p] · BT[bOff + j·bStride + p]
- * @return false, having done nothing, when the product needs more than 1 GiB of scratch (then the loops do it)
+ * @return false, having done nothing, when the module's memory cannot hold it (then the loops do it)
  */
 export function _matmulSimd(
   a: Float64Array, aOff: number, aStride: number, n: number, k: number,
@@ -132,7 +140,7 @@ export function _matmulSimd(
  * straight out of it (no flat copies on the way); the same numbers as _matmulSimd.
  * @param a (n, k) nested
  * @param bt (m, k) Bᵀ, row-major
- * @return (n, m) nested, or null when the product needs more than 1 GiB of scratch
+ * @return (n, m) nested, or null when the module's memory cannot hold it
  */
 export function _matmulNestedSimd(a: readonly (readonly number[])[], bt: Float64Array, n: number, k: number, m: number): number[][] | null {
   const at = _productLayout(n, k, m);
@@ -160,10 +168,10 @@ export function _matmulNestedSimd(a: readonly (readonly number[])[], bt: Float64
  * @return (count,)
  */
 export function _expNonPositive(x: Float64Array): Float64Array {
-  const count = x.length + (x.length & 1);
-  const heap = _reserve(2 * count);
+  const count = x.length + (x.length & 1); // pairs
+  const heap = _reserve(2 * count)!;
   heap.set(x, 0);
-  heap[count - 1] = x.length & 1 ? 0 : heap[count - 1];
+  if (x.length & 1) heap[count - 1] = 0; // the pair's padding
   _wasm!.expNonPositive(0, count * 8, count);
   return heap.slice(count, count + x.length);
 }
@@ -178,7 +186,7 @@ export function _expNonPositive(x: Float64Array): Float64Array {
  * @param concat (L, E) out: head hd's output in columns hd·dV … (hd+1)·dV − 1
  * @return how many heads it finished, in order: h, or fewer when head number `return` has a score, masked score or
  *   output that is not finite (the caller redoes the heads from there with its own checks, which name the entry),
- *   or 0 when the call needs more than 1 GiB of scratch (the caller does every head)
+ *   or 0 when the module's memory cannot hold the call (the caller does every head)
  */
 export function _attentionSimd(
   Q: Float64Array, K: Float64Array, V: Float64Array, E: number, L: number, S: number, h: number, dK: number, dV: number,
@@ -195,9 +203,8 @@ export function _attentionSimd(
   const W = SC + Lp * Sp; // (Lp, Sp) its weights
   const VT = W + Lp * Sp; // (dVp, S) its v, transposed
   const O = VT + dVp * S; // (Lp, dVp) its weights·v
-  const total = O + Lp * dVp;
-  if (total > _MAX_NUMBERS) return 0;
-  const heap = _reserve(total);
+  const heap = _reserve(O + Lp * dVp);
+  if (heap === null) return 0;
   heap.set(Q.subarray(0, L * E), QW);
   heap.fill(0, QW + L * E, KW); // padding rows
   heap.set(K.subarray(0, S * E), KW);

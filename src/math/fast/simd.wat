@@ -86,7 +86,8 @@
   ;;   exp(x) = 2^k · exp(r),  x = k·ln2 + r,  |r| ≤ ln2/2 (r = hi − lo, ln2 split in two so k·ln2HI is exact)
   ;;   exp(r) = 1 − ((lo − r·c/(2 − c)) − hi),  c = r − r²·(P1 + r²·(P2 + r²·(P3 + r²·(P4 + r²·P5))))
   ;; fdlibm's branches on the high word of |x| are compares on |x| with the same boundaries (the i64x2 constants).
-  ;; exp's constants, fdlibm's values in both lanes (globals: V8 loads them, where v128.const is rebuilt every time)
+  ;; exp's constants (fdlibm's values) and the softmax's, in both lanes; globals, because V8 loads a global where it
+  ;; rebuilds a v128.const at every use
   (global $INVLN2 v128 (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00))  ;; 1/ln2
   (global $LN2HI v128 (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))  ;; ln2's high 32 bits: k·ln2HI is exact
   (global $LN2LO v128 (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))  ;; ln2 − ln2HI
