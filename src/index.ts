@@ -7,4 +7,8 @@
 //   mha-lab/html      figureToHTML: offline pages                           (src/html)
 //   mha-lab/course    notebook helpers: checks, printing, toy data          (src/course)
 //   mha-lab/minilm    a real pretrained model: data, head-pattern scores    (src/minilm)
+//   mha-lab/blocks    shared transformer blocks, forward + backward per file (src/blocks)
+//   mha-lab/models    trainable models built only from blocks               (src/models)
+//   mha-lab/llm       a real chat model (SmolLM2-135M-Instruct, GGUF)       (src/llm)
+//   mha-lab/syntax    heads scored against dependency parses                (src/syntax)
 export * from "./math";
