@@ -1,5 +1,6 @@
 /**
- * Check cells for the notebooks: each prints one "✓ …" line or throws an Error that starts with "✗".
+ * Check cells for the notebooks: each prints one "✓ …" line or throws an Error that starts with "✗"; inside
+ * checks(label, …) passing checks are quiet and the group prints one line.
  *
  * Dependencies: none.
  */
@@ -74,7 +75,37 @@ export function maxAbsDiff(actual: Numeric, expected: Numeric, label = "values")
  */
 export function check(label: string, condition: boolean, detail?: string): void {
   if (!condition) throw new Error(`✗ ${label}${detail ? `: ${detail}` : ""}`);
-  console.log(`✓ ${label}`);
+  if (_group) _group.count += 1;
+  else console.log(`✓ ${label}`);
+}
+
+/** The open checks(…) group, if any: passing checks inside it count here instead of printing. */
+let _group: { count: number; worst: number } | null = null;
+
+/**
+ * Run a cell's routine checks quietly: every check/checkClose inside `body` that passes prints nothing, and the
+ * group prints one line at the end, "✓ label (4 checks, max |diff| = 3e-16)". A failing check still throws its
+ * own loud "✗ …" error with the numbers, and so does anything else `body` throws.
+ * @param label what the checks establish together, e.g. "the two views are the same computation"
+ * @param body calls check/checkClose
+ * @example checks("arithmetic", () => { check("1 + 1 = 2", 1 + 1 === 2); check("2 · 2 = 4", 2 * 2 === 4); }) // prints "✓ arithmetic (2 checks)"
+ */
+export function checks(label: string, body: () => void): void {
+  const outer = _group;
+  const group = { count: 0, worst: -1 };
+  _group = group;
+  try {
+    body();
+  } finally {
+    _group = outer;
+  }
+  if (outer) {
+    outer.count += group.count;
+    outer.worst = Math.max(outer.worst, group.worst);
+    return;
+  }
+  const diff = group.worst >= 0 ? `, max |diff| = ${_sci(group.worst)}` : "";
+  console.log(`✓ ${label} (${group.count} check${group.count === 1 ? "" : "s"}${diff})`);
 }
 
 /** "3.1e-16" style: 2 significant digits, exponent form for small or large numbers. */
@@ -111,5 +142,8 @@ export function checkClose(label: string, actual: Numeric, expected: Numeric, to
     const at = d.at.length ? ` at [${d.at.join("][")}]` : "";
     throw new Error(`✗ ${label}: max |diff| = ${_exact(d.maxDiff)}${at} (actual ${d.actual}, expected ${d.expected}) exceeds tol ${_sci(tol)}`);
   }
-  console.log(`✓ ${label} (max |diff| = ${_sci(d.maxDiff)})`);
+  if (_group) {
+    _group.count += 1;
+    _group.worst = Math.max(_group.worst, d.maxDiff);
+  } else console.log(`✓ ${label} (max |diff| = ${_sci(d.maxDiff)})`);
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { check, checkClose, maxAbsDiff } from "../../src/course/checks";
+import { check, checkClose, checks, maxAbsDiff } from "../../src/course/checks";
 
 let log: ReturnType<typeof vi.spyOn>;
 beforeEach(() => { log = vi.spyOn(console, "log").mockImplementation(() => undefined); });
@@ -15,6 +15,26 @@ describe("check(label, condition, detail)", () => {
     expect(() => check("rows sum to 1", false, "row 2 sums to 0.9")).toThrow("✗ rows sum to 1: row 2 sums to 0.9");
     expect(() => check("x", false)).toThrow(/^✗ x$/);
     expect(log).not.toHaveBeenCalled();
+  });
+});
+
+describe("checks(label, body)", () => {
+  it("prints one line for a group of passing checks, with the count and the worst difference", () => {
+    checks("two views agree", () => {
+      check("a", true);
+      checkClose("b", [1, 2], [1, 2 + 3e-16], 1e-12);
+      checks("inner", () => checkClose("c", 1, 1.5, 1));
+    });
+    expect(log.mock.calls).toEqual([["✓ two views agree (3 checks, max |diff| = 0.5)"]]);
+    checks("conditions", () => check("x", true));
+    expect(log).toHaveBeenLastCalledWith("✓ conditions (1 check)");
+  });
+  it("a failing check inside still throws its own numbers, and later checks print again", () => {
+    expect(() => checks("g", () => { check("ok", true); checkClose("rows sum to 1", [0.9], [1], 1e-12); }))
+      .toThrow("✗ rows sum to 1: max |diff| = 0.1 at [0] (actual 0.9, expected 1) exceeds tol 1.0e-12");
+    expect(log).not.toHaveBeenCalled();
+    check("after", true);
+    expect(log).toHaveBeenLastCalledWith("✓ after");
   });
 });
 

@@ -1,9 +1,19 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { exercise, reachTarget, resetExercises, reveal } from "../../src/course/exercise";
+import { readProgress } from "../../src/course/progress";
 
 let log: ReturnType<typeof vi.spyOn>;
-beforeEach(() => { resetExercises(); log = vi.spyOn(console, "log").mockImplementation(() => undefined); });
-afterEach(() => log.mockRestore());
+let dir: string;
+beforeEach(() => {
+  resetExercises();
+  log = vi.spyOn(console, "log").mockImplementation(() => undefined);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "mha-progress-"));
+  process.env.MHA_LAB_PROGRESS = path.join(dir, "progress.json");
+});
+afterEach(() => { log.mockRestore(); delete process.env.MHA_LAB_PROGRESS; fs.rmSync(dir, { recursive: true, force: true }); });
 const ref = (x: number[][]) => x.map((r) => r.map((v) => 2 * v));
 const cases: [number[][]][] = [[[[1, 2]]], [[[3], [4]]]];
 
@@ -68,9 +78,13 @@ describe("reveal(question, guess, answer, why)", () => {
     expect(reveal("where?", " The ", "the", "because")).toBe(true);
     expect(log).toHaveBeenLastCalledWith('✓ predicted right: where? — "the". because');
     expect(reveal("how many?", 2, 1, "d_k = 1")).toBe(false);
-    expect(log).toHaveBeenLastCalledWith("✗ how many? — you predicted 2, the answer is 1. d_k = 1");
+    expect(log).toHaveBeenLastCalledWith("✗ predicted 2: how many? — the answer is 1. d_k = 1");
+  });
+  it("reveals nothing before a prediction is made", () => {
     expect(reveal("how many?", null, 1, "d_k = 1")).toBe(false);
-    expect(log).toHaveBeenLastCalledWith("? how many? — you made no prediction; the answer is 1. d_k = 1");
+    const said = String(log.mock.calls[0][0]);
+    expect(said).toBe("○ not predicted yet: how many? — write your prediction in the cell above (replace null), run it, then run this cell");
+    expect(said).not.toContain("1.");
   });
 });
 
@@ -85,5 +99,40 @@ describe("reachTarget(label, measured, target, what, hints)", () => {
     reachTarget("t", 0.3, 0.05, "validation loss", ["a", "b"]);
     expect(log).toHaveBeenLastCalledWith("✗ not yet: t — validation loss = 0.3, above the target 0.05 — hint 2/2: b");
     expect(reachTarget("t", NaN, 0.05, "loss", "h")).toBe(false);
+    expect(reachTarget("u", null, 0.05, "loss", "h")).toBe(false);
+    expect(log).toHaveBeenLastCalledWith("○ not tried yet: u — replace the null (TODO) in the cell above with your choice, run it, then run this cell");
+  });
+});
+
+describe("a stub (null) is not an attempt", () => {
+  const hints = ["idea", "formula", "code"];
+  const last = () => String(log.mock.calls[log.mock.calls.length - 1][0]);
+  it("null, or a function returning null, says not tried yet with no hint; the first real wrong attempt gets the idea", () => {
+    expect(exercise("s", null, ref, cases, hints)).toBe(false);
+    expect(last()).toBe("○ not tried yet: s — replace the null (TODO) in the cell above with your answer, run it, then run this cell");
+    exercise("s", () => null, ref, cases, hints);
+    expect(last()).toMatch(/^○ not tried yet: s/);
+    exercise("s", (x: number[][]) => x, ref, cases, hints);
+    expect(last()).toMatch(/hint 1\/3: idea/);
+    exercise("s", (x: number[][]) => x.map((r) => r.map(() => 0)), ref, cases, hints);
+    expect(last()).toMatch(/hint 2\/3: formula/);
+    exercise("s", (x: number[][]) => x.map((r) => r.map(() => 1)), ref, cases, hints);
+    expect(last()).toMatch(/hint 3\/3: code$/); // code only after two changed wrong attempts
+  });
+});
+
+describe("progress is recorded for labels with an id", () => {
+  it("tried, then done; a later wrong attempt does not undo done; no id, no record", () => {
+    exercise("03.1 double it", (x: number[][]) => x, ref, cases, "h");
+    expect(readProgress()["03.1"]).toMatchObject({ state: "tried", label: "double it" });
+    exercise("03.1 double it", (x: number[][]) => x.map((r) => r.map((v) => 2 * v)), ref, cases, "h");
+    expect(readProgress()["03.1"].state).toBe("done");
+    exercise("03.1 double it", (x: number[][]) => x, ref, cases, "h");
+    expect(readProgress()["03.1"].state).toBe("done");
+    reveal("04.2 which key", "He", "her", "why");
+    expect(readProgress()["04.2"].state).toBe("done");
+    exercise("no id here", (x: number[][]) => x, ref, cases, "h");
+    reveal("03.9 not predicted", null, 1, "why");
+    expect(Object.keys(readProgress()).sort()).toEqual(["03.1", "04.2"]);
   });
 });
