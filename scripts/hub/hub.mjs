@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run hub [-- options]`: this machine becomes the workshop server. JupyterHub (from .venv) behind
-// configurable-http-proxy (from node_modules); every learner logs in with a name of their choice and the one
-// workshop password, and gets their own JupyterLab with the TypeScript kernel and a copy of notebooks/.
+// configurable-http-proxy (from node_modules); every learner claims a name of their choice with the workshop
+// password and a password of their own, and gets their own JupyterLab with the TypeScript kernel and a copy of
+// notebooks/. docs/workshop.md is the instructor's guide (and the security model).
 // The configuration is scripts/hub/jupyterhub_config.py; this script picks ports, keeps the state dir
 // (.hub/ by default: sqlite, cookie secret, proxy token, admin token), starts the hub and prints how to reach it.
 import { spawn, spawnSync } from "node:child_process";
@@ -13,12 +14,17 @@ import path from "node:path";
 import { ROOT, UserError, VENV_BIN, log, portFree, runMain, setup, waitForHttp, warn } from "../runtime/lib.mjs";
 
 const HELP = `usage: npm run hub [-- options]
-  --password PW        the workshop password (at least 8 characters); or set MHA_HUB_PASSWORD.
+  --password PW        the workshop password (at least 12 characters), needed to claim a name; or set
+                       MHA_HUB_PASSWORD (better: a command line is visible to every user in the process list).
                        Without either, one is generated and printed.
   --ip ADDR            address to listen on (default 127.0.0.1; --ip 0.0.0.0 serves the local network)
   --port N             port of the hub (default 8000)
   --mem-limit SIZE     hard memory limit per learner, e.g. 1G, 768M (default 1G; 0 = none). Enforced with a
-                       memory cgroup when running as root.
+                       cgroup per learner when running as root, as are the next two.
+  --cpu-limit CORES    CPU time per learner, in cores (default 1; 0 = none), e.g. 0.5
+  --pids-limit N       processes + threads per learner (default 256; 0 = none)
+  --home-limit SIZE    a learner's server does not start while their home holds more than this, and no single
+                       file may grow past it (default 1G; 0 = none)
   --cull-idle SECONDS  stop a learner's server after this long without activity (default 3600; 0 = never).
                        Their files stay; logging in again starts a fresh server.
   --state-dir DIR      where the hub keeps its database and secrets (default .hub/)
@@ -28,10 +34,12 @@ const HELP = `usage: npm run hub [-- options]
   --remove-learners    delete those users and their home folders (after the workshop) and exit
   --help               this text`;
 
-export const DEFAULTS = { ip: "127.0.0.1", port: 8000, memLimit: "1G", cullIdle: 3600 };
+export const DEFAULTS = { ip: "127.0.0.1", port: 8000, memLimit: "1G", cpuLimit: 1, pidsLimit: 256, homeLimit: "1G", cullIdle: 3600 };
+export const MIN_PASSWORD = 12; // scripts/hub/mha_hub.py MIN_PASSWORD: the same rule for each learner's own
+const SIZE = /^\d+(\.\d+)?[KMGT]?$/i;
 
 function parseArgs(argv) {
-  const o = { ...DEFAULTS, password: process.env.MHA_HUB_PASSWORD || null, stateDir: path.join(ROOT, ".hub"), systemUsers: "auto", setup: true, action: "run" };
+  const o = { ...DEFAULTS, password: process.env.MHA_HUB_PASSWORD || null, passwordOnCommandLine: false, stateDir: path.join(ROOT, ".hub"), systemUsers: "auto", setup: true, action: "run" };
   const value = (i, a) => (a.includes("=") ? [i, a.slice(a.indexOf("=") + 1)] : [i + 1, argv[i + 1]]);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -40,7 +48,10 @@ function parseArgs(argv) {
     if (a === "--help" || a === "-h") {
       console.log(HELP);
       process.exit(0);
-    } else if (name === "--password") [i, o.password] = value(i, a);
+    } else if (name === "--password") {
+      [i, o.password] = value(i, a);
+      o.passwordOnCommandLine = true;
+    }
     else if (name === "--ip") [i, o.ip] = value(i, a);
     else if (name === "--port") {
       [i, v] = value(i, a);
@@ -48,7 +59,18 @@ function parseArgs(argv) {
       if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) throw new UserError(`--port ${v} is not a port number`);
     } else if (name === "--mem-limit") {
       [i, o.memLimit] = value(i, a);
-      if (!/^\d+(\.\d+)?[KMGT]?$/i.test(o.memLimit ?? "")) throw new UserError(`--mem-limit ${o.memLimit}: use a size such as 1G or 768M (0 = no limit)`);
+      if (!SIZE.test(o.memLimit ?? "")) throw new UserError(`--mem-limit ${o.memLimit}: use a size such as 1G or 768M (0 = no limit)`);
+    } else if (name === "--home-limit") {
+      [i, o.homeLimit] = value(i, a);
+      if (!SIZE.test(o.homeLimit ?? "")) throw new UserError(`--home-limit ${o.homeLimit}: use a size such as 1G or 500M (0 = no limit)`);
+    } else if (name === "--cpu-limit") {
+      [i, v] = value(i, a);
+      o.cpuLimit = Number(v);
+      if (!(v ?? "").trim() || !Number.isFinite(o.cpuLimit) || o.cpuLimit < 0) throw new UserError(`--cpu-limit ${v}: give cores, e.g. 1 or 0.5 (0 = no limit)`);
+    } else if (name === "--pids-limit") {
+      [i, v] = value(i, a);
+      o.pidsLimit = Number(v);
+      if (!Number.isInteger(o.pidsLimit) || o.pidsLimit < 0 || (o.pidsLimit > 0 && o.pidsLimit < 32)) throw new UserError(`--pids-limit ${v}: give a whole number of at least 32 (a server and one kernel use about 30), or 0 = no limit`);
     } else if (name === "--cull-idle") {
       [i, v] = value(i, a);
       o.cullIdle = Number(v);
@@ -134,7 +156,10 @@ runMain(async () => {
   let password = o.password;
   const generated = !password;
   if (generated) password = generatedPassword();
-  if (password.length < 8) throw new UserError(`the workshop password must have at least 8 characters (JupyterHub's rule); "${password}" has ${password.length}`);
+  if (password.length < MIN_PASSWORD) {
+    throw new UserError(`the workshop password must have at least ${MIN_PASSWORD} characters; the one given (${o.passwordOnCommandLine ? "--password" : "MHA_HUB_PASSWORD"}) has ${password.length}`);
+  }
+  if (o.passwordOnCommandLine) warn("--password is visible to every user of this machine in the process list while the hub runs; MHA_HUB_PASSWORD keeps it out");
 
   if (!(await portFree(o.port, o.ip))) {
     throw new UserError(`port ${o.port} is busy (another hub?). Stop it, or pick another: npm run hub -- --port ${o.port + 10}`);
@@ -157,6 +182,9 @@ runMain(async () => {
     MHA_HUB_API_PORT: String(apiPort),
     MHA_HUB_PASSWORD: password,
     MHA_HUB_MEM_LIMIT: o.memLimit,
+    MHA_HUB_CPU_LIMIT: String(o.cpuLimit),
+    MHA_HUB_PIDS_LIMIT: String(o.pidsLimit),
+    MHA_HUB_HOME_LIMIT: o.homeLimit,
     MHA_HUB_CULL_IDLE: String(o.cullIdle),
     MHA_HUB_SYSTEM_USERS: systemUsers,
     MHA_HUB_NODE_BIN: path.dirname(process.execPath),
@@ -187,11 +215,13 @@ runMain(async () => {
       "",
       ...urls.map((u) => `    ${u}`),
       "",
-      `    password: ${password}${generated ? "   (generated; choose one with --password or MHA_HUB_PASSWORD)" : ""}`,
+      // the password is printed only when generated: this output often ends up in a log file
+      `    workshop password: ${generated ? password + "   (generated; choose one with MHA_HUB_PASSWORD)" : "the one you gave"}`,
       "",
-      `          Each learner types a name of their choice (a-z, 0-9, - or _) and the password, and gets`,
-      `          their own JupyterLab with the course copied to ${homes}.`,
-      `          Memory limit per learner: ${o.memLimit === "0" ? "none" : o.memLimit}${systemUsers === "1" ? "" : " (not enforced without system users)"}; idle servers stop after ${o.cullIdle ? o.cullIdle + " s" : "never"}.`,
+      `          Each learner claims a name of their choice (a-z, 0-9, - or _): the workshop password in the`,
+      `          third field, a password of their own (${MIN_PASSWORD}+ characters) in the password field. Later, only`,
+      `          their own password opens that name. Their JupyterLab has the course copied to ${homes}.`,
+      `          Per learner: memory ${o.memLimit === "0" ? "no limit" : o.memLimit}, CPU ${o.cpuLimit || "no limit"}${o.cpuLimit ? " core(s)" : ""}, ${o.pidsLimit || "no limit of"} processes, home ${o.homeLimit === "0" ? "no limit" : o.homeLimit}${systemUsers === "1" ? "" : " (none enforced without system users)"}; idle servers stop after ${o.cullIdle ? o.cullIdle + " s" : "never"}.`,
       o.ip === "127.0.0.1" ? "          Only this machine can reach it; serve the room with: npm run hub -- --ip 0.0.0.0" : null,
       `          Stop with Ctrl-C: every learner's server stops, their files stay. Afterwards,`,
       `          npm run hub -- --remove-learners deletes the learners' accounts and homes.`,

@@ -1,10 +1,12 @@
 # JupyterHub configuration for `npm run hub` (scripts/hub/hub.mjs writes the MHA_HUB_* variables it reads).
 #
 # - JupyterHub 6.1.1 and the idle culler from the project's .venv; configurable-http-proxy 5.3.0 from node_modules.
-# - One workshop password: JupyterHub's SharedPasswordAuthenticator (learners pick any username).
+# - Logins: a name belongs to whoever claimed it (firstuseauthenticator, their own password); claiming a new name
+#   needs the workshop password (mha_hub.WorkshopAuthenticator). Failed logins are throttled.
 # - As root: LocalProcessSpawner, one system user per learner (created on first login, group mha-learners,
-#   home 0700), a hard memory limit per learner through a memory cgroup. Not root: every learner runs as you
-#   (SimpleLocalProcessSpawner, homes under the state dir) -- fine for trying it out, no isolation.
+#   home 0700), a cgroup per learner with memory, pids and CPU limits, a per-home size check. The course copy
+#   runs as the learner (mha_hub.copy_course). Not root: every learner runs as you (SimpleLocalProcessSpawner,
+#   homes under the state dir) -- fine for trying it out, no isolation.
 # - Each learner: single-user JupyterLab from .venv, the project's tslab kernel and plotly renderer, the same
 #   offline settings as `npm start` (.venv/etc/jupyter, lab/settings/overrides.json), own copy of notebooks/.
 # - State (sqlite, cookie secret, proxy pid) in MHA_HUB_STATE (default <project>/.hub, git-ignored).
@@ -15,7 +17,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+import log_filter  # noqa: E402
 import mha_hub  # noqa: E402
+
+log_filter.install()  # no session ids in the hub's log
 
 c = get_config()  # noqa: F821  (JupyterHub's config loader provides it)
 env = os.environ.get
@@ -32,6 +37,9 @@ PORT = int(env("MHA_HUB_PORT", "8000"))
 HUB_PORT = int(env("MHA_HUB_HUB_PORT", "8081"))
 API_PORT = int(env("MHA_HUB_API_PORT", str(PORT + 1)))
 MEM_LIMIT = env("MHA_HUB_MEM_LIMIT", "1G")
+CPU_LIMIT = float(env("MHA_HUB_CPU_LIMIT", "1"))
+PIDS_LIMIT = int(env("MHA_HUB_PIDS_LIMIT", "256"))
+HOME_LIMIT = env("MHA_HUB_HOME_LIMIT", "1G")
 CULL_IDLE = int(env("MHA_HUB_CULL_IDLE", "3600"))
 NODE_BIN = env("MHA_HUB_NODE_BIN") or str(Path(shutil.which("node") or "/usr/bin/node").parent)  # hub.mjs: its own node
 IS_ROOT = os.geteuid() == 0
@@ -54,16 +62,18 @@ c.JupyterHub.shutdown_on_logout = False
 c.JupyterHub.concurrent_spawn_limit = 0  # no cap: the load test starts them all at once
 c.JupyterHub.active_server_limit = 0
 
-# ---------------------------------------------------------------- login: one workshop password
+# ---------------------------------------------------------------- login: a name per learner, claimed with the workshop password
 c.JupyterHub.authenticator_class = mha_hub.WorkshopAuthenticator
-c.SharedPasswordAuthenticator.user_password = env("MHA_HUB_PASSWORD")
-c.Authenticator.allow_all = True  # anyone with the password, any username
+c.WorkshopAuthenticator.workshop_password = env("MHA_HUB_PASSWORD") or ""
+c.WorkshopAuthenticator.system_users = SYSTEM_USERS
+c.FirstUseAuthenticator.dbm_path = str(STATE / "passwords.dbm")  # bcrypt hashes, mode 0600, in the 0700 state dir
+c.Authenticator.allow_all = True  # anyone who claims a name with the workshop password
 c.Authenticator.username_pattern = r"^[a-z][a-z0-9_-]{0,31}$"
 c.LocalAuthenticator.create_system_users = SYSTEM_USERS
 if SYSTEM_USERS:
     mha_hub.ensure_learners_group()
     c.LocalAuthenticator.add_user_cmd = [
-        "useradd", "--create-home", "--shell", "/bin/bash", "--groups", mha_hub.LEARNERS_GROUP,
+        "useradd", "--create-home", "--key", "HOME_MODE=0700", "--shell", "/bin/bash", "--groups", mha_hub.LEARNERS_GROUP,
         "--comment", "mha-lab workshop learner",
     ]
 
@@ -82,6 +92,9 @@ c.Spawner.cmd = [str(LEARNER_PY), "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = "/lab/tree/00-welcome.ipynb"
 c.Spawner.notebook_dir = f"~/{mha_hub.COURSE_DIR}/notebooks"
 c.Spawner.mem_limit = MEM_LIMIT
+c.Spawner.cpu_limit = CPU_LIMIT
+c.WorkshopSpawner.pids_limit = PIDS_LIMIT
+c.WorkshopSpawner.home_limit = HOME_LIMIT
 # A 2-core box starting 30 servers at once needs far more than the 60 s default (see the capacity table).
 c.Spawner.start_timeout = 600
 c.Spawner.http_timeout = 600
@@ -93,7 +106,8 @@ c.Spawner.environment = {
     # JupyterLab's app (and lab/settings/overrides.json: the offline settings) and .venv/etc/jupyter (the offline
     # server config, the server extensions) also when the learner's Python is the shim of mha_hub.learner_python
     "JUPYTERLAB_DIR": str(VENV / "share" / "jupyter" / "lab"),
-    "JUPYTER_CONFIG_PATH": str(VENV / "etc" / "jupyter"),
+    # scripts/hub/singleuser first: its jupyter_server_config.py keeps session ids out of the server's log
+    "JUPYTER_CONFIG_PATH": os.pathsep.join([str(HERE / "singleuser"), str(VENV / "etc" / "jupyter")]),
     # node for the tslab kernel first, then the venv (jupyter), then the system
     "PATH": os.pathsep.join([NODE_BIN, str(VENV / "bin"), "/usr/local/bin", "/usr/bin", "/bin"]),
     "VIRTUAL_ENV": str(VENV),
@@ -102,10 +116,11 @@ c.Spawner.environment = {
 c.Spawner.pre_spawn_hook = lambda spawner: mha_hub.copy_course(ROOT, spawner)
 
 if SYSTEM_USERS:
-    cgroups = mha_hub.MemoryCgroups()
+    cgroups = mha_hub.LearnerCgroups()
     mha_hub.WorkshopSpawner._cgroups = cgroups
-    if not cgroups.ok:
-        print(f"[mha-lab hub] WARNING: per-learner memory limit not enforced: {cgroups.error}", file=sys.stderr)
+    if cgroups.error:
+        print(f"[mha-lab hub] WARNING: some per-learner limits are not enforced: {cgroups.error}", file=sys.stderr)
+    print("[mha-lab hub] learners' cgroups: " + ", ".join(f"{k} {v[0]} {v[1]}" for k, v in cgroups.bases.items()), file=sys.stderr)
 
 # ---------------------------------------------------------------- services: idle culler, admin token
 c.JupyterHub.services = [

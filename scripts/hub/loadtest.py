@@ -5,7 +5,8 @@
 Without --url it starts its own hub (scripts/hub/hub.mjs on a free port, a throw-away state dir under .hub/,
 a random password) and stops it at the end. Each learner is a separate process (the client side of a learner's
 laptop), released at the same moment. Each one:
-  1. logs in through the hub's real login form (GET /hub/login for the _xsrf field, POST username + password),
+  1. claims its name through the hub's real login form (GET /hub/login for the _xsrf field, POST username, a
+     password of its own and the workshop password in the third field, "otp"),
   2. asks the hub's REST API for a token (POST /hub/api/users/NAME/tokens) and starts its server
      (POST /hub/api/users/NAME/server), polling GET /hub/api/users/NAME until the server is ready,
   3. runs the notebook with nbclient on a kernel in its own server, reached through the hub's proxy with
@@ -64,7 +65,8 @@ def worker(args) -> int:
         r = s.get(f"{url}/hub/login", timeout=300)
         r.raise_for_status()
         m = re.search(r'name="_xsrf"\s+value="([^"]+)"', r.text)
-        form = {"username": name, "password": args.password}
+        own = "own-" + secrets.token_urlsafe(16)  # the name's own password; the workshop password claims the name
+        form = {"username": name, "password": own, "otp": os.environ["MHA_LOADTEST_PASSWORD"]}
         if m:
             form["_xsrf"] = m.group(1)
         r = s.post(f"{url}/hub/login", data=form, allow_redirects=False, timeout=300)
@@ -264,17 +266,22 @@ def summary(values):
 def start_hub(args, state_dir: Path):
     port = free_port()
     password = "lt-" + secrets.token_hex(8)
-    log = open(state_dir.parent / f"{state_dir.name}.log", "w")
-    cmd = ["node", str(ROOT / "scripts" / "hub" / "hub.mjs"), "--no-setup", "--port", str(port), "--password", password,
+    # The hub's log: mode 0600 (created so, whatever the umask), and the password never in it nor on a command
+    # line (hub.mjs prints only a generated password; the environment of a root process is root's to read).
+    log_path = state_dir.parent / f"{state_dir.name}.log"
+    log = os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600), "w")
+    os.chmod(log_path, 0o600)
+    cmd = ["node", str(ROOT / "scripts" / "hub" / "hub.mjs"), "--no-setup", "--port", str(port),
            "--state-dir", str(state_dir), "--cull-idle", "0", "--mem-limit", args.mem_limit]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                            env={**os.environ, "MHA_HUB_PASSWORD": password})
     url = f"http://127.0.0.1:{port}"
     import requests
 
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"the hub exited with {proc.returncode}; its log: {log.name}")
+            raise SystemExit(f"the hub exited with {proc.returncode}; its log: {log_path}")
         try:
             if requests.get(f"{url}/hub/api/", timeout=2).status_code == 200:
                 break
@@ -282,9 +289,9 @@ def start_hub(args, state_dir: Path):
             pass
         time.sleep(0.3)
     else:
-        raise SystemExit(f"the hub did not answer within 180 s; its log: {log.name}")
+        raise SystemExit(f"the hub did not answer within 180 s; its log: {log_path}")
     token = (state_dir / "admin_token").read_text().strip()
-    return proc, url, password, token, log.name
+    return proc, url, password, token, str(log_path)
 
 
 def stop_hub(proc):
@@ -351,10 +358,26 @@ def cleanup_cgroups(users) -> None:
     sys.path.insert(0, str(ROOT / "scripts" / "hub"))
     import mha_hub
 
-    cgroups = mha_hub.MemoryCgroups()
+    cgroups = mha_hub.LearnerCgroups()
     for u in users:
         cgroups.kill_all(u)
         cgroups.remove(u)
+
+
+OOM_LINE = re.compile(r"OOM-KILL learner=(\S+) kills=(\d+)")
+
+
+def oom_kills_in_log(log_path: str, users) -> dict:
+    """{learner: processes the kernel OOM-killed in their memory cgroup}, from the lines WorkshopSpawner.stop logs."""
+    found = {u: 0 for u in users}
+    try:
+        text = Path(log_path).read_text(errors="replace")
+    except OSError:
+        return found
+    for name, n in OOM_LINE.findall(text):
+        if name in found:
+            found[name] += int(n)
+    return found
 
 
 def main(argv=None) -> int:
@@ -407,10 +430,10 @@ def main(argv=None) -> int:
     t_start = time.monotonic()
     wall = None
     try:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "MHA_LOADTEST_PASSWORD": password}  # not in argv: ps shows argv
         for u in users:
             procs.append(subprocess.Popen(
-                [sys.executable, __file__, "--worker", "--url", url, "--user", u, "--password", password, "--notebook", str(nb_path),
+                [sys.executable, __file__, "--worker", "--url", url, "--user", u, "--notebook", str(nb_path),
                  "--spawn-timeout", str(args.spawn_timeout), "--cell-timeout", str(args.cell_timeout)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
         for p in procs:  # every worker has imported its libraries
@@ -454,6 +477,7 @@ def main(argv=None) -> int:
             stop_hub(hub)
         if not args.keep:
             cleanup_cgroups(users)  # after the hub has stopped: nothing can start a server of theirs again
+        oom_kills = oom_kills_in_log(hub_log, users) if hub_log else None
         if hub:
             import shutil
 
@@ -497,6 +521,8 @@ def main(argv=None) -> int:
         "wall_s": round(wall, 1) if wall else None,
         "charts_per_learner": sorted({r.get("charts") for r in ok}),
         "cleanup": removed,
+        # from the hub's log (WorkshopSpawner.stop: the learner's memory cgroup counted an oom_kill); None with --url
+        "oom_kills": oom_kills,
         "hub": {"url": url, "started_by_loadtest": hub is not None, "log": hub_log},
         "errors": {u: {"stage": r.get("stage"), "error": r.get("error"), "problems": r.get("problems"), "stderr": stderr_tail.get(u)}
                    for u, r in by_user.items() if not r.get("ok")},

@@ -1,30 +1,49 @@
 """The pieces of mha-lab's workshop hub that JupyterHub does not ship: imported by jupyterhub_config.py.
 
-- WorkshopAuthenticator: JupyterHub's own SharedPasswordAuthenticator (one workshop password), plus
-  LocalAuthenticator's creation of a system user on first login (root only). A name that already belongs to a
-  system account outside the learners' group (root, daemon, a real person) is refused, so the shared password
-  can never start a server as an existing account.
-- WorkshopSpawner: LocalProcessSpawner (each learner's server runs as that learner's system user), whose
-  process tree is put in a memory cgroup with a hard limit (mem_limit), because LocalProcessSpawner itself
-  does not enforce mem_limit.
+Security model (docs/workshop.md says it in plain words): the hub runs as root, and never acts as root on a path
+a learner controls. Root only writes under /sys/fs/cgroup, the state dir and the project; everything inside a
+learner's home is done by a process running as that learner.
+
+- WorkshopAuthenticator: jupyterhub-firstuseauthenticator (a name belongs to whoever claimed it first, with a
+  password of their own) where claiming a name also needs the workshop password; LocalAuthenticator creates a
+  system user on first login (root only). Names of accounts or groups that are not learners are refused with a
+  message; failed logins are throttled (LoginThrottle).
+- WorkshopSpawner: LocalProcessSpawner (each learner's server runs as that learner's system user) inside a cgroup
+  of its own with memory, pids and CPU limits (LocalProcessSpawner itself enforces none), RLIMIT_FSIZE, and a
+  home size check before each start.
 - HomeSpawner: SimpleLocalProcessSpawner for a non-root run (no isolation: every learner is the hub's user).
-- copy_course(): the pre-spawn hook giving each learner their own copy of notebooks/.
+- copy_course(): the pre-spawn hook giving each learner their own copy of notebooks/, written by course_copy.py
+  running as the learner.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dbm
 import grp
+import hmac
+import json
+import math
 import os
 import pwd
-import shutil
+import resource
+import stat
 import subprocess
+import sys
 import time
 from pathlib import Path
 
+import bcrypt
+from firstuseauthenticator import FirstUseAuthenticator
 from jupyterhub.auth import LocalAuthenticator
-from jupyterhub.authenticators.shared import SharedPasswordAuthenticator
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner
+from jupyterhub.traitlets import ByteSpecification
+from tornado import web
+from traitlets import Bool, Integer, Unicode, default
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import course_copy  # noqa: E402  (the learner-side copy; as root it runs as the learner, from its text)
 
 LEARNERS_GROUP = "mha-learners"
 COURSE_DIR = "mha-lab"  # inside each learner's home: ~/mha-lab/notebooks
@@ -34,7 +53,7 @@ COURSE_DIR = "mha-lab"  # inside each learner's home: ~/mha-lab/notebooks
 MIRRORED = ["node_modules", "test"]
 
 
-# ---------------------------------------------------------------- memory limit: cgroups
+# ---------------------------------------------------------------- limits: cgroups
 
 
 def _own_cgroup(controller: str) -> tuple[str, Path] | None:
@@ -58,98 +77,137 @@ def _own_cgroup(controller: str) -> tuple[str, Path] | None:
     return None
 
 
-class MemoryCgroups:
-    """One memory cgroup per learner, as a child of the hub's own cgroup: <hub cgroup>/mha-lab-hub/<name>.
+CPU_PERIOD_US = 100_000
 
-    cgroup v1: memory.limit_in_bytes (+ memsw when present, so swap cannot dodge it); v2: memory.max.
-    When the kernel OOM-kills inside the cgroup, only that learner's kernel or server dies.
+
+class LearnerCgroups:
+    """One cgroup per learner with its memory, pids and CPU limits: <hub's cgroup>/mha-lab-hub/<name>.
+
+    cgroup v1 has a hierarchy per controller, so "the learner's cgroup" is the same path in each of them
+    (memory/…/mha-lab-hub/NAME, pids/…, cpu/…) and the server joins all of them; cgroup v2 has one directory with
+    all three controllers enabled. Files written (all under /sys/fs/cgroup, never in a learner's home):
+      memory  v1 memory.limit_in_bytes (+ memory.memsw.limit_in_bytes, so swap cannot dodge it); v2 memory.max,
+              memory.swap.max = 0. The kernel OOM-kills inside the cgroup only: that learner's kernel or server.
+      pids    pids.max (v1 and v2): processes + threads of the learner's server and everything it starts.
+      cpu     v1 cpu.cfs_quota_us / cpu.cfs_period_us; v2 cpu.max "QUOTA PERIOD": at most `cpus` cores' time.
     """
 
-    def __init__(self):
-        found = _own_cgroup("memory")
-        self.kind, self.parent = (found if found else (None, None))
-        self.error = None
-        if not found:
-            self.error = "no memory cgroup controller found in /proc/self/cgroup"
-            return
-        base = self.parent / "mha-lab-hub"
-        try:
-            base.mkdir(exist_ok=True)
-            if self.kind == "v2":
-                (self.parent / "cgroup.subtree_control").write_text("+memory")
-                (base / "cgroup.subtree_control").write_text("+memory")
-        except OSError as e:
-            self.error = f"cannot create {base}: {e}"
-            return
-        self.base = base
+    CONTROLLERS = ("memory", "pids", "cpu")
+
+    def __init__(self, controllers=CONTROLLERS):
+        self.bases: dict[str, tuple[str, Path]] = {}  # controller -> (kind, <its cgroup>/mha-lab-hub)
+        self.errors: dict[str, str] = {}
+        for ctl in controllers:
+            found = _own_cgroup(ctl)
+            if not found:
+                self.errors[ctl] = f"no {ctl} cgroup controller found in /proc/self/cgroup"
+                continue
+            kind, parent = found
+            base = parent / "mha-lab-hub"
+            try:
+                base.mkdir(exist_ok=True)
+                if kind == "v2":  # a v2 child only gets a controller its parent hands down
+                    (parent / "cgroup.subtree_control").write_text(f"+{ctl}")
+                    (base / "cgroup.subtree_control").write_text(f"+{ctl}")
+            except OSError as e:
+                self.errors[ctl] = f"cannot create {base} with the {ctl} controller: {e}"
+                continue
+            self.bases[ctl] = (kind, base)
 
     @property
     def ok(self) -> bool:
-        return self.error is None
+        return "memory" in self.bases
 
-    def prepare(self, name: str, limit_bytes: int) -> Path | None:
-        """Creates the learner's cgroup with its limit; returns its cgroup.procs file (None if unavailable)."""
-        if not self.ok or not limit_bytes:
+    @property
+    def error(self) -> str | None:
+        return "; ".join(self.errors.values()) or None
+
+    def dirs(self, name: str) -> dict[str, tuple[str, Path]]:
+        return {ctl: (kind, base / name) for ctl, (kind, base) in self.bases.items()}
+
+    def prepare(self, name: str, memory: int = 0, pids: int = 0, cpus: float = 0) -> list[Path]:
+        """Creates the learner's cgroup(s) with these limits (0 = none); returns the cgroup.procs files to join."""
+        procs = []
+        for ctl, (kind, d) in self.dirs(name).items():
+            d.mkdir(exist_ok=True)
+            if ctl == "memory" and memory:
+                if kind == "v1":
+                    (d / "memory.limit_in_bytes").write_text(str(memory))
+                    _try_write(d / "memory.memsw.limit_in_bytes", str(memory))
+                else:
+                    (d / "memory.max").write_text(str(memory))
+                    _try_write(d / "memory.swap.max", "0")
+            elif ctl == "pids" and pids:
+                (d / "pids.max").write_text(str(pids))
+            elif ctl == "cpu" and cpus:
+                quota = max(1000, int(cpus * CPU_PERIOD_US))
+                if kind == "v1":
+                    (d / "cpu.cfs_period_us").write_text(str(CPU_PERIOD_US))
+                    (d / "cpu.cfs_quota_us").write_text(str(quota))
+                else:
+                    (d / "cpu.max").write_text(f"{quota} {CPU_PERIOD_US}")
+            if d / "cgroup.procs" not in procs:
+                procs.append(d / "cgroup.procs")
+        return procs
+
+    def oom_kills(self, name: str) -> int | None:
+        """How many processes the kernel killed for memory in the learner's cgroup (None: unknown)."""
+        kind, d = self.dirs(name).get("memory", (None, None))
+        if d is None:
             return None
-        d = self.base / name
-        d.mkdir(exist_ok=True)
-        if self.kind == "v1":
-            (d / "memory.limit_in_bytes").write_text(str(limit_bytes))
-            memsw = d / "memory.memsw.limit_in_bytes"
-            if memsw.exists():
-                try:
-                    memsw.write_text(str(limit_bytes))
-                except OSError:
-                    pass
-        else:
-            (d / "memory.max").write_text(str(limit_bytes))
-            try:
-                (d / "memory.swap.max").write_text("0")
-            except OSError:
-                pass
-        return d / "cgroup.procs"
+        return _counter(d / ("memory.oom_control" if kind == "v1" else "memory.events"), "oom_kill")
 
     def usage(self, name: str) -> dict | None:
-        d = self.base / name if self.ok else None
+        kind, d = self.dirs(name).get("memory", (None, None))
         if not d or not d.is_dir():
             return None
-        if self.kind == "v1":
+        if kind == "v1":
             read = lambda f: int((d / f).read_text())
             return {"usage": read("memory.usage_in_bytes"), "peak": read("memory.max_usage_in_bytes"),
-                    "limit": read("memory.limit_in_bytes"), "oom_kills": _oom_kills(d / "memory.oom_control")}
+                    "limit": read("memory.limit_in_bytes"), "oom_kills": self.oom_kills(name)}
         peak = d / "memory.peak"
         return {"usage": int((d / "memory.current").read_text()),
                 "peak": int(peak.read_text()) if peak.exists() else None,
-                "limit": (d / "memory.max").read_text().strip(), "oom_kills": _oom_kills(d / "memory.events", "oom_kill")}
+                "limit": (d / "memory.max").read_text().strip(), "oom_kills": self.oom_kills(name)}
 
     def kill_all(self, name: str) -> int:
-        """SIGKILLs whatever is left in the learner's cgroup (a kernel orphaned by its server); returns how many."""
-        procs = self.base / name / "cgroup.procs" if self.ok else None
-        if not procs or not procs.exists():
-            return 0
-        n = 0
-        for pid in procs.read_text().split():
+        """SIGKILLs whatever is left in the learner's cgroups (a kernel orphaned by its server); returns how many."""
+        pids = set()
+        for _, d in self.dirs(name).values():
             try:
-                os.kill(int(pid), 9)
+                pids.update(int(p) for p in (d / "cgroup.procs").read_text().split())
+            except (OSError, ValueError):
+                pass
+        n = 0
+        for pid in pids:
+            try:
+                os.kill(pid, 9)
                 n += 1
-            except (ProcessLookupError, ValueError):
+            except ProcessLookupError:
                 pass
         return n
 
     def remove(self, name: str) -> None:
-        if not self.ok:
-            return
-        for _ in range(20):
-            try:
-                (self.base / name).rmdir()  # only succeeds once every process in it has exited
-                return
-            except FileNotFoundError:
-                return
-            except OSError:
-                time.sleep(0.25)
+        for _, d in self.dirs(name).values():
+            for _ in range(20):
+                try:
+                    d.rmdir()  # only succeeds once every process in it has exited
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.25)
 
 
-def _oom_kills(f: Path, key: str = "oom_kill") -> int | None:
+def _try_write(f: Path, value: str) -> None:
+    try:
+        f.write_text(value)
+    except OSError:
+        pass  # optional file (no swap accounting): the main limit is set
+
+
+def _counter(f: Path, key: str) -> int | None:
+    """The value of `key` in a flat-keyed cgroup file such as memory.events (v2) or memory.oom_control (v1)."""
     try:
         for line in f.read_text().splitlines():
             k, _, v = line.partition(" ")
@@ -258,67 +316,229 @@ def system_account_exists(name: str) -> bool:
         return False
 
 
-class WorkshopAuthenticator(SharedPasswordAuthenticator, LocalAuthenticator):
-    """SharedPasswordAuthenticator (one workshop password) that creates a system user per learner.
+def system_group_exists(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+        return True
+    except KeyError:
+        return False
 
-    Usernames: lower case, 1-32 of a-z 0-9 _ -, starting with a letter (what useradd accepts).
+
+def name_refusal(name: str) -> str | None:
+    """Why `name` cannot be a learner on this machine (an account or group that is not a learner's), or None."""
+    if is_learner_account(name):
+        return None  # a learner coming back (useradd also made a group of the same name for them)
+    if system_account_exists(name):
+        return f'"{name}" is an account on this machine, not a workshop learner: pick another name.'
+    if system_group_exists(name):
+        return f'"{name}" is the name of a group on this machine: pick another name.'
+    return None
+
+
+class LoginThrottle:
+    """Failed logins, counted per name and per client address over a sliding window.
+
+    JupyterHub 6.1.1 has no login rate limit of its own (its spawn throttle, concurrent_spawn_limit, counts
+    servers starting, not passwords tried), so the authenticator keeps this: after `per_name` failures for one name
+    within `window` seconds, or `per_address` from one address (a classroom shares one address behind NAT: keep it
+    well above per_name), every login for that name / from that address is refused, right password or not, until
+    the oldest failure leaves the window.
     """
 
+    def __init__(self, per_name: int = 5, per_address: int = 50, window: float = 60.0, clock=time.monotonic):
+        self.limits = {"name": per_name, "address": per_address}
+        self.window, self.clock = window, clock
+        self.failures: dict[tuple[str, str], list[float]] = {}
+
+    def _recent(self, key) -> list[float]:
+        now = self.clock()
+        kept = [t for t in self.failures.get(key, []) if now - t < self.window]
+        if kept:
+            self.failures[key] = kept
+        else:
+            self.failures.pop(key, None)
+        return kept
+
+    def wait(self, name: str, address: str) -> float:
+        """Seconds until a login for `name` from `address` may be tried (0: now)."""
+        waits = [0.0]
+        for kind, value in (("name", name), ("address", address)):
+            recent = self._recent((kind, value))
+            if len(recent) >= self.limits[kind]:
+                waits.append(recent[-self.limits[kind]] + self.window - self.clock())
+        return max(waits)
+
+    def failed(self, name: str, address: str) -> None:
+        now = self.clock()
+        for key in (("name", name), ("address", address)):
+            self.failures.setdefault(key, []).append(now)
+
+    def succeeded(self, name: str) -> None:
+        self.failures.pop(("name", name), None)
+
+
+MIN_PASSWORD = 12  # the workshop password (hub.mjs) and each learner's own
+MAX_PASSWORD_BYTES = 72  # bcrypt's limit (bcrypt 5 raises on longer passwords)
+
+
+def password_problem(password: str, workshop_password: str) -> str | None:
+    """Why `password` cannot be a learner's own password, or None."""
+    if len(password) < MIN_PASSWORD:
+        return f"Your own password needs at least {MIN_PASSWORD} characters (it has {len(password)}): a few words with dashes will do."
+    if len(password.encode("utf8")) > MAX_PASSWORD_BYTES:
+        return f"Your own password can be at most {MAX_PASSWORD_BYTES} bytes long (it has {len(password.encode('utf8'))})."
+    if hmac.compare_digest(password.encode("utf8"), workshop_password.encode("utf8")):
+        return "Your own password must not be the workshop password: everyone in the room knows that one."
+    return None
+
+
+class WorkshopAuthenticator(FirstUseAuthenticator, LocalAuthenticator):
+    """A name belongs to whoever claimed it first; claiming a name needs the workshop password.
+
+    The login form has three fields: name, password, and "Workshop password" (JupyterHub's own extra login
+    field, Authenticator.request_otp, sent as "otp"). firstuseauthenticator 1.1.1 keeps each name's bcrypt hash
+    in a dbm file (the state dir, mode 0600).
+    - A name nobody has claimed: the third field must be the workshop password, and the password field becomes
+      that name's own password (at least MIN_PASSWORD characters, not the workshop password).
+    - A claimed name: only its own password logs in; the workshop password is no use there.
+    - As root (system users): names of existing accounts or groups that are not learners (root, sudo, adm,
+      shadow, mha-learners) are refused with a message, before any account is made.
+    - LoginThrottle: too many failures for one name or from one address, and logins wait.
+    A learner changes their password at /hub/auth/change-password (firstuseauthenticator's page).
+    """
+
+    workshop_password = Unicode("", config=True, help="The workshop password, needed to claim a new name.")
+    system_users = Bool(True, config=True, help="Learners are system users (refuse names of other accounts and groups).")
+
+    @default("request_otp")
+    def _request_otp_default(self):
+        return True
+
+    @default("otp_prompt")
+    def _otp_prompt_default(self):
+        return "Workshop password (only to claim a new name):"
+
+    @default("min_password_length")
+    def _min_password_length_default(self):
+        return MIN_PASSWORD
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if len(self.workshop_password) < MIN_PASSWORD:
+            raise ValueError(f"WorkshopAuthenticator.workshop_password needs at least {MIN_PASSWORD} characters")
+        self.throttle = LoginThrottle()
+
+    def _refuse(self, handler, message: str, name: str, address: str, failure: bool = True):
+        handler.custom_login_error = message  # firstuseauthenticator's login handler shows it
+        if failure:
+            self.throttle.failed(name, address)
+        self.log.warning("login refused for %r from %s: %s", name, address, message)
+        return None
+
+    def _stored_hash(self, name: str) -> bytes | None:
+        with dbm.open(self.dbm_path, "c", 0o600) as db:
+            return db.get(name.encode("utf8"))
+
     async def authenticate(self, handler, data):
-        result = await super().authenticate(handler, data)
-        if result is None:
-            return None
-        name = result["name"]
-        if system_account_exists(name) and not is_learner_account(name):
-            self.log.warning("refused login as %r: an existing system account that is not a workshop learner", name)
-            return None
-        return result
+        name = self.normalize_username(data.get("username", ""))
+        password = data.get("password", "")
+        claim = data.get("otp", "")
+        address = handler.request.remote_ip or "?"
+        wait = self.throttle.wait(name, address)
+        if wait > 0:
+            return self._refuse(handler, f"Too many failed logins for this name or from your address: try again in {math.ceil(wait)} s.",
+                                name, address, failure=False)
+        if not self.validate_username(name):
+            return self._refuse(handler, "A name is 1-32 of a-z, 0-9, - and _, starting with a letter.", name, address)
+        if self.system_users:
+            refusal = name_refusal(name)
+            if refusal:
+                return self._refuse(handler, refusal, name, address)
+        stored = self._stored_hash(name)
+        if stored is not None:
+            if len(password.encode("utf8")) > MAX_PASSWORD_BYTES or not await asyncio.to_thread(bcrypt.checkpw, password.encode("utf8"), stored):
+                return self._refuse(handler, f'Wrong password for "{name}". This name is taken: log in with the password its owner chose.', name, address)
+            self.throttle.succeeded(name)
+            return name
+        # a new name: claimed with the workshop password, and the password field becomes the name's own
+        if not hmac.compare_digest(claim.encode("utf8"), self.workshop_password.encode("utf8")):
+            return self._refuse(handler, f'"{name}" is free. To claim it, type the workshop password in the third field, and a password of your own (at least {MIN_PASSWORD} characters) in the password field.', name, address)
+        problem = password_problem(password, self.workshop_password)
+        if problem:
+            return self._refuse(handler, problem, name, address, failure=False)
+        hashed = await asyncio.to_thread(bcrypt.hashpw, password.encode("utf8"), bcrypt.gensalt())
+        with dbm.open(self.dbm_path, "c", 0o600) as db:  # no await between this check and the write
+            if db.get(name.encode("utf8")) is not None:
+                return self._refuse(handler, f'"{name}" was claimed by someone else a moment ago: pick another name.', name, address, failure=False)
+            db[name.encode("utf8")] = hashed
+        self.log.info("name %r claimed", name)
+        self.throttle.succeeded(name)
+        return name
+
+    def reset_password(self, username, new_password):
+        """/hub/auth/change-password: the same rules as a first password."""
+        problem = password_problem(new_password, self.workshop_password)
+        if problem:
+            return problem
+        return super().reset_password(username, new_password)
 
 
 # ---------------------------------------------------------------- spawners
 
 
-def _limit_bytes(spawner) -> int:
-    return int(spawner.mem_limit or 0)
-
-
 class WorkshopSpawner(LocalProcessSpawner):
-    """LocalProcessSpawner with a hard memory limit per learner (a memory cgroup around the server's process tree)."""
+    """LocalProcessSpawner with the learner's limits: a cgroup (memory, pids, CPU) around the server's process
+    tree, and RLIMIT_FSIZE (no single file over home_limit); copy_course checks the home's size before each start."""
 
-    _cgroups: MemoryCgroups | None = None  # shared by all spawners, set up by jupyterhub_config.py
+    _cgroups: LearnerCgroups | None = None  # shared by all spawners, set up by jupyterhub_config.py
+    pids_limit = Integer(0, config=True, help="Most processes + threads a learner's server and kernels may have (0 = no limit).")
+    home_limit = ByteSpecification(0, config=True, help="Largest home folder a server may start with, and largest single file (0 = no limit).")
 
     def make_preexec_fn(self, name):
         setuid = super().make_preexec_fn(name)
-        procs = getattr(self, "_cgroup_procs", None)
+        procs = getattr(self, "_cgroup_procs", [])
+        fsize = int(self.home_limit or 0)
 
         def preexec():
-            # Still root here, after fork and before exec: join the learner's cgroup, then drop to the learner.
-            if procs is not None:
-                with open(procs, "w") as f:
+            # Still root here, after fork and before exec: join the learner's cgroups (files under /sys/fs/cgroup),
+            # cap file sizes, then drop to the learner. Nothing here touches the learner's home.
+            for p in procs:
+                with open(p, "w") as f:
                     f.write(str(os.getpid()))
+            if fsize:
+                resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
             setuid()
             _chdir_course()
 
         return preexec
 
     async def start(self):
+        name = self.user.name
         cg = WorkshopSpawner._cgroups
         if cg:  # a server that died on its own (e.g. OOM-killed) leaves its cgroup, maybe with a kernel in it
-            cg.kill_all(self.user.name)
-        self._cgroup_procs = cg.prepare(self.user.name, _limit_bytes(self)) if cg else None
-        if _limit_bytes(self) and self._cgroup_procs is None:
-            self.log.warning("memory limit for %s NOT enforced: %s", self.user.name, cg.error if cg else "no cgroups")
+            cg.kill_all(name)
+            self._oom_before = cg.oom_kills(name) or 0
+        limits = {"memory": int(self.mem_limit or 0), "pids": int(self.pids_limit or 0), "cpus": float(self.cpu_limit or 0)}
+        self._cgroup_procs = cg.prepare(name, **limits) if cg else []
+        unenforced = [k for k, v in limits.items() if v and (not cg or {"cpus": "cpu"}.get(k, k) not in cg.bases)]
+        if unenforced:
+            self.log.warning("%s limit(s) for %s NOT enforced: %s", ", ".join(unenforced), name, cg.error if cg else "no cgroups")
         return await super().start()
 
     async def stop(self, now=False):
         await super().stop(now=now)
         cg = WorkshopSpawner._cgroups
         if cg:
-            left = cg.kill_all(self.user.name)  # the server is gone: nothing of this learner may outlive it
+            name = self.user.name
+            left = cg.kill_all(name)  # the server is gone: nothing of this learner may outlive it
             if left:
-                self.log.info("stopped %d leftover process(es) of %s", left, self.user.name)
+                self.log.info("stopped %d leftover process(es) of %s", left, name)
                 await asyncio.sleep(0.5)
-            cg.remove(self.user.name)
+            oom = (cg.oom_kills(name) or 0) - getattr(self, "_oom_before", 0)
+            if oom > 0:  # the load test reads this line: proof of an out-of-memory kill, not just a failure
+                self.log.warning("OOM-KILL learner=%s kills=%d limit=%s: the kernel killed %d process(es) of %s in their memory cgroup",
+                                 name, oom, self.mem_limit, oom, name)
+            cg.remove(name)
 
 
 class HomeSpawner(SimpleLocalProcessSpawner):
@@ -336,14 +556,14 @@ class HomeSpawner(SimpleLocalProcessSpawner):
 
 def _chdir_course():
     """The server's working directory is the learner's notebooks/: a kernel started without a path (REST API,
-    a console) then resolves `import … from "mha-lab"` as a notebook does. Runs in the child, before exec."""
+    a console) then resolves `import … from "mha-lab"` as a notebook does. Runs in the child, after setuid."""
     try:
         os.chdir(os.path.join(os.getcwd(), COURSE_DIR, "notebooks"))  # the spawner has just chdir'd to the home
     except OSError:
         pass
 
 
-# ---------------------------------------------------------------- the learner's copy of the course
+# ---------------------------------------------------------------- the learner's home
 
 
 def learner_home(spawner) -> tuple[Path, int | None, int | None]:
@@ -353,23 +573,65 @@ def learner_home(spawner) -> tuple[Path, int | None, int | None]:
     return Path(pw.pw_dir), pw.pw_uid, pw.pw_gid
 
 
+def home_bytes(home: Path) -> int:
+    """Disk use of `home` in bytes: `du -s -x -P` (read-only; never follows a symlink, never leaves the filesystem)."""
+    r = subprocess.run(["du", "-s", "-x", "-P", "--block-size=1", str(home)], capture_output=True, text=True, timeout=120)
+    return int(r.stdout.split()[0]) if r.stdout.strip() else 0
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.0f} MB"
+
+
+def check_home(name: str, limit: int) -> None:
+    """Refuses to start `name`'s server when their home is not theirs, or holds more than `limit` bytes."""
+    pw = pwd.getpwnam(name)
+    st = os.lstat(pw.pw_dir)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != pw.pw_uid:
+        raise web.HTTPError(409, f"{pw.pw_dir} is not a folder owned by {name}: their server is not started (ask the instructor)")
+    if limit:
+        used = home_bytes(Path(pw.pw_dir))
+        if used > limit:
+            raise web.HTTPError(507,  # Insufficient Storage: the API and the spawn page show this message
+                f"{name}'s home folder holds {_mb(used)}, over this workshop's limit of {_mb(limit)} (--home-limit): "
+                "their server is not started. The instructor can free space as that learner (sudo -u NAME …), or raise the limit."
+            )
+
+
+def as_learner(name: str) -> dict:
+    """subprocess keyword arguments that run a command as `name` (uid, gid, every group of theirs), umask 077."""
+    pw = pwd.getpwnam(name)
+    return {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": os.getgrouplist(name, pw.pw_gid), "umask": 0o077,
+            "cwd": "/", "env": {"PATH": "/usr/bin:/bin", "HOME": pw.pw_dir, "LANG": "C.UTF-8"}}
+
+
+def course_spec(root: Path, home: Path) -> dict:
+    """What course_copy.copy_course makes in `home`: read here (by the hub), written there (by the learner)."""
+    return {
+        "home": str(home),
+        "course": COURSE_DIR,
+        "files": {src.name: src.read_text(encoding="utf-8") for src in sorted((root / "notebooks").glob("*.ipynb"))},
+        "links": {entry: str(root / entry) for entry in MIRRORED},
+    }
+
+
 def copy_course(root: Path, spawner) -> Path:
-    """~/mha-lab/notebooks gets every notebook the learner does not have yet (their edits are never overwritten)."""
-    home, uid, gid = learner_home(spawner)
-    course = home / COURSE_DIR
-    nbdir = course / "notebooks"
-    nbdir.mkdir(parents=True, exist_ok=True)
+    """The pre-spawn hook: ~/mha-lab/notebooks gets every notebook the learner does not have yet (their edits are
+    never overwritten). As root, the copy runs as the learner (course_copy.py), never as root in their home."""
+    home, uid, _ = learner_home(spawner)
     if uid is not None:
-        os.chmod(home, 0o700)  # learners cannot read each other's work
-    for src in sorted((root / "notebooks").glob("*.ipynb")):
-        dest = nbdir / src.name
-        if not dest.exists():
-            shutil.copyfile(src, dest)
-    for entry in MIRRORED:
-        link = course / entry
-        if not link.exists() and not link.is_symlink():
-            link.symlink_to(root / entry)
-    if uid is not None:
-        for p in [home, course, nbdir, *nbdir.iterdir()]:
-            os.lchown(p, uid, gid)
-    return nbdir
+        check_home(spawner.user.name, int(getattr(spawner, "home_limit", 0) or 0))
+    spec = course_spec(root, home)
+    if uid is None:  # not root: every learner is us already (HomeSpawner)
+        home.mkdir(parents=True, exist_ok=True)
+        report = course_copy.copy_course(spec)
+    else:
+        code = (HERE / "course_copy.py").read_text()
+        r = subprocess.run([spawner.cmd[0], "-I", "-c", code], input=json.dumps(spec), capture_output=True, text=True,
+                           timeout=120, **as_learner(spawner.user.name))
+        if r.returncode != 0:
+            raise RuntimeError(f"copying the course for {spawner.user.name} (as that learner) failed: {r.stderr.strip()[-500:]}")
+        report = json.loads(r.stdout)
+    if report["errors"]:
+        spawner.log.warning("course copy for %s: %s", spawner.user.name, "; ".join(report["errors"]))
+    return home / COURSE_DIR / "notebooks"
