@@ -10,48 +10,54 @@ import { erf } from "mathjs";
 /** The activations a feed-forward block can use. */
 export type Activation = "gelu" | "relu";
 
-/**
- * GELU of every entry: x times the standard normal CDF of x.
- *   GELU(x) = x·Φ(x) = ½·x·(1 + erf(x/√2))
- * @param x (n,) any shape, flat
- * @return (n,)
- * @example gelu(Float64Array.of(0, 1))[1] // returns 0.8413447460685429
- */
-export function gelu(x: Float64Array): Float64Array {
-  return x.map((v) => 0.5 * v * (1 + (erf(v * Math.SQRT1_2) as number)));
-}
+/** GELU(x) = x·Φ(x), element-wise, and its backward. */
+export const GELU = Object.freeze({
+  /**
+   * GELU of every entry: x times the standard normal CDF of x.
+   *   GELU(x) = x·Φ(x) = ½·x·(1 + erf(x/√2))
+   * @param x (n,) any shape, flat
+   * @return (n,)
+   * @example GELU.forward(Float64Array.of(0, 1))[1] // returns 0.841344746068543
+   */
+  forward(x: Float64Array): Float64Array {
+    return x.map((v) => 0.5 * v * (1 + (erf(v * Math.SQRT1_2) as number)));
+  },
 
-/**
- * The backward pass of gelu: ∂x = ∂y ⊙ GELU′(x).
- *   GELU′(x) = Φ(x) + x·φ(x),   φ(x) = exp(−x²/2)/√(2π)
- * @param x (n,) the forward's input
- * @param dY (n,) ∂loss/∂y
- * @return (n,) ∂loss/∂x
- * @example geluBackward(Float64Array.of(0), Float64Array.of(1))[0] // returns 0.5
- */
-export function geluBackward(x: Float64Array, dY: Float64Array): Float64Array {
-  return x.map((v, i) => dY[i] * (0.5 * (1 + (erf(v * Math.SQRT1_2) as number)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI)));
-}
+  /**
+   * The backward pass of gelu: ∂x = ∂y ⊙ GELU′(x).
+   *   GELU′(x) = Φ(x) + x·φ(x),   φ(x) = exp(−x²/2)/√(2π)
+   * @param x (n,) the forward's input
+   * @param dY (n,) ∂loss/∂y
+   * @return (n,) ∂loss/∂x
+   * @example GELU.backward(Float64Array.of(0), Float64Array.of(1))[0] // returns 0.5
+   */
+  backward(x: Float64Array, dY: Float64Array): Float64Array {
+    return x.map((v, i) => dY[i] * (0.5 * (1 + (erf(v * Math.SQRT1_2) as number)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI)));
+  },
+});
 
-/**
- * ReLU of every entry.
- *   ReLU(x) = max(0, x)
- * @param x (n,)
- * @return (n,)
- * @example Array.from(relu(Float64Array.of(-1, 2))) // returns [0, 2]
- */
-export function relu(x: Float64Array): Float64Array {
-  return x.map((v) => (v > 0 ? v : 0));
-}
+/** ReLU(x) = max(0, x), element-wise, and its backward. */
+export const ReLU = Object.freeze({
+  /**
+   * ReLU of every entry.
+   *   ReLU(x) = max(0, x)
+   * @param x (n,)
+   * @return (n,)
+   * @example Array.from(ReLU.forward(Float64Array.of(-1, 2))) // returns [0, 2]
+   */
+  forward(x: Float64Array): Float64Array {
+    return x.map((v) => (v > 0 ? v : 0));
+  },
 
-/**
- * The backward pass of relu: the gradient passes where x > 0 (PyTorch's choice: 0 at x = 0).
- *   ∂x = ∂y ⊙ [x > 0]
- * @param x (n,) the forward's input
- * @param dY (n,) ∂loss/∂y
- * @return (n,) ∂loss/∂x
- * @example Array.from(reluBackward(Float64Array.of(-1, 2), Float64Array.of(5, 5))) // returns [0, 5]
- */
-export function reluBackward(x: Float64Array, dY: Float64Array): Float64Array {
-  return x.map((v, i) => (v > 0 ? dY[i] : 0));
-}
+  /**
+   * The backward pass of relu: the gradient passes where x > 0 (PyTorch's choice: 0 at x = 0).
+   *   ∂x = ∂y ⊙ [x > 0]
+   * @param x (n,) the forward's input
+   * @param dY (n,) ∂loss/∂y
+   * @return (n,) ∂loss/∂x
+   * @example Array.from(ReLU.backward(Float64Array.of(-1, 2), Float64Array.of(5, 5))) // returns [0, 5]
+   */
+  backward(x: Float64Array, dY: Float64Array): Float64Array {
+    return x.map((v, i) => (v > 0 ? dY[i] : 0));
+  },
+});

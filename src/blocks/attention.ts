@@ -48,76 +48,79 @@ export interface AttentionInputGradients {
   /** (B·L, d) ∂loss/∂keys, or null without that option */ dKeys: Float64Array | null;
 }
 
-/**
- * Multi-head attention on B sequences at once.
- *   head_i = softmax(Q_i·K_iᵀ/√dK + M)·V_i,   Y = Concat(head_1 … head_h)·W^O + b^O
- *   Q = X·W^Q + b^Q;  K = C·W^K + b^K, V = C·W^V + b^V with C = X (self) or the context (cross);
- *   M_ij = −∞ for j > i when causal, else 0
- * @param x (B·L, d) the sequences, one after the other
- * @param p the block's parameters
- * @param B sequences
- * @param L positions per sequence
- * @param d model width
- * @param h heads (d must be divisible by h)
- * @param options { causal, context, contextLength, keys, headMask }
- * @return { weights (B, h, L, S), y (B·L, d), … }
- * @example (illustrative) attention(x, p, 2, 5, 8, 2, { causal: true }).weights.length // returns 2·2·5·5 = 100
- */
-export function attention(
-  x: Float64Array, p: AttentionParams, B: number, L: number, d: number, h: number, options: AttentionOptions = {},
-): AttentionCache {
-  if (!Number.isInteger(h) || h < 1 || d % h !== 0) throw new Error(`attention: d = ${d} is not divisible by h = ${h} heads`);
-  if (x.length !== B * L * d) throw new Error(`attention: x has ${x.length} numbers but B·L·d = ${B}·${L}·${d} = ${B * L * d}`);
-  const { causal = false, context, keys, headMask = null } = options;
-  const S = context == null ? L : options.contextLength ?? -1;
-  if (context != null && !(Number.isInteger(S) && S > 0)) throw new Error("attention: contextLength (S) is required with context");
-  const dKV = p.wK.length / d; // the width keys and values are read from
-  if (context != null && context.length !== B * S * dKV) {
-    throw new Error(`attention: context has ${context.length} numbers but B·S·dKV = ${B}·${S}·${dKV} = ${B * S * dKV}`);
-  }
-  if (keys != null && (context != null || keys.length !== x.length)) throw new Error("attention: keys must be shaped like x, and only in self-attention");
-  let mask: Float64Array | null = null;
-  if (causal) {
-    mask = new Float64Array(L * S); // (L, S) additive: −∞ where not allowed
-    causalMask(L, S).forEach((row, i) => row.forEach((hidden, j) => { if (hidden) mask![i * S + j] = -Infinity; }));
-  }
-  const kv = context ?? x; // (B·S, dKV)
-  const dims = { E: d, h, dK: d / h, dV: d / h, kdim: dKV, vdim: dKV };
-  const flat = _mhaForwardFlat(dims, p, B, L, S, x, keys ?? kv, kv, mask, headMask);
-  return {
-    B, L, S, h, weights: flat.A, y: flat.out, flat,
-    sources: { keys: keys != null ? "keys" : context != null ? "context" : "x", values: context != null ? "context" : "x" },
-  };
-}
+/** The attention block (self, causal self, cross): forward and backward on a batch of flat sequences. */
+export const Attention = Object.freeze({
+  /**
+   * Multi-head attention on B sequences at once.
+   *   head_i = softmax(Q_i·K_iᵀ/√dK + M)·V_i,   Y = Concat(head_1 … head_h)·W^O + b^O
+   *   Q = X·W^Q + b^Q;  K = C·W^K + b^K, V = C·W^V + b^V with C = X (self) or the context (cross);
+   *   M_ij = −∞ for j > i when causal, else 0
+   * @param x (B·L, d) the sequences, one after the other
+   * @param p the block's parameters
+   * @param B sequences
+   * @param L positions per sequence
+   * @param d model width
+   * @param h heads (d must be divisible by h)
+   * @param options { causal, context, contextLength, keys, headMask }
+   * @return { weights (B, h, L, S), y (B·L, d), … }
+   * @example (illustrative) Attention.forward(x, p, 2, 5, 8, 2, { causal: true }).weights.length // returns 2·2·5·5 = 100
+   */
+  forward(
+    x: Float64Array, p: AttentionParams, B: number, L: number, d: number, h: number, options: AttentionOptions = {},
+  ): AttentionCache {
+    if (!Number.isInteger(h) || h < 1 || d % h !== 0) throw new Error(`attention: d = ${d} is not divisible by h = ${h} heads`);
+    if (x.length !== B * L * d) throw new Error(`attention: x has ${x.length} numbers but B·L·d = ${B}·${L}·${d} = ${B * L * d}`);
+    const { causal = false, context, keys, headMask = null } = options;
+    const S = context == null ? L : options.contextLength ?? -1;
+    if (context != null && !(Number.isInteger(S) && S > 0)) throw new Error("attention: contextLength (S) is required with context");
+    const dKV = p.wK.length / d; // the width keys and values are read from
+    if (context != null && context.length !== B * S * dKV) {
+      throw new Error(`attention: context has ${context.length} numbers but B·S·dKV = ${B}·${S}·${dKV} = ${B * S * dKV}`);
+    }
+    if (keys != null && (context != null || keys.length !== x.length)) throw new Error("attention: keys must be shaped like x, and only in self-attention");
+    let mask: Float64Array | null = null;
+    if (causal) {
+      mask = new Float64Array(L * S); // (L, S) additive: −∞ where not allowed
+      causalMask(L, S).forEach((row, i) => row.forEach((hidden, j) => { if (hidden) mask![i * S + j] = -Infinity; }));
+    }
+    const kv = context ?? x; // (B·S, dKV)
+    const dims = { E: d, h, dK: d / h, dV: d / h, kdim: dKV, vdim: dKV };
+    const flat = _mhaForwardFlat(dims, p, B, L, S, x, keys ?? kv, kv, mask, headMask);
+    return {
+      B, L, S, h, weights: flat.A, y: flat.out, flat,
+      sources: { keys: keys != null ? "keys" : context != null ? "context" : "x", values: context != null ? "context" : "x" },
+    };
+  },
 
-/**
- * The backward pass of attention: ADD the parameter gradients into grads and return the input gradients,
- * summed over the roles each input played.
- *   ∂X = ∂X_q (+ ∂X_k + ∂X_v in self-attention),   ∂C = ∂C_k + ∂C_v in cross-attention
- *   (the per-head equations are those of src/math's scaledDotProductAttentionBackward)
- * @param cache what attention returned
- * @param p the forward's parameters
- * @param dY (B·L, d) ∂loss/∂Y
- * @param grads where ∂W^Q … ∂b^O are added (zero them first for a fresh gradient)
- * @return { dX (B·L, d), dContext (B·S, dKV) or null, dKeys (B·L, d) or null }
- * @example (illustrative) attentionBackward(attention(x, p, B, L, d, h, { causal: true }), p, dY, grads).dX
- */
-export function attentionBackward(
-  cache: AttentionCache, p: AttentionParams, dY: Float64Array, grads: AttentionParams,
-): AttentionInputGradients {
-  const f = cache.flat;
-  const d = f.Q.length / (f.B * f.L);
-  const dKV = p.wK.length / d;
-  const dims = { E: d, h: cache.h, dK: d / cache.h, dV: d / cache.h, kdim: dKV, vdim: dKV };
-  const { dXq, dXk, dXv } = _mhaBackwardFlat(dims, p, f, dY, grads);
-  const dX = dXq; // (B·L, d)
-  const { keys, values } = cache.sources;
-  if (keys === "x") for (let k = 0; k < dX.length; k++) dX[k] += dXk[k];
-  if (values === "x") for (let k = 0; k < dX.length; k++) dX[k] += dXv[k];
-  let dContext: Float64Array | null = null;
-  if (values === "context") {
-    dContext = dXv; // (B·S, dKV)
-    for (let k = 0; k < dContext.length; k++) dContext[k] += dXk[k];
-  }
-  return { dX, dContext, dKeys: keys === "keys" ? dXk : null };
-}
+  /**
+   * The backward pass of attention: ADD the parameter gradients into grads and return the input gradients,
+   * summed over the roles each input played.
+   *   ∂X = ∂X_q (+ ∂X_k + ∂X_v in self-attention),   ∂C = ∂C_k + ∂C_v in cross-attention
+   *   (the per-head equations are those of src/math's scaledDotProductAttentionBackward)
+   * @param cache what attention returned
+   * @param p the forward's parameters
+   * @param dY (B·L, d) ∂loss/∂Y
+   * @param grads where ∂W^Q … ∂b^O are added (zero them first for a fresh gradient)
+   * @return { dX (B·L, d), dContext (B·S, dKV) or null, dKeys (B·L, d) or null }
+   * @example (illustrative) Attention.backward(Attention.forward(x, p, B, L, d, h, { causal: true }), p, dY, grads).dX
+   */
+  backward(
+    cache: AttentionCache, p: AttentionParams, dY: Float64Array, grads: AttentionParams,
+  ): AttentionInputGradients {
+    const f = cache.flat;
+    const d = f.Q.length / (f.B * f.L);
+    const dKV = p.wK.length / d;
+    const dims = { E: d, h: cache.h, dK: d / cache.h, dV: d / cache.h, kdim: dKV, vdim: dKV };
+    const { dXq, dXk, dXv } = _mhaBackwardFlat(dims, p, f, dY, grads);
+    const dX = dXq; // (B·L, d)
+    const { keys, values } = cache.sources;
+    if (keys === "x") for (let k = 0; k < dX.length; k++) dX[k] += dXk[k];
+    if (values === "x") for (let k = 0; k < dX.length; k++) dX[k] += dXv[k];
+    let dContext: Float64Array | null = null;
+    if (values === "context") {
+      dContext = dXv; // (B·S, dKV)
+      for (let k = 0; k < dContext.length; k++) dContext[k] += dXk[k];
+    }
+    return { dX, dContext, dKeys: keys === "keys" ? dXk : null };
+  },
+});

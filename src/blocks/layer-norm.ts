@@ -18,68 +18,71 @@ export interface LayerNormCache {
   /** (n,) 1/√(σ² + ε) of each row */ invStd: Float64Array;
 }
 
-/**
- * Layer normalisation over the d features of every row (biased variance, as torch.nn.LayerNorm).
- *   μ = (1/d) Σ_j x_j,   σ² = (1/d) Σ_j (x_j − μ)²,   x̂ = (x − μ)/√(σ² + ε),   y = γ ⊙ x̂ + β
- * @param x (n, d) row-major
- * @param p { gamma (d,), beta (d,) }
- * @param n rows
- * @param d features per row
- * @param eps added to the variance (default 1e-5, PyTorch's; BERT uses 1e-12)
- * @return { y (n, d), xHat (n, d), invStd (n,) }
- * @example Array.from(layerNorm(Float64Array.of(1, 3), { gamma: Float64Array.of(1, 1), beta: Float64Array.of(0, 0) }, 1, 2, 0).y) // returns [-1, 1]
- */
-export function layerNorm(x: Float64Array, p: LayerNormParams, n: number, d: number, eps = 1e-5): LayerNormCache {
-  const y = new Float64Array(n * d); // (n, d)
-  const xHat = new Float64Array(n * d); // (n, d)
-  const invStd = new Float64Array(n); // (n,)
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    let mean = 0;
-    for (let j = 0; j < d; j++) mean += x[o + j];
-    mean /= d;
-    let v = 0;
-    for (let j = 0; j < d; j++) v += (x[o + j] - mean) * (x[o + j] - mean);
-    const inv = 1 / Math.sqrt(v / d + eps);
-    invStd[i] = inv;
-    for (let j = 0; j < d; j++) {
-      xHat[o + j] = (x[o + j] - mean) * inv;
-      y[o + j] = xHat[o + j] * p.gamma[j] + p.beta[j];
+/** The LayerNorm block: forward y = γ ⊙ (x − μ)/√(σ² + ε) + β, backward ∂x, ∂γ, ∂β. */
+export const LayerNorm = Object.freeze({
+  /**
+   * Layer normalisation over the d features of every row (biased variance, as torch.nn.LayerNorm).
+   *   μ = (1/d) Σ_j x_j,   σ² = (1/d) Σ_j (x_j − μ)²,   x̂ = (x − μ)/√(σ² + ε),   y = γ ⊙ x̂ + β
+   * @param x (n, d) row-major
+   * @param p { gamma (d,), beta (d,) }
+   * @param n rows
+   * @param d features per row
+   * @param eps added to the variance (default 1e-5, PyTorch's; BERT uses 1e-12)
+   * @return { y (n, d), xHat (n, d), invStd (n,) }
+   * @example Array.from(LayerNorm.forward(Float64Array.of(1, 3), { gamma: Float64Array.of(1, 1), beta: Float64Array.of(0, 0) }, 1, 2, 0).y) // returns [-1, 1]
+   */
+  forward(x: Float64Array, p: LayerNormParams, n: number, d: number, eps = 1e-5): LayerNormCache {
+    const y = new Float64Array(n * d); // (n, d)
+    const xHat = new Float64Array(n * d); // (n, d)
+    const invStd = new Float64Array(n); // (n,)
+    for (let i = 0; i < n; i++) {
+      const o = i * d;
+      let mean = 0;
+      for (let j = 0; j < d; j++) mean += x[o + j];
+      mean /= d;
+      let v = 0;
+      for (let j = 0; j < d; j++) v += (x[o + j] - mean) * (x[o + j] - mean);
+      const inv = 1 / Math.sqrt(v / d + eps);
+      invStd[i] = inv;
+      for (let j = 0; j < d; j++) {
+        xHat[o + j] = (x[o + j] - mean) * inv;
+        y[o + j] = xHat[o + j] * p.gamma[j] + p.beta[j];
+      }
     }
-  }
-  return { y, xHat, invStd };
-}
+    return { y, xHat, invStd };
+  },
 
-/**
- * The backward pass of layerNorm: ADD ∂γ and ∂β into grads and return ∂x.
- *   ∂γ += Σ_rows ∂y ⊙ x̂,   ∂β += Σ_rows ∂y,   g = ∂y ⊙ γ,
- *   ∂x = (1/√(σ² + ε)) · (g − mean_j(g) − x̂ ⊙ mean_j(g ⊙ x̂))
- * @param cache what layerNorm returned
- * @param p the forward's parameters
- * @param dY (n, d) ∂loss/∂y
- * @param grads where ∂γ and ∂β are added
- * @return (n, d) ∂loss/∂x
- * @example Array.from(layerNormBackward(layerNorm(Float64Array.of(1, 3), { gamma: Float64Array.of(1, 1), beta: Float64Array.of(0, 0) }, 1, 2, 0), { gamma: Float64Array.of(1, 1), beta: Float64Array.of(0, 0) }, Float64Array.of(1, 1), { gamma: new Float64Array(2), beta: new Float64Array(2) }, 1, 2)) // returns [0, 0]
- */
-export function layerNormBackward(
-  cache: LayerNormCache, p: LayerNormParams, dY: Float64Array, grads: LayerNormParams, n: number, d: number,
-): Float64Array {
-  const { xHat, invStd } = cache;
-  const dX = new Float64Array(n * d); // (n, d)
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    let meanG = 0;
-    let meanGx = 0;
-    for (let j = 0; j < d; j++) {
-      const g = dY[o + j] * p.gamma[j];
-      meanG += g;
-      meanGx += g * xHat[o + j];
-      grads.gamma[j] += dY[o + j] * xHat[o + j];
-      grads.beta[j] += dY[o + j];
+  /**
+   * The backward pass of layerNorm: ADD ∂γ and ∂β into grads and return ∂x.
+   *   ∂γ += Σ_rows ∂y ⊙ x̂,   ∂β += Σ_rows ∂y,   g = ∂y ⊙ γ,
+   *   ∂x = (1/√(σ² + ε)) · (g − mean_j(g) − x̂ ⊙ mean_j(g ⊙ x̂))
+   * @param cache what layerNorm returned
+   * @param p the forward's parameters
+   * @param dY (n, d) ∂loss/∂y
+   * @param grads where ∂γ and ∂β are added
+   * @return (n, d) ∂loss/∂x
+   * @example Array.from(LayerNorm.backward(LayerNorm.forward(Float64Array.of(1, 3), { gamma: Float64Array.of(1, 1), beta: Float64Array.of(0, 0) }, 1, 2, 0), { gamma: Float64Array.of(1, 1), beta: Float64Array.of(0, 0) }, Float64Array.of(1, 1), { gamma: new Float64Array(2), beta: new Float64Array(2) }, 1, 2)) // returns [0, 0]
+   */
+  backward(
+    cache: LayerNormCache, p: LayerNormParams, dY: Float64Array, grads: LayerNormParams, n: number, d: number,
+  ): Float64Array {
+    const { xHat, invStd } = cache;
+    const dX = new Float64Array(n * d); // (n, d)
+    for (let i = 0; i < n; i++) {
+      const o = i * d;
+      let meanG = 0;
+      let meanGx = 0;
+      for (let j = 0; j < d; j++) {
+        const g = dY[o + j] * p.gamma[j];
+        meanG += g;
+        meanGx += g * xHat[o + j];
+        grads.gamma[j] += dY[o + j] * xHat[o + j];
+        grads.beta[j] += dY[o + j];
+      }
+      meanG /= d;
+      meanGx /= d;
+      for (let j = 0; j < d; j++) dX[o + j] = invStd[i] * (dY[o + j] * p.gamma[j] - meanG - xHat[o + j] * meanGx);
     }
-    meanG /= d;
-    meanGx /= d;
-    for (let j = 0; j < d; j++) dX[o + j] = invStd[i] * (dY[o + j] * p.gamma[j] - meanG - xHat[o + j] * meanGx);
-  }
-  return dX;
-}
+    return dX;
+  },
+});

@@ -13,49 +13,52 @@ export interface LinearParams {
   /** (dOut,) or null for no bias */ b: Float64Array | null;
 }
 
-/**
- * Multiply every row of x by W and add b.
- *   Y = X·W + b
- * @param x (n, dIn) row-major
- * @param p { w (dIn, dOut), b (dOut,) or null }
- * @param n rows of x
- * @param dIn columns of x (= rows of W)
- * @param dOut columns of W
- * @return (n, dOut)
- * @example Array.from(linear(Float64Array.of(1, 2), { w: Float64Array.of(1, 0, 0, 1), b: Float64Array.of(10, 20) }, 1, 2, 2)) // returns [11, 22]
- */
-export function linear(x: Float64Array, p: LinearParams, n: number, dIn: number, dOut: number): Float64Array {
-  const y = new Float64Array(n * dOut);
-  const wT = _transposeFlat(p.w, 0, dOut, dIn, dOut); // (dOut, dIn)
-  _matmulTransB(x, 0, dIn, n, dIn, wT, 0, dIn, dOut, y, 0, dOut, false); // (n, dOut) X·W
-  if (p.b != null) for (let i = 0; i < n; i++) for (let j = 0; j < dOut; j++) y[i * dOut + j] += p.b[j];
-  return y;
-}
+/** The linear block: forward Y = X·W + b, backward ∂X, ∂W, ∂b. */
+export const Linear = Object.freeze({
+  /**
+   * Multiply every row of x by W and add b.
+   *   Y = X·W + b
+   * @param x (n, dIn) row-major
+   * @param p { w (dIn, dOut), b (dOut,) or null }
+   * @param n rows of x
+   * @param dIn columns of x (= rows of W)
+   * @param dOut columns of W
+   * @return (n, dOut)
+   * @example Array.from(Linear.forward(Float64Array.of(1, 2), { w: Float64Array.of(1, 0, 0, 1), b: Float64Array.of(10, 20) }, 1, 2, 2)) // returns [11, 22]
+   */
+  forward(x: Float64Array, p: LinearParams, n: number, dIn: number, dOut: number): Float64Array {
+    const y = new Float64Array(n * dOut);
+    const wT = _transposeFlat(p.w, 0, dOut, dIn, dOut); // (dOut, dIn)
+    _matmulTransB(x, 0, dIn, n, dIn, wT, 0, dIn, dOut, y, 0, dOut, false); // (n, dOut) X·W
+    if (p.b != null) for (let i = 0; i < n; i++) for (let j = 0; j < dOut; j++) y[i * dOut + j] += p.b[j];
+    return y;
+  },
 
-/**
- * The backward pass of linear: ADD ∂W and ∂b into grads and return ∂X.
- *   ∂X = ∂Y·Wᵀ,   ∂W += Xᵀ·∂Y,   ∂b += Σ_rows ∂Y
- * @param x (n, dIn) the forward's input
- * @param p the forward's parameters
- * @param dY (n, dOut) ∂loss/∂Y
- * @param grads where ∂W (dIn, dOut) and ∂b (dOut,) are added (b null when the forward had none)
- * @return (n, dIn) ∂loss/∂X
- * @example Array.from(linearBackward(Float64Array.of(1, 2), { w: Float64Array.of(1, 0, 0, 1), b: null }, Float64Array.of(1, 1), { w: new Float64Array(4), b: null }, 1, 2, 2)) // returns [1, 1]
- */
-export function linearBackward(
-  x: Float64Array, p: LinearParams, dY: Float64Array, grads: LinearParams, n: number, dIn: number, dOut: number,
-): Float64Array {
-  const xT = _transposeFlat(x, 0, dIn, n, dIn); // (dIn, n)
-  const dYT = _transposeFlat(dY, 0, dOut, n, dOut); // (dOut, n)
-  _matmulTransB(xT, 0, n, dIn, n, dYT, 0, n, dOut, grads.w, 0, dOut, true); // (dIn, dOut) ∂W += Xᵀ·∂Y
-  if (grads.b != null) {
-    for (let j = 0; j < dOut; j++) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += dYT[j * n + i];
-      grads.b[j] += s;
+  /**
+   * The backward pass of linear: ADD ∂W and ∂b into grads and return ∂X.
+   *   ∂X = ∂Y·Wᵀ,   ∂W += Xᵀ·∂Y,   ∂b += Σ_rows ∂Y
+   * @param x (n, dIn) the forward's input
+   * @param p the forward's parameters
+   * @param dY (n, dOut) ∂loss/∂Y
+   * @param grads where ∂W (dIn, dOut) and ∂b (dOut,) are added (b null when the forward had none)
+   * @return (n, dIn) ∂loss/∂X
+   * @example Array.from(Linear.backward(Float64Array.of(1, 2), { w: Float64Array.of(1, 0, 0, 1), b: null }, Float64Array.of(1, 1), { w: new Float64Array(4), b: null }, 1, 2, 2)) // returns [1, 1]
+   */
+  backward(
+    x: Float64Array, p: LinearParams, dY: Float64Array, grads: LinearParams, n: number, dIn: number, dOut: number,
+  ): Float64Array {
+    const xT = _transposeFlat(x, 0, dIn, n, dIn); // (dIn, n)
+    const dYT = _transposeFlat(dY, 0, dOut, n, dOut); // (dOut, n)
+    _matmulTransB(xT, 0, n, dIn, n, dYT, 0, n, dOut, grads.w, 0, dOut, true); // (dIn, dOut) ∂W += Xᵀ·∂Y
+    if (grads.b != null) {
+      for (let j = 0; j < dOut; j++) {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += dYT[j * n + i];
+        grads.b[j] += s;
+      }
     }
-  }
-  const dX = new Float64Array(n * dIn);
-  _matmulTransB(dY, 0, dOut, n, dOut, p.w, 0, dOut, dIn, dX, 0, dIn, false); // (n, dIn) ∂Y·Wᵀ: row r of W is column r of Wᵀ
-  return dX;
-}
+    const dX = new Float64Array(n * dIn);
+    _matmulTransB(dY, 0, dOut, n, dOut, p.w, 0, dOut, dIn, dX, 0, dIn, false); // (n, dIn) ∂Y·Wᵀ: row r of W is column r of Wᵀ
+    return dX;
+  },
+});

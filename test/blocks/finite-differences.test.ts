@@ -4,8 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  addPositions, attention, attentionBackward, crossEntropy, crossEntropyBackward, embedding, feedForward,
-  feedForwardBackward, layerNorm, layerNormBackward, linear, linearBackward, residual, residualBackward,
+  Attention, CrossEntropy, Embedding, FeedForward, LayerNorm, LearnedPositions, Linear, Residual,
 } from "../../src/blocks";
 import type { AttentionParams } from "../../src/blocks";
 import { mulberry32 } from "../../src/math/random";
@@ -21,9 +20,9 @@ describe("block backward passes against finite differences", () => {
     const x = randn(n * dIn);
     const p = { w: randn(dIn * dOut), b: randn(dOut) };
     const G = randn(n * dOut);
-    const loss = () => dot(linear(x, p, n, dIn, dOut), G);
+    const loss = () => dot(Linear.forward(x, p, n, dIn, dOut), G);
     const g = { w: new Float64Array(dIn * dOut), b: new Float64Array(dOut) };
-    const dX = linearBackward(x, p, G, g, n, dIn, dOut);
+    const dX = Linear.backward(x, p, G, g, n, dIn, dOut);
     expect(maxRelDiff(dX, numericGrad(x, loss))).toBeLessThan(TOL);
     expect(maxRelDiff(g.w, numericGrad(p.w, loss))).toBeLessThan(TOL);
     expect(maxRelDiff(g.b, numericGrad(p.b, loss))).toBeLessThan(TOL);
@@ -34,9 +33,9 @@ describe("block backward passes against finite differences", () => {
     const x = randn(n * d, 3);
     const p = { gamma: randn(d), beta: randn(d) };
     const G = randn(n * d);
-    const loss = () => dot(layerNorm(x, p, n, d).y, G);
+    const loss = () => dot(LayerNorm.forward(x, p, n, d).y, G);
     const g = { gamma: new Float64Array(d), beta: new Float64Array(d) };
-    const dX = layerNormBackward(layerNorm(x, p, n, d), p, G, g, n, d);
+    const dX = LayerNorm.backward(LayerNorm.forward(x, p, n, d), p, G, g, n, d);
     expect(maxRelDiff(dX, numericGrad(x, loss))).toBeLessThan(TOL);
     expect(maxRelDiff(g.gamma, numericGrad(p.gamma, loss))).toBeLessThan(TOL);
     expect(maxRelDiff(g.beta, numericGrad(p.beta, loss))).toBeLessThan(TOL);
@@ -48,9 +47,9 @@ describe("block backward passes against finite differences", () => {
       const x = randn(n * d, 2);
       const p = { up: { w: randn(d * hidden), b: randn(hidden) }, down: { w: randn(hidden * d), b: randn(d) } };
       const G = randn(n * d);
-      const loss = () => dot(feedForward(x, p, n, d, hidden, activation).y, G);
+      const loss = () => dot(FeedForward.forward(x, p, n, d, hidden, activation).y, G);
       const g = { up: { w: new Float64Array(d * hidden), b: new Float64Array(hidden) }, down: { w: new Float64Array(hidden * d), b: new Float64Array(d) } };
-      const dX = feedForwardBackward(feedForward(x, p, n, d, hidden, activation), p, G, g, n, d, hidden, activation);
+      const dX = FeedForward.backward(FeedForward.forward(x, p, n, d, hidden, activation), p, G, g, n, d, hidden, activation);
       expect(maxRelDiff(dX, numericGrad(x, loss))).toBeLessThan(TOL);
       expect(maxRelDiff(g.up.w, numericGrad(p.up.w, loss))).toBeLessThan(TOL);
       expect(maxRelDiff(g.up.b, numericGrad(p.up.b!, loss))).toBeLessThan(TOL);
@@ -63,8 +62,8 @@ describe("block backward passes against finite differences", () => {
     const x = randn(n * d);
     const p = { w: randn(d * d), b: null };
     const G = randn(n * d);
-    const loss = () => dot(residual(x, linear(x, p, n, d, d)), G);
-    const dX = residualBackward(G, linearBackward(x, p, G, { w: new Float64Array(d * d), b: null }, n, d, d));
+    const loss = () => dot(Residual.forward(x, Linear.forward(x, p, n, d, d)), G);
+    const dX = Residual.backward(G, Linear.backward(x, p, G, { w: new Float64Array(d * d), b: null }, n, d, d));
     expect(maxRelDiff(dX, numericGrad(x, loss))).toBeLessThan(TOL);
   });
 
@@ -83,9 +82,9 @@ describe("block backward passes against finite differences", () => {
       const p = attnParams(d, dKV);
       const G = randn(B * L * d);
       const opts = { causal: role === "causal", context, contextLength: S, keys };
-      const loss = () => dot(attention(x, p, B, L, d, h, opts).y, G);
+      const loss = () => dot(Attention.forward(x, p, B, L, d, h, opts).y, G);
       const g = zeros(p);
-      const r = attentionBackward(attention(x, p, B, L, d, h, opts), p, G, g);
+      const r = Attention.backward(Attention.forward(x, p, B, L, d, h, opts), p, G, g);
       expect(maxRelDiff(r.dX, numericGrad(x, loss))).toBeLessThan(TOL);
       if (context) expect(maxRelDiff(r.dContext!, numericGrad(context, loss))).toBeLessThan(TOL);
       if (keys) expect(maxRelDiff(r.dKeys!, numericGrad(keys, loss))).toBeLessThan(TOL);
@@ -99,8 +98,8 @@ describe("block backward passes against finite differences", () => {
     const [n, C] = [4, 5];
     const z = randn(n * C, 3);
     const t = [2, -1, 0, 4];
-    const dZ = crossEntropyBackward(crossEntropy(z, t, n, C), n, C);
-    expect(maxRelDiff(dZ, numericGrad(z, () => crossEntropy(z, t, n, C).loss))).toBeLessThan(TOL);
+    const dZ = CrossEntropy.backward(CrossEntropy.forward(z, t, n, C), n, C);
+    expect(maxRelDiff(dZ, numericGrad(z, () => CrossEntropy.forward(z, t, n, C).loss))).toBeLessThan(TOL);
     expect(Array.from(dZ.subarray(C, 2 * C))).toEqual([0, 0, 0, 0, 0]);
   });
 });
@@ -110,9 +109,9 @@ describe("block properties", () => {
     const [B, L, d, h] = [1, 5, 4, 2];
     const p = { wQ: randn(d * d), wK: randn(d * d), wV: randn(d * d), wO: randn(d * d), bQ: null, bK: null, bV: null, bO: null };
     const x = randn(B * L * d);
-    const y1 = attention(x, p, B, L, d, h, { causal: true }).y;
+    const y1 = Attention.forward(x, p, B, L, d, h, { causal: true }).y;
     for (let j = 3 * d; j < L * d; j++) x[j] += 1; // positions 3 and 4
-    const y2 = attention(x, p, B, L, d, h, { causal: true }).y;
+    const y2 = Attention.forward(x, p, B, L, d, h, { causal: true }).y;
     expect(Array.from(y2.subarray(0, 3 * d))).toEqual(Array.from(y1.subarray(0, 3 * d)));
     expect(maxRelDiff(y2.subarray(3 * d), y1.subarray(3 * d))).toBeGreaterThan(1e-3);
   });
@@ -121,33 +120,33 @@ describe("block properties", () => {
     const [B, L, d, h] = [2, 3, 6, 3];
     const p = { wQ: randn(d * d), wK: randn(d * d), wV: randn(d * d), wO: randn(d * d), bQ: randn(d), bK: null, bV: null, bO: randn(d) };
     const x = randn(B * L * d);
-    const masked = attention(x, p, B, L, d, h, { headMask: Float64Array.of(1, 0, 1) }).y;
+    const masked = Attention.forward(x, p, B, L, d, h, { headMask: Float64Array.of(1, 0, 1) }).y;
     const wO = p.wO.slice();
     wO.fill(0, 2 * d, 4 * d); // head 2's rows (d/h = 2 rows of d)
-    expect(maxRelDiff(masked, attention(x, { ...p, wO }, B, L, d, h).y)).toBeLessThan(1e-15);
+    expect(maxRelDiff(masked, Attention.forward(x, { ...p, wO }, B, L, d, h).y)).toBeLessThan(1e-15);
   });
 
   it("a batch of two sequences equals each sequence alone", () => {
     const [L, d, h] = [4, 4, 2];
     const p = { wQ: randn(d * d), wK: randn(d * d), wV: randn(d * d), wO: randn(d * d), bQ: null, bK: null, bV: null, bO: null };
     const x = randn(2 * L * d);
-    const both = attention(x, p, 2, L, d, h, { causal: true }).y;
-    const second = attention(x.slice(L * d), p, 1, L, d, h, { causal: true }).y;
+    const both = Attention.forward(x, p, 2, L, d, h, { causal: true }).y;
+    const second = Attention.forward(x.slice(L * d), p, 1, L, d, h, { causal: true }).y;
     expect(maxRelDiff(both.subarray(L * d), second)).toBeLessThan(1e-15);
   });
 
   it("embedding of a token used twice sends both gradients to its row", () => {
     const table = randn(3 * 2);
-    expect(Array.from(embedding([2, 2], table, 2))).toEqual([table[4], table[5], table[4], table[5]]);
-    expect(Array.from(addPositions(new Float64Array(4), Float64Array.of(1, 2, 3, 4), 1, 2, 2))).toEqual([1, 2, 3, 4]);
+    expect(Array.from(Embedding.forward([2, 2], table, 2))).toEqual([table[4], table[5], table[4], table[5]]);
+    expect(Array.from(LearnedPositions.forward(new Float64Array(4), Float64Array.of(1, 2, 3, 4), 1, 2, 2))).toEqual([1, 2, 3, 4]);
   });
 
   it("errors name what was passed", () => {
     const p = { wQ: randn(16), wK: randn(16), wV: randn(16), wO: randn(16), bQ: null, bK: null, bV: null, bO: null };
-    expect(() => attention(randn(12), p, 1, 3, 4, 3)).toThrow("attention: d = 4 is not divisible by h = 3 heads");
-    expect(() => attention(randn(11), p, 1, 3, 4, 2)).toThrow("attention: x has 11 numbers but B·L·d = 1·3·4 = 12");
-    expect(() => attention(randn(12), p, 1, 3, 4, 2, { context: randn(8) })).toThrow("attention: contextLength (S) is required with context");
-    expect(() => residual(randn(2), randn(3))).toThrow("residual: x has 2 numbers but the sub-layer's output has 3");
-    expect(() => crossEntropy(Float64Array.of(NaN, 0), [0], 1, 2)).toThrow("logits[0][0] is NaN");
+    expect(() => Attention.forward(randn(12), p, 1, 3, 4, 3)).toThrow("attention: d = 4 is not divisible by h = 3 heads");
+    expect(() => Attention.forward(randn(11), p, 1, 3, 4, 2)).toThrow("attention: x has 11 numbers but B·L·d = 1·3·4 = 12");
+    expect(() => Attention.forward(randn(12), p, 1, 3, 4, 2, { context: randn(8) })).toThrow("attention: contextLength (S) is required with context");
+    expect(() => Residual.forward(randn(2), randn(3))).toThrow("residual: x has 2 numbers but the sub-layer's output has 3");
+    expect(() => CrossEntropy.forward(Float64Array.of(NaN, 0), [0], 1, 2)).toThrow("logits[0][0] is NaN");
   });
 });

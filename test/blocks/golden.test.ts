@@ -5,8 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  addPositions, addPositionsBackward, attention, attentionBackward, crossEntropy, crossEntropyBackward, embedding,
-  embeddingBackward, feedForward, feedForwardBackward, layerNorm, layerNormBackward, linear, linearBackward,
+  Attention, CrossEntropy, Embedding, FeedForward, LayerNorm, LearnedPositions, Linear, Residual,
 } from "../../src/blocks";
 import type { AttentionParams } from "../../src/blocks";
 import { f64, fixtures, maxRelDiff } from "./_fixtures";
@@ -22,14 +21,14 @@ describe("blocks against PyTorch autograd (test/blocks/fixtures)", () => {
   });
 
   for (const name of ["linear", "linear_no_bias"]) {
-    it(`linear(x, { w, b }) and linearBackward equal torch (${name})`, () => {
+    it(`Linear.forward(x, { w, b }) and linearBackward equal torch (${name})`, () => {
       const fx = fixtures[name];
       const { n, dIn, dOut } = fx.sizes as Record<string, number>;
       const p = { w: f64(fx.params.w), b: fx.params.b ? f64(fx.params.b) : null };
       const x = f64(fx.inputs.x);
-      expect(maxRelDiff(linear(x, p, n, dIn, dOut), fx.outputs.y.data)).toBeLessThan(TOL);
+      expect(maxRelDiff(Linear.forward(x, p, n, dIn, dOut), fx.outputs.y.data)).toBeLessThan(TOL);
       const g = { w: new Float64Array(dIn * dOut), b: p.b ? new Float64Array(dOut) : null };
-      const dX = linearBackward(x, p, f64(fx.G!), g, n, dIn, dOut);
+      const dX = Linear.backward(x, p, f64(fx.G!), g, n, dIn, dOut);
       expect(maxRelDiff(dX, fx.grads.x.data)).toBeLessThan(TOL);
       expect(maxRelDiff(g.w, fx.grads.w.data)).toBeLessThan(TOL);
       if (p.b) expect(maxRelDiff(g.b!, fx.grads.b.data)).toBeLessThan(TOL);
@@ -42,12 +41,12 @@ describe("blocks against PyTorch autograd (test/blocks/fixtures)", () => {
     const tokens = (fx.tokens.tokens as number[][]).flat();
     const table = f64(fx.params.table);
     const pos = f64(fx.params.positions);
-    const x = addPositions(embedding(tokens, table, d), pos, B, L, d);
+    const x = LearnedPositions.forward(Embedding.forward(tokens, table, d), pos, B, L, d);
     expect(maxRelDiff(x, fx.outputs.x.data)).toBeLessThan(TOL);
     const dTable = new Float64Array(vocab * d);
     const dPos = new Float64Array(maxLength * d);
-    embeddingBackward(tokens, f64(fx.G!), dTable, d);
-    addPositionsBackward(f64(fx.G!), dPos, B, L, d);
+    Embedding.backward(tokens, f64(fx.G!), dTable, d);
+    LearnedPositions.backward(f64(fx.G!), dPos, B, L, d);
     expect(maxRelDiff(dTable, fx.grads.table.data)).toBeLessThan(TOL);
     expect(maxRelDiff(dPos, fx.grads.positions.data)).toBeLessThan(TOL);
   });
@@ -57,10 +56,10 @@ describe("blocks against PyTorch autograd (test/blocks/fixtures)", () => {
       const fx = fixtures[name];
       const { n, d, eps } = fx.sizes as Record<string, number>;
       const p = { gamma: f64(fx.params.gamma), beta: f64(fx.params.beta) };
-      const c = layerNorm(f64(fx.inputs.x), p, n, d, eps);
+      const c = LayerNorm.forward(f64(fx.inputs.x), p, n, d, eps);
       expect(maxRelDiff(c.y, fx.outputs.y.data)).toBeLessThan(TOL);
       const g = { gamma: new Float64Array(d), beta: new Float64Array(d) };
-      const dX = layerNormBackward(c, p, f64(fx.G!), g, n, d);
+      const dX = LayerNorm.backward(c, p, f64(fx.G!), g, n, d);
       expect(maxRelDiff(dX, fx.grads.x.data)).toBeLessThan(TOL);
       expect(maxRelDiff(g.gamma, fx.grads.gamma.data)).toBeLessThan(TOL);
       expect(maxRelDiff(g.beta, fx.grads.beta.data)).toBeLessThan(TOL);
@@ -68,15 +67,15 @@ describe("blocks against PyTorch autograd (test/blocks/fixtures)", () => {
   }
 
   for (const activation of ["gelu", "relu"] as const) {
-    it(`feedForward(…, "${activation}") and its backward equal torch`, () => {
+    it(`FeedForward.forward(…, "${activation}") and its backward equal torch`, () => {
       const fx = fixtures[`feed_forward_${activation}`];
       const { n, d, hidden } = fx.sizes as Record<string, number>;
       const p = { up: { w: f64(fx.params.upW), b: f64(fx.params.upB) }, down: { w: f64(fx.params.downW), b: f64(fx.params.downB) } };
-      const c = feedForward(f64(fx.inputs.x), p, n, d, hidden, activation);
+      const c = FeedForward.forward(f64(fx.inputs.x), p, n, d, hidden, activation);
       expect(maxRelDiff(c.pre, fx.outputs.pre.data)).toBeLessThan(TOL);
       expect(maxRelDiff(c.y, fx.outputs.y.data)).toBeLessThan(TOL);
       const g = { up: { w: new Float64Array(d * hidden), b: new Float64Array(hidden) }, down: { w: new Float64Array(hidden * d), b: new Float64Array(d) } };
-      const dX = feedForwardBackward(c, p, f64(fx.G!), g, n, d, hidden, activation);
+      const dX = FeedForward.backward(c, p, f64(fx.G!), g, n, d, hidden, activation);
       expect(maxRelDiff(dX, fx.grads.x.data)).toBeLessThan(TOL);
       expect(maxRelDiff(g.up.w, fx.grads.upW.data)).toBeLessThan(TOL);
       expect(maxRelDiff(g.up.b!, fx.grads.upB.data)).toBeLessThan(TOL);
@@ -92,11 +91,11 @@ describe("blocks against PyTorch autograd (test/blocks/fixtures)", () => {
       const keys = ["wQ", "wK", "wV", "wO", "bQ", "bK", "bV", "bO"] as const;
       const p = Object.fromEntries(keys.map((k) => [k, f64(fx.params[k])])) as unknown as AttentionParams;
       const context = role === "cross" ? f64(fx.inputs.context) : undefined;
-      const c = attention(f64(fx.inputs.x), p, B, L, d, h, { causal: role === "causal", context, contextLength: S });
+      const c = Attention.forward(f64(fx.inputs.x), p, B, L, d, h, { causal: role === "causal", context, contextLength: S });
       expect(maxRelDiff(c.y, fx.outputs.y.data)).toBeLessThan(TOL);
       expect(maxRelDiff(c.weights, fx.outputs.weights.data)).toBeLessThan(TOL);
       const g = Object.fromEntries(keys.map((k) => [k, new Float64Array(p[k]!.length)])) as unknown as AttentionParams;
-      const r = attentionBackward(c, p, f64(fx.G!), g);
+      const r = Attention.backward(c, p, f64(fx.G!), g);
       expect(maxRelDiff(r.dX, fx.grads.x.data)).toBeLessThan(TOL);
       if (context) expect(maxRelDiff(r.dContext!, fx.grads.context.data)).toBeLessThan(TOL);
       else expect(r.dContext).toBeNull();
@@ -107,9 +106,9 @@ describe("blocks against PyTorch autograd (test/blocks/fixtures)", () => {
   it("crossEntropy (a target of −1 not scored) and its backward equal F.cross_entropy(ignore_index=-1)", () => {
     const fx = fixtures.cross_entropy;
     const { n, C } = fx.sizes as Record<string, number>;
-    const c = crossEntropy(f64(fx.inputs.logits), fx.tokens.targets as number[], n, C);
+    const c = CrossEntropy.forward(f64(fx.inputs.logits), fx.tokens.targets as number[], n, C);
     expect(c.count).toBe(4);
     expect(maxRelDiff([c.loss], fx.outputs.loss.data)).toBeLessThan(TOL);
-    expect(maxRelDiff(crossEntropyBackward(c, n, C), fx.grads.logits.data)).toBeLessThan(TOL);
+    expect(maxRelDiff(CrossEntropy.backward(c, n, C), fx.grads.logits.data)).toBeLessThan(TOL);
   });
 });
