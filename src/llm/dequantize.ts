@@ -1,0 +1,71 @@
+/**
+ * Dequantization of the GGUF tensor types the chat model uses, as ggml (and the `gguf` Python package's
+ * `dequantize`, which transformers calls) defines them, in float32 arithmetic:
+ *   F32   one float32 per value
+ *   F16   one IEEE half per value
+ *   Q4_1  blocks of 32 values in 20 bytes: d (half), m (half), 16 bytes of 4-bit q; byte j holds value j in its low
+ *         nibble and value j + 16 in its high nibble.     x = d·q + m   (q ∈ 0 … 15)
+ *   Q8_0  blocks of 32 values in 34 bytes: d (half), 32 signed bytes q.      x = d·q   (q ∈ −128 … 127)
+ * d·q is exact in float32 (an 11-bit half times a small integer); the sum d·q + m is rounded to float32
+ * (Math.fround), as numpy does. So every value equals gguf's bit for bit.
+ *
+ * Dependencies: none.
+ */
+
+/** An IEEE 754 half (16 bits) as a number (exact). */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24; // subnormal
+  if (exp === 31) return frac === 0 ? sign * Infinity : NaN;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/**
+ * Values of a tensor from its raw bytes.
+ * @param bytes the tensor's bytes (GgufTensorInfo.byteLength of them)
+ * @param type "F32", "F16", "Q4_1" or "Q8_0"
+ * @param count number of values (a multiple of the block size)
+ * @param out where to write (default: a new Float64Array(count)); a Float32Array holds them exactly too
+ * @return out
+ * @example dequantize(new Uint8Array([0x00, 0x3c, 0x00, 0x00, 0x21, ...new Array(15).fill(0)]), "Q4_1", 32)[0] // returns 1 (d = 1, m = 0, q = 1)
+ */
+export function dequantize<T extends Float64Array | Float32Array = Float64Array>(bytes: Uint8Array, type: string, count: number, out?: T): T {
+  const o = (out ?? new Float64Array(count)) as T;
+  if (o.length < count) throw new Error(`dequantize: out holds ${o.length} values but the tensor has ${count}`);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const need = (n: number) => {
+    if (bytes.byteLength < n) throw new Error(`dequantize: ${count} values of ${type} need ${n} bytes, got ${bytes.byteLength}`);
+  };
+  if ((type === "Q4_1" || type === "Q8_0") && count % 32 !== 0) throw new Error(`dequantize: ${count} values is not a whole number of ${type} blocks of 32`);
+  if (type === "F32") {
+    need(4 * count);
+    for (let i = 0; i < count; i++) o[i] = v.getFloat32(4 * i, true);
+  } else if (type === "F16") {
+    need(2 * count);
+    for (let i = 0; i < count; i++) o[i] = halfToFloat(v.getUint16(2 * i, true));
+  } else if (type === "Q4_1") {
+    need((count / 32) * 20);
+    for (let b = 0; b < count / 32; b++) {
+      const p = 20 * b;
+      const d = halfToFloat(v.getUint16(p, true));
+      const m = halfToFloat(v.getUint16(p + 2, true));
+      for (let j = 0; j < 16; j++) {
+        const q = bytes[p + 4 + j];
+        o[32 * b + j] = Math.fround(d * (q & 0x0f) + m);
+        o[32 * b + j + 16] = Math.fround(d * (q >> 4) + m);
+      }
+    }
+  } else if (type === "Q8_0") {
+    need((count / 32) * 34);
+    for (let b = 0; b < count / 32; b++) {
+      const p = 34 * b;
+      const d = halfToFloat(v.getUint16(p, true));
+      for (let j = 0; j < 32; j++) o[32 * b + j] = d * v.getInt8(p + 2 + j);
+    }
+  } else {
+    throw new Error(`dequantize: type ${type} is not supported (this reader knows F32, F16, Q4_1, Q8_0)`);
+  }
+  return o;
+}
