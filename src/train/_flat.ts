@@ -12,7 +12,7 @@ import {
 } from "../math/fast/backward";
 import { _matmulTransB } from "../math/fast/kernels";
 import type { Matrix } from "../math/trace";
-import { TinyModel, TinyModelConfig } from "./model";
+import { _checkTinyParams, TinyModel, TinyModelConfig } from "./model";
 import type { Example } from "./tasks";
 
 /** θ and named views into it (a gradient buffer gets the same views). */
@@ -74,8 +74,30 @@ function _get(src: Float64Array, rows: number, cols: number): Matrix {
   return Array.from({ length: rows }, (_, i) => Array.from(src.subarray(i * cols, (i + 1) * cols)));
 }
 
-/** Copy a model's trainable numbers into a new θ. */
-export function _toFlat(model: TinyModel): _FlatModel {
+/**
+ * Which parameter entry θ[i] is, as people name it: "embedding[3][2]", "wQ[0][5]", "readoutBias[4]".
+ * @example (illustrative) _thetaName(fm, 0) // returns "embedding[0][0]"
+ */
+export function _thetaName(fm: Pick<_FlatModel, "config" | "dims" | "biases">, i: number): string {
+  const { dModel: E, parts, numClasses: C } = fm.config;
+  const cols: { [slot: string]: number } = { embedding: E, positions: E, wQ: E, wK: E, wV: E, wO: E, readout: parts * C };
+  let o = 0;
+  for (const { name, size } of _slots(fm.config, fm.dims, fm.biases)) {
+    if (i < o + size) {
+      const k = i - o;
+      return cols[name] === undefined ? `${name}[${k}]` : `${name}[${Math.floor(k / cols[name])}][${k % cols[name]}]`;
+    }
+    o += size;
+  }
+  return `θ[${i}]`;
+}
+
+/**
+ * Copy a model's trainable numbers into a new θ, after checking them (a NaN in model.params is named here).
+ * @param where the public call, for messages (e.g. "stepper")
+ */
+export function _flatModel(model: TinyModel, where = "stepper"): _FlatModel {
+  _checkTinyParams(where, model.config, model.params);
   const p = model.mha.params;
   const layout = {
     config: model.config, dims: _flatDims(model.mha),
@@ -100,7 +122,7 @@ export function _toFlat(model: TinyModel): _FlatModel {
 }
 
 /** A new TinyModel holding a copy of θ. */
-export function _fromFlat(fm: _FlatModel, theta: Float64Array = fm.theta): TinyModel {
+export function _modelFromFlat(fm: _FlatModel, theta: Float64Array = fm.theta): TinyModel {
   const { vocab, length, dModel: E, numHeads, numClasses: C, parts } = fm.config;
   const { kdim, vdim } = fm.dims;
   const v = theta === fm.theta ? fm.views : _views(fm, theta);

@@ -1,11 +1,11 @@
 /**
  * Accuracy and loss of a trained model, with some heads removed if asked (head ablation).
  *
- * Dependencies: _toFlat, _lossAndGrad (the fast flat forward).
+ * Dependencies: _flatModel, _lossAndGrad (the fast flat forward).
  */
-import { _checkedLater, _isBoolean, _validateOptions } from "../math/_validate";
-import { _checkExamples, _what } from "./_check";
-import { _FlatModel, _lossAndGrad, _toFlat } from "./_flat";
+import { _checkedLater, _isBoolean } from "../math/_validate";
+import { _batchBytes, _checkBytes, _checkExamples, _checkOptions, _maxBatch, _what } from "./_check";
+import { _FlatModel, _lossAndGrad, _flatModel } from "./_flat";
 import { _checkHeadMask, TinyModel } from "./model";
 import type { Example } from "./tasks";
 
@@ -33,7 +33,7 @@ export interface Evaluation {
  */
 export function evaluate(model: TinyModel, examples: Example[], options: EvaluateOptions = {}): Evaluation {
   _checkModel("evaluate", model);
-  return _evaluateFlat(_toFlat(model), examples, options);
+  return _evaluateFlat(_flatModel(model, "evaluate"), examples, options);
 }
 
 function _checkModel(where: string, model: unknown): void {
@@ -42,15 +42,17 @@ function _checkModel(where: string, model: unknown): void {
 
 /** evaluate on a flat model (what train and stepper use: no copy into nested arrays). */
 export function _evaluateFlat(fm: _FlatModel, examples: Example[], options: EvaluateOptions = {}, where = "evaluate"): Evaluation {
-  _validateOptions(where, options, { headMask: _checkedLater }); // checked below, where h is known
+  _checkOptions(where, options, { headMask: _checkedLater }); // checked below, where h is known
   _checkExamples(where, "examples", examples, fm.config);
   const h = fm.config.numHeads;
   const headMask = options.headMask == null ? null : Float64Array.from(_checkHeadMask(options.headMask, h));
+  const chunk = Math.min(256, _maxBatch(fm.config)); // examples per forward pass, within the memory budget
+  _checkBytes(`${where} on one example`, _batchBytes(1, fm.config), "the model is too large to evaluate");
   let lossSum = 0;
   let count = 0;
   const parts = fm.config.partNames.map((name) => ({ name, count: 0, correct: 0 }));
-  for (let i = 0; i < examples.length; i += 256) {
-    const r = _lossAndGrad(fm, fm.theta, examples.slice(i, i + 256), null, headMask);
+  for (let i = 0; i < examples.length; i += chunk) {
+    const r = _lossAndGrad(fm, fm.theta, examples.slice(i, i + chunk), null, headMask);
     lossSum += r.loss * r.count;
     count += r.count;
     r.parts.forEach((p, k) => { parts[k].count += p.count; parts[k].correct += p.correct; });
@@ -82,7 +84,7 @@ export interface AblationRow {
  */
 export function ablationTable(model: TinyModel, examples: Example[], options: { pairs?: boolean } = {}): AblationRow[] {
   _checkModel("ablationTable", model);
-  _validateOptions("ablationTable", options, { pairs: _isBoolean });
+  _checkOptions("ablationTable", options, { pairs: _isBoolean });
   _checkExamples("ablationTable", "examples", examples, model.config);
   const h = model.config.numHeads;
   const sets: number[][] = [[]];

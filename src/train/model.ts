@@ -4,11 +4,12 @@
  *
  * Dependencies: MultiHeadAttention, glorotUniform, mulberry32, sinusoidalPositions.
  */
-import { _checkedLater, _isBoolean, _isOneOf, _isSafeInteger, _validateOptions } from "../math/_validate";
+import { _checkedLater, _isBoolean, _isOneOf, _isSafeInteger } from "../math/_validate";
 import { MultiHeadAttention } from "../math/multi-head";
 import { causalMask } from "../math/masks";
 import { glorotUniform, mulberry32 } from "../math/random";
 import type { AttentionTrace, Matrix, Vector } from "../math/trace";
+import { _checkBytes, _checkOptions, _what } from "./_check";
 import { sinusoidalPositions } from "./positions";
 import type { Task } from "./tasks";
 
@@ -103,6 +104,9 @@ export class TinyModel {
    * @param mha the attention layer (dModel must match)
    */
   constructor(config: TinyModelConfig, params: TinyModelParams, mha: MultiHeadAttention) {
+    if (!(mha instanceof MultiHeadAttention)) throw new Error(`new TinyModel: mha must be a MultiHeadAttention, got ${_what(mha)}`);
+    _checkConfig(config);
+    _checkTinyParams("new TinyModel", config, params);
     if (mha.dModel !== config.dModel || mha.numHeads !== config.numHeads) {
       throw new Error(`mha has dModel ${mha.dModel}, numHeads ${mha.numHeads} but config says ${config.dModel}, ${config.numHeads}`);
     }
@@ -119,7 +123,7 @@ export class TinyModel {
    */
   static random(options: TinyModelOptions): TinyModel {
     if (options == null || typeof options !== "object") throw new Error("TinyModel.random needs { vocab, length, dModel, numHeads }");
-    _validateOptions("TinyModel.random", options, {
+    _checkOptions("TinyModel.random", options, {
       task: _checkedLater, vocab: _checkedLater, length: _checkedLater, dModel: _checkedLater, numHeads: _checkedLater,
       numClasses: _checkedLater, parts: _checkedLater, partNames: _checkedLater, positions: _isOneOf(["learned", "sinusoidal"]),
       residual: _isBoolean, causal: _isBoolean, seed: _isSafeInteger,
@@ -139,6 +143,9 @@ export class TinyModel {
       vocab, length, dModel, numHeads, numClasses, parts, partNames: partNames.slice(), positions,
       residual: options.residual ?? true, causal: options.causal ?? false,
     };
+    const bytes = 8 * (vocab + length + 2 * parts * numClasses + 4 * dModel) * dModel + 32 * (vocab + 2 * length + 5 * dModel);
+    _checkBytes(`TinyModel.random({ vocab: ${vocab}, length: ${length}, dModel: ${dModel}, numClasses: ${numClasses} })`, bytes,
+      "a model to train in a notebook has vocab, length and dModel in the tens or hundreds");
     const rand = mulberry32(options.seed ?? 0);
     const embedding = glorotUniform(vocab, dModel, rand); // (vocab, dModel)
     const learned = glorotUniform(length, dModel, rand); // (length, dModel), drawn either way so other draws do not move
@@ -167,9 +174,10 @@ export class TinyModel {
    */
   forward(tokens: number[], options: ModelForwardOptions = {}): ModelTrace {
     const { vocab, length, dModel: E, numHeads: h, numClasses: C, parts, residual, causal } = this.config;
-    _validateOptions("TinyModel.forward", options, { headMask: _checkedLater });
+    _checkOptions("TinyModel.forward", options, { headMask: _checkedLater });
     _checkTokens("tokens", tokens, vocab, length, "TinyModel.forward: ");
     const headMask = _checkHeadMask(options.headMask, h);
+    _checkTinyParams("TinyModel.forward", this.config, this.params);
     const { embedding, positions, readout, readoutBias } = this.params;
     const L = tokens.length;
     const x = tokens.map((t, i) => embedding[t].map((e, j) => e + positions[i][j])); // (L, dModel)
@@ -193,11 +201,12 @@ export class TinyModel {
 export function _checkTokens(name: string, tokens: unknown, vocab: number, length: number, where = ""): number[] {
   if (!Array.isArray(tokens) || tokens.length === 0) throw new Error(`${where}${name} must be a non-empty array of token ids`);
   if (tokens.length > length) throw new Error(`${where}${name} has ${tokens.length} tokens but the model's length is ${length}`);
-  tokens.forEach((t, i) => {
-    if (!Number.isInteger(t) || t < 0 || t >= vocab) {
-      throw new Error(`${where}${name}[${i}] is ${String(t)}, not a token id in 0…${vocab - 1} (the model's vocab is ${vocab})`);
+  for (let i = 0; i < tokens.length; i++) { // a loop, not forEach: forEach skips holes
+    const t: unknown = tokens[i];
+    if (typeof t !== "number" || !Number.isInteger(t) || t < 0 || t >= vocab) {
+      throw new Error(`${where}${name}[${i}] is ${i in tokens ? _what(t) : "empty (a hole in the array)"}, not a token id in 0…${vocab - 1} (the model's vocab is ${vocab})`);
     }
-  });
+  }
   return tokens as number[];
 }
 
@@ -207,8 +216,52 @@ export function _checkHeadMask(headMask: unknown, h: number): number[] {
   if (!Array.isArray(headMask) || headMask.length !== h) {
     throw new Error(`headMask must have one entry per head (${h}), got ${Array.isArray(headMask) ? headMask.length : String(headMask)}`);
   }
-  headMask.forEach((g, i) => {
-    if (typeof g !== "number" || !Number.isFinite(g)) throw new Error(`headMask[${i}] is ${String(g)}, not a finite number`);
-  });
+  for (let i = 0; i < h; i++) { // a loop, not forEach: forEach skips the holes of [1, , ]
+    const g: unknown = headMask[i];
+    if (typeof g !== "number" || !Number.isFinite(g)) {
+      throw new Error(`headMask[${i}] is ${i in headMask ? _what(g) : "empty (a hole in the array)"}, not a finite number (1 keeps the head, 0 removes it)`);
+    }
+  }
   return headMask as number[];
+}
+
+/** Throw unless config holds the sizes and switches of a TinyModel (what TinyModel.random resolves). */
+function _checkConfig(config: unknown): void {
+  const c = config as TinyModelConfig;
+  if (c == null || typeof c !== "object") throw new Error(`new TinyModel: config must be a TinyModelConfig (from TinyModel.random), got ${_what(c)}`);
+  for (const k of ["vocab", "length", "dModel", "numHeads", "numClasses", "parts"] as const) {
+    if (!Number.isSafeInteger(c[k]) || c[k] < 1) throw new Error(`new TinyModel: config.${k} must be a positive integer, got ${_what(c[k])}`);
+  }
+  if (!Array.isArray(c.partNames) || c.partNames.length !== c.parts) throw new Error(`new TinyModel: config.partNames must have ${c.parts} names, got ${_what(c.partNames)}`);
+  if (c.positions !== "learned" && c.positions !== "sinusoidal") throw new Error(`new TinyModel: config.positions must be "learned" or "sinusoidal", got ${_what(c.positions)}`);
+  for (const k of ["residual", "causal"] as const) {
+    if (typeof c[k] !== "boolean") throw new Error(`new TinyModel: config.${k} must be true or false, got ${_what(c[k])}`);
+  }
+}
+
+/**
+ * Throw unless params has the shapes config says and only finite numbers, naming the parameter, row and column
+ * (`model.params.embedding[3][2] is NaN`). Run where the parameters are used (forward, stepper, evaluate), since
+ * params are plain arrays anyone can edit.
+ */
+export function _checkTinyParams(where: string, config: TinyModelConfig, params: TinyModelParams): void {
+  if (params == null || typeof params !== "object") throw new Error(`${where}: params must be { embedding, positions, readout, readoutBias }, got ${_what(params)}`);
+  const { vocab, length, dModel: E, numClasses: C, parts } = config;
+  const shapes: [keyof TinyModelParams, number, number][] = [["embedding", vocab, E], ["positions", length, E], ["readout", E, parts * C]];
+  for (const [name, rows, cols] of shapes) {
+    const m: unknown = params[name];
+    if (!Array.isArray(m) || m.length !== rows) throw new Error(`${where}: model.params.${name} must be (${rows}, ${cols}), got ${_what(m)}`);
+    for (let i = 0; i < rows; i++) {
+      const r: unknown = m[i];
+      if (!Array.isArray(r) || r.length !== cols) throw new Error(`${where}: model.params.${name}[${i}] must have ${cols} numbers, got ${_what(r)}`);
+      for (let j = 0; j < cols; j++) {
+        if (typeof r[j] !== "number" || !Number.isFinite(r[j])) throw new Error(`${where}: model.params.${name}[${i}][${j}] is ${_what(r[j])}; every weight must be a finite number`);
+      }
+    }
+  }
+  const b: unknown = params.readoutBias;
+  if (!Array.isArray(b) || b.length !== parts * C) throw new Error(`${where}: model.params.readoutBias must have ${parts * C} numbers, got ${_what(b)}`);
+  for (let j = 0; j < b.length; j++) {
+    if (typeof b[j] !== "number" || !Number.isFinite(b[j])) throw new Error(`${where}: model.params.readoutBias[${j}] is ${_what(b[j])}; every weight must be a finite number`);
+  }
 }

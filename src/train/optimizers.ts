@@ -2,8 +2,9 @@
  * Optimisers over one flat parameter vector θ: Adam (Kingma & Ba 2015) and SGD with momentum.
  * Deterministic: only arithmetic, no randomness.
  *
- * Dependencies: none.
+ * Dependencies: _validateOptions (unknown keys suggest the right one), the option checks of ./_check.
  */
+import { _checkOptions, _isPositive, _isRateBelowOne, _what } from "./_check";
 
 /** An optimiser: it updates θ in place from ∂loss/∂θ. */
 export interface Optimizer {
@@ -31,22 +32,48 @@ export interface SgdOptions {
   /** default 0 (plain gradient descent) */ momentum?: number;
 }
 
-function _checkRate(name: string, x: number, max = Infinity): number {
-  if (typeof x !== "number" || !Number.isFinite(x) || x < 0 || x > max) throw new Error(`${name} must be a number in [0, ${max}], got ${String(x)}`);
-  return x;
+const _ADAM_SPEC = {
+  lr: _isPositive,
+  beta1: _isRateBelowOne("with β₁ = 1 the running mean m stays 0, so Adam's bias correction divides 0 by 0"),
+  beta2: _isRateBelowOne("with β₂ = 1 the running square v stays 0, so Adam's bias correction divides 0 by 0"),
+  eps: _isPositive,
+};
+
+const _SGD_SPEC = {
+  lr: _isPositive,
+  momentum: _isRateBelowOne("with momentum 1 the velocity never forgets a gradient, and the steps grow without end"),
+};
+
+/**
+ * Throw unless o is an optimiser train and stepper can use: adam(), sgd(), or a hand-made
+ * { name: string, lr: finite > 0, step(theta, grad) }, naming what is missing.
+ * @param o what the user passed as `optimizer`
+ * @param name the option's name for the message
+ */
+export function _checkOptimizer(o: unknown, name = "optimizer"): Optimizer {
+  const shape = `"adam", "sgd", adam()/sgd(), or an object { name, lr, step(theta, grad) }`;
+  if (o == null || typeof o !== "object") throw new Error(`${name} must be ${shape}, got ${_what(o)}`);
+  const opt = o as Partial<Optimizer>;
+  if (typeof opt.step !== "function") throw new Error(`${name} must be ${shape}; this object's step is ${_what(opt.step)}, not a function`);
+  if (typeof opt.name !== "string" || opt.name === "") throw new Error(`${name} must be ${shape}; this object's name is ${_what(opt.name)}, not a string (errors quote it)`);
+  if (typeof opt.lr !== "number" || !Number.isFinite(opt.lr) || opt.lr <= 0) {
+    throw new Error(`${name} must be ${shape}; this object's lr is ${_what(opt.lr)}, not a finite number > 0`);
+  }
+  return opt as Optimizer;
 }
 
 /**
  * Adam: running means of the gradient and of its square, bias-corrected.
  *   m ← β₁m + (1 − β₁)g,   v ← β₂v + (1 − β₂)g²,   θ ← θ − lr·(m/(1 − β₁ᵗ)) / (√(v/(1 − β₂ᵗ)) + ε)
- * @param options { lr = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 1e-8 }
+ * @param options { lr = 0.01 (> 0), beta1 = 0.9 and beta2 = 0.999 (in [0, 1)), eps = 1e-8 (> 0) }
  * @example adam({ lr: 0.1 }).name // returns "adam"
  */
 export function adam(options: AdamOptions = {}): Optimizer {
-  const lr = _checkRate("lr", options.lr ?? 0.01);
-  const b1 = _checkRate("beta1", options.beta1 ?? 0.9, 1);
-  const b2 = _checkRate("beta2", options.beta2 ?? 0.999, 1);
-  const eps = _checkRate("eps", options.eps ?? 1e-8);
+  _checkOptions("adam", options, _ADAM_SPEC);
+  const lr = options.lr ?? 0.01;
+  const b1 = options.beta1 ?? 0.9;
+  const b2 = options.beta2 ?? 0.999;
+  const eps = options.eps ?? 1e-8;
   let m: Float64Array | null = null;
   let v: Float64Array | null = null;
   let t = 0;
@@ -73,12 +100,13 @@ export function adam(options: AdamOptions = {}): Optimizer {
 /**
  * Stochastic gradient descent with optional momentum.
  *   u ← μu + g,   θ ← θ − lr·u   (μ = 0: θ ← θ − lr·g)
- * @param options { lr = 0.1, momentum = 0 }
+ * @param options { lr = 0.1 (> 0), momentum = 0 (in [0, 1)) }
  * @example sgd({ lr: 0.5 }).lr // returns 0.5
  */
 export function sgd(options: SgdOptions = {}): Optimizer {
-  const lr = _checkRate("lr", options.lr ?? 0.1);
-  const mu = _checkRate("momentum", options.momentum ?? 0, 1);
+  _checkOptions("sgd", options, _SGD_SPEC);
+  const lr = options.lr ?? 0.1;
+  const mu = options.momentum ?? 0;
   let u: Float64Array | null = null;
   return {
     name: "sgd", lr,

@@ -2,16 +2,15 @@
  * One optimiser step at a time: the model as a flat θ, its gradient on a batch (the fast backward) and an
  * optimiser update. train() runs on this; a notebook or a benchmark can too.
  *
- * Dependencies: _toFlat, _fromFlat, _lossAndGrad, adam, sgd.
+ * Dependencies: _flatModel, _modelFromFlat, _lossAndGrad, adam, sgd.
  */
-import { _validateOptions } from "../math/_validate";
 import type { OptionCheck } from "../math/_validate";
-import { _checkExamples, _firstNonFinite, _isPositive, _nonFinite, _what } from "./_check";
-import { _fromFlat, _lossAndGrad, _toFlat } from "./_flat";
+import { _batchBytes, _checkBytes, _checkExamples, _checkOptions, _firstNonFinite, _isPositive, _maxBatch, _nonFinite, _what } from "./_check";
+import { _flatModel, _lossAndGrad, _modelFromFlat, _thetaName } from "./_flat";
 import { _evaluateFlat } from "./evaluate";
 import type { EvaluateOptions, Evaluation } from "./evaluate";
 import { TinyModel } from "./model";
-import { adam, Optimizer, sgd } from "./optimizers";
+import { _checkOptimizer, adam, Optimizer, sgd } from "./optimizers";
 import type { Example } from "./tasks";
 
 /** Options of stepper. */
@@ -42,10 +41,10 @@ export interface Stepper {
   evaluate(examples: Example[], options?: EvaluateOptions): Evaluation;
 }
 
-/** The optimizer option: "adam", "sgd" or an object from adam()/sgd(). */
+/** The optimizer option: "adam", "sgd", an object from adam()/sgd(), or a hand-made { name, lr, step }. */
 export const _isOptimizer: OptionCheck = (v, name) => {
-  if (v === "adam" || v === "sgd" || (v != null && typeof v === "object" && typeof (v as Optimizer).step === "function")) return;
-  throw new Error(`${name} must be "adam", "sgd" or adam()/sgd(), got ${_what(v)}`);
+  if (v === "adam" || v === "sgd") return;
+  _checkOptimizer(v, name);
 };
 
 /** The option checks stepper and train share. */
@@ -56,8 +55,9 @@ export function _optimizer(opt: StepperOptions["optimizer"], lr: number | undefi
   const o = opt ?? "adam";
   if (o === "adam") return adam(lr == null ? {} : { lr });
   if (o === "sgd") return sgd(lr == null ? {} : { lr });
-  if (lr != null) throw new Error(`lr is not used with an optimizer object (its lr is ${o.lr}): pass it to ${o.name}({ lr: ${lr} }) instead`);
-  return o;
+  const checked = _checkOptimizer(o);
+  if (lr != null) throw new Error(`lr is not used with an optimizer object (its lr is ${checked.lr}): pass it to ${checked.name}({ lr: ${lr} }) instead`);
+  return checked;
 }
 
 /**
@@ -70,9 +70,9 @@ export function _optimizer(opt: StepperOptions["optimizer"], lr: number | undefi
  */
 export function stepper(model: TinyModel, options: StepperOptions = {}): Stepper {
   if (!(model instanceof TinyModel)) throw new Error(`stepper needs a TinyModel (TinyModel.random({ … })), got ${_what(model)}`);
-  _validateOptions("stepper", options, _optimizerSpec);
+  _checkOptions("stepper", options, _optimizerSpec);
   const optimizer = _optimizer(options.optimizer, options.lr);
-  const fm = _toFlat(model);
+  const fm = _flatModel(model);
   const grad = new Float64Array(fm.theta.length);
   let steps = 0;
   return {
@@ -80,7 +80,14 @@ export function stepper(model: TinyModel, options: StepperOptions = {}): Stepper
     optimizer,
     step(batch: Example[]) {
       _checkExamples("stepper().step", "batch", batch, fm.config);
+      _checkBytes(`stepper().step on a batch of ${batch.length}`, _batchBytes(batch.length, fm.config, batch[0].tokens.length),
+        `split it into batches of at most ${_maxBatch(fm.config)}`);
       const step = steps + 1;
+      for (let i = 0; i < fm.theta.length; i++) { // θ is the caller's to edit (stepper().theta): a NaN there is not the learning rate's fault
+        if (!Number.isFinite(fm.theta[i])) {
+          throw new Error(`stepper().step: the weights are not finite before step ${step}: theta[${i}] (${_thetaName(fm, i)}) is ${fm.theta[i]}; was stepper().theta edited?`);
+        }
+      }
       grad.fill(0);
       const r = _lossAndGrad(fm, fm.theta, batch, grad);
       if (!Number.isFinite(r.loss)) throw _nonFinite("loss", r.loss, step, optimizer);
@@ -92,7 +99,7 @@ export function stepper(model: TinyModel, options: StepperOptions = {}): Stepper
       steps = step;
       return { loss: r.loss, accuracy: r.count === 0 ? 0 : r.correct / r.count };
     },
-    model: () => _fromFlat(fm),
+    model: () => _modelFromFlat(fm),
     evaluate: (examples: Example[], opts: EvaluateOptions = {}) => _evaluateFlat(fm, examples, opts, "stepper().evaluate"),
   };
 }

@@ -5,7 +5,9 @@
  *
  * Dependencies: mulberry32.
  */
+import type { OptionCheck } from "../math/_validate";
 import { mulberry32 } from "../math/random";
+import { _checkBytes, _checkOptions, _examplesBytes, _maxExamples, _what } from "./_check";
 
 /** One example: input tokens and, for every output part, the target class at every position (−1 = not scored). */
 export interface Example {
@@ -38,19 +40,25 @@ export interface TaskOptions {
 }
 
 function _checkInt(name: string, x: unknown, min: number): number {
-  if (typeof x !== "number" || !Number.isInteger(x) || x < min) {
-    throw new Error(`${name} must be an integer ≥ ${min}, got ${String(x)}`);
+  if (typeof x !== "number" || !Number.isSafeInteger(x) || x < min) {
+    throw new Error(`${name} must be an integer ≥ ${min}, got ${_what(x)}`);
   }
   return x;
 }
 
-function _base(name: string, options: TaskOptions): { vocab: number; length: number; seed: number } {
-  if (options == null || typeof options !== "object") throw new Error(`tasks.${name} needs { vocab, length }`);
-  const vocab = _checkInt("vocab", options.vocab, 2);
-  const length = _checkInt("length", options.length, 2);
-  const seed = options.seed ?? 0;
-  if (!Number.isSafeInteger(seed)) throw new Error(`seed must be an integer, got ${String(seed)}`);
-  return { vocab, length, seed };
+const _checkSeed: OptionCheck = (v, name) => {
+  if (typeof v !== "number" || !Number.isSafeInteger(v)) throw new Error(`${name} must be an integer, got ${_what(v)}`);
+};
+
+/** The options every task takes; tokenBack adds k. Checked by _validateOptions: `seeed` suggests `seed`. */
+const _TASK_SPEC: { [key: string]: OptionCheck } = {
+  vocab: (v, n) => _checkInt(n, v, 2), length: (v, n) => _checkInt(n, v, 2), seed: _checkSeed,
+};
+
+function _base(name: string, options: TaskOptions, extra: { [key: string]: OptionCheck } = {}): { vocab: number; length: number; seed: number } {
+  if (options == null || typeof options !== "object") throw new Error(`tasks.${name} needs { vocab, length }, got ${_what(options)}`);
+  _checkOptions(`tasks.${name}`, options, { ..._TASK_SPEC, ...extra }, ["vocab", "length", ...Object.keys(extra)]);
+  return { vocab: options.vocab, length: options.length, seed: options.seed ?? 0 };
 }
 
 function _task(
@@ -60,7 +68,10 @@ function _task(
   return {
     name, description, vocab: base.vocab, length: base.length, numClasses: base.vocab, parts, seed: base.seed,
     examples(n: number, seed: number = base.seed): Example[] {
-      _checkInt("n", n, 0);
+      _checkInt(`${name}.examples: n`, n, 0);
+      _checkSeed(seed, `${name}.examples: seed`);
+      _checkBytes(`${name}.examples(${n})`, _examplesBytes(n, base.length, parts.length),
+        `ask for at most ${_maxExamples(base.length, parts.length)} examples of ${base.length} tokens at a time`);
       const rand = mulberry32(seed);
       return Array.from({ length: n }, () => make(rand));
     },
@@ -79,11 +90,17 @@ function _tokens(rand: () => number, vocab: number, length: number): number[] {
  * @example tasks.tokenBack({ vocab: 5, length: 4, k: 2 }).examples(1)[0].targets[0].slice(0, 2) // returns [-1, -1]
  */
 export function tokenBack(options: TaskOptions & { k: number }): Task {
-  const base = _base("tokenBack", options);
-  const k = _checkInt("k", options.k, 0);
+  return _tokenBack("tokenBack", options);
+}
+
+function _tokenBack(name: string, options: TaskOptions & { k: number }): Task {
+  const base = _base(name, options, name === "tokenBack" ? { k: (v, n) => _checkInt(n, v, 0) } : {});
+  const k = name === "tokenBack" ? options.k : 1;
   if (k >= base.length) throw new Error(`k must be below length ${base.length}, got ${k}`);
-  return _task(k === 0 ? "copy" : `tokenBack${k}`, `output the token ${k} position${k === 1 ? "" : "s"} back (x_{i−${k}})`, base,
-    [k === 0 ? "current" : `${k} back`], (rand) => {
+  const prev = name === "previousToken";
+  return _task(prev ? name : k === 0 ? "copy" : `tokenBack${k}`,
+    prev ? "output the previous token (x_{i−1})" : `output the token ${k} position${k === 1 ? "" : "s"} back (x_{i−${k}})`, base,
+    [prev ? "previous" : k === 0 ? "current" : `${k} back`], (rand) => {
       const tokens = _tokens(rand, base.vocab, base.length);
       return { tokens, targets: [tokens.map((_, i) => (i >= k ? tokens[i - k] : -1))] };
     });
@@ -95,8 +112,7 @@ export function tokenBack(options: TaskOptions & { k: number }): Task {
  * @example tasks.previousToken({ vocab: 5, length: 4 }).parts // returns ["previous"]
  */
 export function previousToken(options: TaskOptions): Task {
-  const t = tokenBack({ ...options, k: 1 });
-  return { ...t, name: "previousToken", description: "output the previous token (x_{i−1})", parts: ["previous"] };
+  return _tokenBack("previousToken", options as TaskOptions & { k: number });
 }
 
 /**

@@ -4,10 +4,13 @@
  *
  * Dependencies: stepper, mulberry32.
  */
-import { _checkedLater, _isSafeInteger, _validateOptions } from "../math/_validate";
+import { _checkedLater, _isSafeInteger } from "../math/_validate";
 import type { OptionCheck } from "../math/_validate";
 import { mulberry32 } from "../math/random";
-import { _checkExamples, _intAtLeast, _isFunction, _isNonNegative, _what } from "./_check";
+import {
+  _batchBytes, _checkBytes, _checkExamples, _checkOptions, _examplesBytes, _intAtLeast, _isFunction, _isNonNegative, _maxBatch, _maxExamples,
+  MAX_STEPS, _what,
+} from "./_check";
 import type { Matrix } from "../math/trace";
 import { _checkTokens, TinyModel } from "./model";
 import type { Optimizer } from "./optimizers";
@@ -85,7 +88,7 @@ const _isFraction: OptionCheck = (v, name) => {
 
 const _isEarlyStopping: OptionCheck = (v, name) => {
   if (v === false) return;
-  _validateOptions(`train's ${name}`, v, {
+  _checkOptions(`train's ${name}`, v, {
     patience: (x) => _intAtLeast(1)(x, `${name}.patience`), minDelta: (x) => _isNonNegative(x, `${name}.minDelta`),
   }, ["patience"]);
 };
@@ -95,9 +98,17 @@ const _isStepList: OptionCheck = (v, name) => {
   v.forEach((s, i) => _intAtLeast(0)(s, `${name}[${i}]`));
 };
 
+const _isStepCount: OptionCheck = (v, name) => {
+  _intAtLeast(0)(v, name);
+  if ((v as number) > MAX_STEPS) {
+    throw new Error(`${name} is ${_what(v)}, over mha-lab/train's limit of ${MAX_STEPS} steps per train() call (a million steps of even ` +
+      `the smallest model take minutes); train in several calls, each starting from the last result's model`);
+  }
+};
+
 /** Every option of train and its check (src/math/_validate.ts: unknown keys suggest the right one). */
 const _TRAIN_SPEC: { [key: string]: OptionCheck } = {
-  ..._optimizerSpec, steps: _intAtLeast(0), batchSize: _intAtLeast(1), seed: _isSafeInteger, datasetSize: _intAtLeast(2),
+  ..._optimizerSpec, steps: _isStepCount, batchSize: _intAtLeast(1), seed: _isSafeInteger, datasetSize: _intAtLeast(2),
   validationFraction: _isFraction, evalEvery: _intAtLeast(1), earlyStopping: _isEarlyStopping, snapshotSteps: _isStepList,
   probe: _checkedLater, onProgress: _isFunction, progressEvery: _intAtLeast(1),
 };
@@ -115,7 +126,11 @@ const _TRAIN_SPEC: { [key: string]: OptionCheck } = {
  */
 export function train(model: TinyModel, task: Task, options: TrainOptions = {}): TrainResult {
   if (!(model instanceof TinyModel)) throw new Error("model must be a TinyModel (TinyModel.random({ … }))");
-  if (task == null || typeof task.examples !== "function") throw new Error("task must be a Task (e.g. tasks.previousToken({ vocab, length }))");
+  if (task == null || typeof task.examples !== "function") throw new Error(`task must be a Task (e.g. tasks.previousToken({ vocab, length })), got ${_what(task)}`);
+  for (const k of ["vocab", "length", "numClasses"] as const) {
+    if (!Number.isSafeInteger(task[k]) || task[k] < 1) throw new Error(`task.${k} must be a positive integer, got ${_what(task[k])}`);
+  }
+  if (!Array.isArray(task.parts) || task.parts.length < 1) throw new Error(`task.parts must name the output parts (e.g. ["previous"]), got ${_what(task.parts)}`);
   const c = model.config;
   if (task.vocab > c.vocab || task.length > c.length || task.numClasses > c.numClasses || task.parts.length !== c.parts) {
     throw new Error(
@@ -123,7 +138,7 @@ export function train(model: TinyModel, task: Task, options: TrainOptions = {}):
         `does not fit the model (vocab ${c.vocab}, length ${c.length}, ${c.numClasses} classes, ${c.parts} parts)`,
     );
   }
-  _validateOptions("train", options, _TRAIN_SPEC);
+  _checkOptions("train", options, _TRAIN_SPEC);
   const steps = options.steps ?? 1000;
   const batchSize = options.batchSize ?? 32;
   const datasetSize = options.datasetSize ?? 2000;
@@ -142,6 +157,9 @@ export function train(model: TinyModel, task: Task, options: TrainOptions = {}):
     throw new Error(`datasetSize ${datasetSize} with validationFraction ${valFraction} holds out ${nVal} examples and leaves ` +
       `${nTrain} to train on: raise datasetSize or lower validationFraction`);
   }
+  _checkBytes(`train({ datasetSize: ${datasetSize} })`, _examplesBytes(datasetSize, task.length, task.parts.length),
+    `use a datasetSize of at most ${_maxExamples(task.length, task.parts.length)} for task ${task.name} (${task.length} tokens)`);
+  _checkBytes(`train({ batchSize: ${batchSize} })`, _batchBytes(batchSize, c, task.length), `use a batchSize of at most ${_maxBatch(c)} for this model`);
   const optimizer = _optimizer(options.optimizer, options.lr);
 
   const data = task.examples(datasetSize);

@@ -5,7 +5,7 @@
  * Before these checks, the first row returned loss NaN with accuracy 0.33 and the datasetSize row a TypeError.
  */
 import { describe, expect, it } from "vitest";
-import { ablationTable, adam, evaluate, stepper, tasks, TinyModel, train } from "../../src/train";
+import { ablationTable, adam, evaluate, sgd, sinusoidalPositions, stepper, tasks, TinyModel, train } from "../../src/train";
 import type { Example, Task } from "../../src/train";
 
 const copy = tasks.tokenBack({ vocab: 6, length: 6, k: 0, seed: 1 }); // vocab 6, 6 classes, length 6, 1 part
@@ -90,7 +90,7 @@ const badOptions: [string, () => unknown, string][] = [
   ["train lr NaN", () => train(model, copy, { lr: NaN }), "lr must be a finite number > 0, got NaN"],
   ["train lr with an optimizer object", () => train(model, copy, { optimizer: adam({ lr: 0.1 }), lr: 0.5 }),
     "lr is not used with an optimizer object (its lr is 0.1): pass it to adam({ lr: 0.5 }) instead"],
-  ["train optimizer \"rmsprop\"", () => train(model, copy, { optimizer: "rmsprop" as never }), "optimizer must be \"adam\", \"sgd\" or adam()/sgd(), got \"rmsprop\""],
+  ["train optimizer \"rmsprop\"", () => train(model, copy, { optimizer: "rmsprop" as never }), "optimizer must be \"adam\", \"sgd\", adam()/sgd(), or an object { name, lr, step(theta, grad) }, got \"rmsprop\""],
   ["train earlyStopping.minDelta NaN", () => train(model, copy, { earlyStopping: { patience: 3, minDelta: NaN } }),
     "earlyStopping.minDelta must be a finite number ≥ 0, got NaN"],
   ["train earlyStopping.minDelta -0.1", () => train(model, copy, { earlyStopping: { patience: 3, minDelta: -0.1 } }),
@@ -116,7 +116,8 @@ const badOptions: [string, () => unknown, string][] = [
   ["train options not an object", () => train(model, copy, 5 as never), "train options must be an object { optimizer, lr, steps,"],
   // stepper, evaluate, ablationTable, forward, random
   ["stepper option typo", () => stepper(model, { optimiser: "sgd" } as never), "`optimiser` is not an option of stepper; did you mean `optimizer`?"],
-  ["stepper option unknown", () => stepper(model, { learningRate: 0.1 } as never), "`learningRate` is not an option of stepper; the options are `optimizer`, `lr`"],
+  ["stepper option unknown", () => stepper(model, { rate: 0.1 } as never), "`rate` is not an option of stepper; the options are `optimizer`, `lr`"],
+  ["stepper option learningRate", () => stepper(model, { learningRate: 0.1 } as never), "`learningRate` is not an option of stepper; did you mean `lr`?"],
   ["stepper lr 0", () => stepper(model, { lr: 0 }), "lr must be a finite number > 0, got 0"],
   ["stepper without a model", () => stepper({} as never), "stepper needs a TinyModel (TinyModel.random({ … })), got object"],
   ["evaluate option typo", () => evaluate(model, [good], { head_mask: [1, 0] } as never), "`head_mask` is not an option of evaluate; did you mean `headMask`?"],
@@ -155,5 +156,98 @@ describe("a learning rate that blows up stops training with an error, never NaN 
     expect(() => { for (;;) losses.push(s.step(batch).loss); }).toThrow(/became (NaN|-?Infinity) at step \d+ \(sgd, lr 1e6\): lower the learning rate/);
     expect(losses.length).toBeGreaterThan(0);
     for (const l of losses) expect(Number.isFinite(l)).toBe(true);
+  });
+});
+
+/**
+ * Issue 20's cases for mha-lab/train (371 malformed inputs found 55 silent wrong answers, 5 crashes and a hang across
+ * minilm and train). Before these checks: the typos were accepted, the sizes aborted V8 out of memory, steps: 1e12 never
+ * ended, [1, , ] gave 78 NaN, beta1: 1 and a NaN weight ended in "lower the learning rate", a hand-made optimizer in
+ * "(undefined, lr undefined)".
+ */
+const hole = [1, , ] as number[]; // eslint-disable-line no-sparse-arrays
+const nanModel = (): TinyModel => {
+  const m = TinyModel.random({ task: copy, dModel: 8, numHeads: 2, seed: 1 });
+  m.params.embedding[3][2] = NaN;
+  return m;
+};
+const issue20: [string, () => unknown, string][] = [
+  // options with a typo get a suggestion
+  ["adam({ learning_rate })", () => adam({ learning_rate: 0.1 } as never), "`learning_rate` is not an option of adam; did you mean `lr`?"],
+  ["adam({ beta_1 })", () => adam({ beta_1: 0.8 } as never), "`beta_1` is not an option of adam; did you mean `beta1`?"],
+  ["sgd({ momentom })", () => sgd({ momentom: 0.9 } as never), "`momentom` is not an option of sgd; did you mean `momentum`?"],
+  ["sgd(0.1)", () => sgd(0.1 as never), "sgd options must be an object { lr, momentum }, got 0.1"],
+  ["tasks.previousToken({ seeed })", () => tasks.previousToken({ vocab: 5, length: 4, seeed: 1 } as never),
+    "`seeed` is not an option of tasks.previousToken; did you mean `seed`?"],
+  ["tasks.tokenBack without k", () => tasks.tokenBack({ vocab: 5, length: 4 } as never), "tasks.tokenBack needs `k`"],
+  ["tasks.neighbours({ vocab: \"5\" })", () => tasks.neighbours({ vocab: "5", length: 4 } as never), "vocab must be an integer ≥ 2, got \"5\""],
+  ["train({ learningRate })", () => train(model, copy, { learningRate: 0.1 } as never), "`learningRate` is not an option of train; did you mean `lr`?"],
+  // sizes refused before allocating, with the limit stated
+  ["train({ datasetSize: 1e9 })", () => train(model, copy, { datasetSize: 1e9 }),
+    "train({ datasetSize: 1000000000 }) would allocate about 238 GiB, more than the 512 MiB mha-lab/train allows in one call; use a datasetSize of at most 2097152 for task copy (6 tokens)"],
+  ["train({ batchSize: 1e9 })", () => train(model, copy, { batchSize: 1e9 }),
+    "train({ batchSize: 1000000000 }) would allocate about 6.5 TiB, more than the 512 MiB mha-lab/train allows in one call; use a batchSize of at most 74565 for this model"],
+  ["task.examples(1e9)", () => copy.examples(1e9), "copy.examples(1000000000) would allocate about 238 GiB, more than the 512 MiB mha-lab/train allows in one call; ask for at most 2097152 examples of 6 tokens at a time"],
+  ["task.examples(-1)", () => copy.examples(-1), "copy.examples: n must be an integer ≥ 0, got -1"],
+  ["task.examples(3, \"x\")", () => copy.examples(3, "x" as never), "copy.examples: seed must be an integer, got \"x\""],
+  ["sinusoidalPositions(1e9, 8)", () => sinusoidalPositions(1e9, 8),
+    "sinusoidalPositions(1000000000, 8) would allocate about 89 GiB, more than the 512 MiB mha-lab/train allows in one call; a tiny model's sequences are tens of positions long"],
+  ["sinusoidalPositions(\"4\", 8)", () => sinusoidalPositions("4" as never, 8), "sinusoidalPositions: length must be a positive integer, got \"4\""],
+  ["TinyModel.random({ vocab: 1e9 })", () => TinyModel.random({ vocab: 1e9, length: 4, dModel: 8, numHeads: 2 }),
+    "TinyModel.random({ vocab: 1000000000, length: 4, dModel: 8, numClasses: 1000000000 }) would allocate about 209 GiB, more than the 512 MiB mha-lab/train allows in one call; a model to train in a notebook has vocab, length and dModel in the tens or hundreds"],
+  ["train({ steps: 1e12 })", () => train(model, copy, { steps: 1e12 }),
+    "steps is 1000000000000, over mha-lab/train's limit of 1000000 steps per train() call (a million steps of even the smallest model take minutes); train in several calls, each starting from the last result's model"],
+  // NaN and holes are errors, not NaN
+  ["TinyModel.forward([0,1,2], { headMask: [1, , ] })", () => model.forward([0, 1, 2], { headMask: hole }),
+    "headMask[1] is empty (a hole in the array), not a finite number (1 keeps the head, 0 removes it)"],
+  ["TinyModel.forward([0, , 2])", () => model.forward([0, , 2] as number[]), // eslint-disable-line no-sparse-arrays
+    "TinyModel.forward: tokens[1] is empty (a hole in the array), not a token id in 0…5 (the model's vocab is 6)"],
+  ["evaluate(…, { headMask: [1, NaN] })", () => evaluate(model, [good], { headMask: [1, NaN] }),
+    "headMask[1] is NaN, not a finite number (1 keeps the head, 0 removes it)"],
+  ["adam({ beta1: 1 })", () => adam({ beta1: 1 }),
+    "beta1 must be a number in [0, 1), got 1: with β₁ = 1 the running mean m stays 0, so Adam's bias correction divides 0 by 0"],
+  ["adam({ beta2: 1.5 })", () => adam({ beta2: 1.5 }), "beta2 must be a number in [0, 1), got 1.5"],
+  ["adam({ eps: 0 })", () => adam({ eps: 0 }), "eps must be a finite number > 0, got 0"],
+  ["adam({ lr: 0 })", () => adam({ lr: 0 }), "lr must be a finite number > 0, got 0"],
+  ["sgd({ momentum: 1 })", () => sgd({ momentum: 1 }),
+    "momentum must be a number in [0, 1), got 1: with momentum 1 the velocity never forgets a gradient, and the steps grow without end"],
+  ["a NaN in model.params, trained", () => train(nanModel(), copy, { steps: 2, datasetSize: 20 }),
+    "stepper: model.params.embedding[3][2] is NaN; every weight must be a finite number"],
+  ["a NaN in model.params, evaluated", () => evaluate(nanModel(), [good]),
+    "evaluate: model.params.embedding[3][2] is NaN; every weight must be a finite number"],
+  ["a NaN in model.params, forward", () => nanModel().forward([0, 1]),
+    "TinyModel.forward: model.params.embedding[3][2] is NaN; every weight must be a finite number"],
+  ["a string in model.params.readoutBias", () => { const m = TinyModel.random({ task: copy, dModel: 8, numHeads: 2 }); (m.params.readoutBias as unknown[])[4] = "0"; return stepper(m); },
+    "stepper: model.params.readoutBias[4] is \"0\"; every weight must be a finite number"],
+  ["a NaN put into stepper().theta", () => { const s = stepper(model); s.theta[40] = NaN; return s.step([good]); },
+    "stepper().step: the weights are not finite before step 1: theta[40] (embedding[5][0]) is NaN; was stepper().theta edited?"],
+  ["new TinyModel with a misshapen readout", () => new TinyModel(model.config, { ...model.params, readout: [[1]] }, model.mha),
+    "new TinyModel: model.params.readout must be (8, 6), got an array of 1"],
+  // a hand-made optimizer is checked, not run until it says "(undefined, lr undefined)"
+  ["a hand-made optimizer without name and lr", () => train(model, copy, { optimizer: { step() {} } as never }),
+    "optimizer must be \"adam\", \"sgd\", adam()/sgd(), or an object { name, lr, step(theta, grad) }; this object's name is undefined, not a string (errors quote it)"],
+  ["a hand-made optimizer with lr NaN", () => stepper(model, { optimizer: { name: "mine", lr: NaN, step() {} } }),
+    "optimizer must be \"adam\", \"sgd\", adam()/sgd(), or an object { name, lr, step(theta, grad) }; this object's lr is NaN, not a finite number > 0"],
+  ["a hand-made optimizer without step", () => stepper(model, { optimizer: { name: "mine", lr: 0.1 } as never }),
+    "optimizer must be \"adam\", \"sgd\", adam()/sgd(), or an object { name, lr, step(theta, grad) }; this object's step is undefined, not a function"],
+  ["a task without parts", () => train(model, { ...copy, parts: undefined } as never), "task.parts must name the output parts (e.g. [\"previous\"]), got undefined"],
+];
+
+describe("issue 20: every bad input to mha-lab/train is a clear error (no NaN, no V8 out of memory, no hang)", () => {
+  it.each(issue20)("%s", (_, call, text) => {
+    expect(call).toThrow(text);
+  });
+
+  it("a hand-made optimizer that is well formed trains, and its name and lr appear in errors", () => {
+    const plain = { name: "plain", lr: 1e6, step(theta: Float64Array, grad: Float64Array) { for (let i = 0; i < theta.length; i++) theta[i] -= this.lr * grad[i]; } };
+    expect(() => train(model, copy, { optimizer: plain, steps: 50, batchSize: 16, datasetSize: 100 })).toThrow(/became (NaN|-?Infinity) at step \d+ \(plain, lr 1e6\)/);
+    const ok = { name: "plain", lr: 0.1, step: plain.step };
+    expect(train(model, copy, { optimizer: ok, steps: 3, datasetSize: 20 }).history.length).toBe(3);
+  });
+
+  it("the limits are the limits: steps 1e6 and the largest datasetSize and batchSize named above pass the checks", () => {
+    // refused only above the limit: the same calls one below do not throw the size error (they stop at a later, cheap check)
+    expect(() => train(model, copy, { steps: 1e6, snapshotSteps: [1e6 + 1] })).toThrow("snapshotSteps has 1000001 but steps is 1000000");
+    expect(() => train(model, copy, { datasetSize: 2097152, validationFraction: 0.5, snapshotSteps: [-1] })).toThrow("snapshotSteps[0] must be an integer ≥ 0");
   });
 });

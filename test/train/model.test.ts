@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { MultiHeadAttention } from "../../src/math/multi-head";
-import { _fromFlat, _lossAndGrad, _toFlat } from "../../src/train/_flat";
+import { _modelFromFlat, _lossAndGrad, _flatModel } from "../../src/train/_flat";
 import { evaluate, neighbours, previousToken, sinusoidalPositions, TinyModel } from "../../src/train";
 import type { Example } from "../../src/train";
 import { maxAbsDiff } from "../math/_fd";
@@ -35,7 +35,7 @@ describe("TinyModel", () => {
       const task = neighbours({ vocab: 5, length: 5, seed: 2 });
       const model = TinyModel.random({ task, dModel: 6, numHeads: 2, positions: c.positions, residual: c.residual, causal: c.causal, seed: 3 });
       const data = task.examples(4);
-      const fm = _toFlat(model);
+      const fm = _flatModel(model);
       const grad = new Float64Array(fm.theta.length);
       const r = _lossAndGrad(fm, fm.theta, data, grad);
       const ref = readableLoss(model, data);
@@ -55,9 +55,9 @@ describe("TinyModel", () => {
     });
   }
 
-  it("_toFlat and _fromFlat round-trip every parameter", () => {
+  it("_flatModel and _modelFromFlat round-trip every parameter", () => {
     const model = TinyModel.random({ vocab: 4, length: 3, dModel: 4, numHeads: 2, seed: 1 });
-    const back = _fromFlat(_toFlat(model));
+    const back = _modelFromFlat(_flatModel(model));
     expect(back.params).toEqual(model.params);
     expect(back.mha.params).toEqual(model.mha.params);
   });

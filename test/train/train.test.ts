@@ -86,7 +86,7 @@ describe("train(model, task, options)", () => {
     );
     expect(() => train(model, copy, { steps: -1 })).toThrow("steps must be an integer ≥ 0, got -1");
     expect(() => train(model, copy, { validationFraction: 1 })).toThrow("validationFraction must be a number in (0, 1), got 1");
-    expect(() => train(model, copy, { optimizer: "rmsprop" as never })).toThrow('optimizer must be "adam", "sgd" or adam()/sgd(), got "rmsprop"');
+    expect(() => train(model, copy, { optimizer: "rmsprop" as never })).toThrow('optimizer must be "adam", "sgd", adam()/sgd(), or an object { name, lr, step(theta, grad) }, got "rmsprop"');
     expect(() => train(model, copy, { probe: [9] })).toThrow("probe[0] is 9, not a token id in 0…5");
   });
 });
