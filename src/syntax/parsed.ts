@@ -46,7 +46,9 @@ export function syntaxDataDir(): string {
  *   every heads[i] ∈ {−1, 0 … W−1}, heads[i] ≠ i, exactly one root, words/heads/deps of equal length
  * @param s     { text, words (W,), heads (W,), deps (W,) }
  * @param where how to name it in an error, e.g. "sentence 3"
- * @example checkParsedSentence({ text: "Hi.", words: ["Hi", "."], heads: [-1, 0], deps: ["ROOT", "punct"] }) // returns the same object
+ * @return the same sentence
+ * @example checkParsedSentence({ text: "Hi.", words: ["Hi", "."], heads: [-1, 0], deps: ["ROOT", "punct"] }).words // returns ["Hi", "."]
+ * @example checkParsedSentence({ text: "Hi.", words: ["Hi", "."], heads: [-1, 5], deps: ["ROOT", "punct"] }) // throws "word 1 \".\" has head 5"
  */
 export function checkParsedSentence(s: ParsedSentence, where = "the sentence"): ParsedSentence {
   if (s === null || typeof s !== "object" || Array.isArray(s)) throw new Error(`${where} must be an object { text, words, heads, deps }, got ${Array.isArray(s) ? "an array" : String(s)}`);

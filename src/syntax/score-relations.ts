@@ -72,7 +72,7 @@ const _sum = (xs: number[], idx: number[]) => idx.reduce((s, k) => s + xs[k], 0)
  * @param wordAtts  (n,) each sentence's word attention (layers, heads, W, W), from wordAttentions
  * @param options   { relations, directions, seed, samples, offsets }
  * @return { halves, rows, row(relation, direction) }
- * @example scoreRelations(sentences, wordAtts).row("dobj", "dep→head").best // returns { layer, head, heldOutAccuracy, ci, … }
+ * @example (illustrative) scoreRelations(sentences, wordAtts).row("dobj", "dep→head").best // returns { layer, head, heldOutAccuracy, ci, … }
  */
 export function scoreRelations(sentences: ParsedSentence[], wordAtts: Matrix[][][], options: ScoreOptions = {}): SyntaxScores {
   _validateOptions("scoreRelations", options, {
@@ -130,7 +130,7 @@ export function scoreRelations(sentences: ParsedSentence[], wordAtts: Matrix[][]
     const head = perHead(bl, bh), base = offsetHits(pairs, bo), H = halves.heldOut;
     const boot = (stat: (idx: number[]) => number) => bootstrapInterval(H.length, (idx) => {
       const picked = idx.map((k) => H[k]);
-      return _sum(total, picked) === 0 ? 0 : stat(picked);
+      return _sum(total, picked) === 0 ? null : stat(picked); // a resample without pairs says nothing
     }, { samples, seed });
     row.best = { layer: bl, head: bh, selectAccuracy: bAcc, heldOutAccuracy: acc(head, H), ci: boot((p) => acc(head, p)) };
     row.baseline = { offset: bo, selectAccuracy: boAcc, heldOutAccuracy: acc(base, H), ci: boot((p) => acc(base, p)) };
