@@ -1,15 +1,23 @@
-"""Exercise notebooks: the learner version says "not yet" for every exercise, the solutions say ✓,
-a plausible wrong answer is caught, hints escalate (concept → formula → code) over changed wrong
-attempts, and predict-then-reveal cells say right / not predicted. Runs both notebooks through the real tslab kernel
-(test/notebooks/nbrun.py), so the check cells are tested exactly as a learner runs them.
+"""Every notebook's exercises (docs/exercises.md), found by cell tag, so new notebooks are picked up on their own:
 
+* the pairing: each `exercise` cell (id in its first line) is followed by its `exercise-check` cell, whose label
+  starts with the id, and notebooks/solutions/<same name>.ipynb has one `solution` and at least one `wrong` cell for it;
+* the notebook as committed: every check says "○ not tried yet" / "○ not predicted yet", never ✓, never the answer;
+* the notebook solved: each wrong answer, put in place of the exercise cell and followed by a copy of the check,
+  prints ✗; then the solution in its place prints ✓, and the rest of the notebook runs on after it;
+* hints escalate idea → formula → code over changed wrong attempts (notebook 14), and progress is recorded.
+
+All through the real tslab kernel (test/notebooks/nbrun.py), so the checks are tested exactly as a learner runs them.
 Run: `npm run test:exercises` (or .venv/bin/python -m pytest test/course-exercises -v).
 """
 from __future__ import annotations
 
 import copy
+import json
+import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -18,144 +26,182 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
 from nbrun import EXECUTED, NOTEBOOKS, run_notebook  # noqa: E402
 
-LEARNER = NOTEBOOKS / "14-exercises.ipynb"
-SOLUTIONS = NOTEBOOKS / "14-exercises-solutions.ipynb"
+SOLUTIONS = NOTEBOOKS / "solutions"
 OUT = EXECUTED / "course-exercises"
+# Kernels inherit this: the learner's own ~/.mha-lab/progress.json is never touched by the tests.
+PROGRESS = Path(tempfile.mkdtemp(prefix="mha-progress-")) / "progress.json"
+os.environ["MHA_LAB_PROGRESS"] = str(PROGRESS)
+
+ID_LINE = re.compile(r"^// Exercise (\d{2}[a-z]?\.\d+): ")
+
+
+def _tags(cell) -> list[str]:
+    return cell.get("metadata", {}).get("tags", [])
 
 
 def _tagged(nb, tag: str) -> list[int]:
-    return [i for i, c in enumerate(nb.cells) if tag in c.get("metadata", {}).get("tags", [])]
+    return [i for i, c in enumerate(nb.cells) if tag in _tags(c)]
 
 
 def _stdout(cell) -> str:
     return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stdout")
 
 
-@pytest.fixture(scope="module")
-def learner_run():
-    return run_notebook(LEARNER, out_dir=OUT)
+def _id(cell) -> str | None:
+    m = ID_LINE.match(cell.source)
+    return m.group(1) if m else None
 
 
-@pytest.fixture(scope="module")
-def solutions_run():
-    return run_notebook(SOLUTIONS, out_dir=OUT)
+def _with_exercises() -> list[Path]:
+    return [p for p in sorted(NOTEBOOKS.glob("*.ipynb")) if _tagged(nbformat.read(p, as_version=4), "exercise")]
 
 
-def test_same_notebook_except_the_exercise_cells():
-    a, b = nbformat.read(LEARNER, as_version=4), nbformat.read(SOLUTIONS, as_version=4)
-    assert len(a.cells) == len(b.cells), f"learner has {len(a.cells)} cells, solutions {len(b.cells)}"
-    ex = _tagged(a, "exercise")
-    assert ex == _tagged(b, "exercise") and len(ex) >= 5, f"exercise cells differ or are too few: {ex} vs {_tagged(b, 'exercise')}"
-    assert len(_tagged(a, "exercise-check")) == len(ex), "each exercise needs exactly one check cell tagged exercise-check"
-    for i, (ca, cb) in enumerate(zip(a.cells, b.cells)):
-        if i in _tagged(a, "prediction"):
-            assert i in _tagged(b, "prediction"), f"cell {i}: a prediction in the learner notebook only"
-            assert "null; // TODO" in ca.source and "TODO" not in cb.source and "null;" not in cb.source, \
-                f"cell {i}: the learner's prediction should be null with a TODO, the solution's filled in"
-        elif i in ex:
-            assert ca.source != cb.source, f"cell {i}: the solution is identical to the stub"
-            fa = re.search(r"function (\w+)\(", ca.source)
-            fb = re.search(r"function (\w+)\(", cb.source)
-            assert fa and fb and fa.group(1) == fb.group(1), f"cell {i}: stub and solution define different functions"
-            assert "TODO" in ca.source and "TODO" not in cb.source, f"cell {i}: the stub should say TODO, the solution should not"
-        elif ca.cell_type == "markdown" and i == 0:
-            continue  # the title and intro say which version this is
+WITH_EXERCISES = _with_exercises()
+
+
+def _solutions(path: Path) -> dict[str, dict[str, list[str]]]:
+    """id → {"solution": [sources], "wrong": [sources]} from notebooks/solutions/<name>."""
+    sol = SOLUTIONS / path.name
+    assert sol.exists(), f"{path.name} has exercises but no {sol.relative_to(NOTEBOOKS.parent)}"
+    nb = nbformat.read(sol, as_version=4)
+    out: dict[str, dict[str, list[str]]] = {}
+    for i, c in enumerate(nb.cells):
+        kind = "solution" if "solution" in _tags(c) else "wrong" if "wrong" in _tags(c) else None
+        if kind is None:
+            continue
+        ex = _id(c)
+        assert ex, f"{sol.name} cell {i} is tagged {kind} but its first line is not '// Exercise NN.k: …'"
+        out.setdefault(ex, {"solution": [], "wrong": []})[kind].append(c.source)
+    return out
+
+
+def _pairs(nb) -> list[tuple[int, int, str]]:
+    """(index of the exercise cell, index of its check cell, id): the check is the next `exercise-check` cell, before
+    any other exercise cell, and its label starts with the id."""
+    pairs = []
+    for i in _tagged(nb, "exercise"):
+        c = nb.cells[i]
+        ex = _id(c)
+        assert ex, f"exercise cell {i} must start with '// Exercise NN.k: <what to do>', starts {c.source[:60]!r}"
+        assert "null" in c.source and "TODO" in c.source, f"exercise {ex}: the stub must leave the answer null with a TODO"
+        j = next((j for j in range(i + 1, len(nb.cells)) if {"exercise", "exercise-check"} & set(_tags(nb.cells[j]))), None)
+        assert j is not None and "exercise-check" in _tags(nb.cells[j]), f"exercise {ex}: its check (a cell tagged exercise-check) must come next"
+        assert re.search(r"\b(?:exercise|reachTarget|reveal)\(\s*[\"'`]" + re.escape(ex) + r"\s", nb.cells[j].source), \
+            f"exercise {ex}: its check's label must start with \"{ex} \""
+        pairs.append((i, j, ex))
+    return pairs
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=[p.name for p in WITH_EXERCISES])
+def test_every_exercise_has_a_check_a_solution_and_a_wrong_answer(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    pairs = _pairs(nb)
+    ids = [ex for _, _, ex in pairs]
+    assert len(ids) == len(set(ids)), f"{path.name}: duplicate exercise ids {ids}"
+    prefix = path.name.split("-")[0]
+    assert all(ex.split(".")[0] == prefix for ex in ids), f"{path.name}: ids must start with the notebook's number {prefix}: {ids}"
+    sol = _solutions(path)
+    assert set(sol) == set(ids), f"{path.name}: solutions for {sorted(sol)} but exercises {ids}"
+    for ex in ids:
+        assert len(sol[ex]["solution"]) == 1, f"{ex}: needs exactly one solution cell, has {len(sol[ex]['solution'])}"
+        assert sol[ex]["wrong"], f"{ex}: needs at least one typical wrong answer (a cell tagged wrong)"
+    for i in range(len(nb.cells)):
+        assert not {"solution", "wrong"} & set(_tags(nb.cells[i])), f"{path.name} cell {i}: solutions live in notebooks/solutions/"
+
+
+def test_every_notebook_from_02_has_exercises():
+    names = {p.name.split("-")[0] for p in WITH_EXERCISES}
+    mine = {f"{n:02d}" for n in range(2, 12)} | {"14"}
+    assert mine <= names, f"notebooks without exercises: {sorted(mine - names)}"
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=[p.name for p in WITH_EXERCISES])
+def test_as_committed_nothing_is_tried_and_nothing_revealed(path: Path):
+    ran = run_notebook(path)
+    for _, j, ex in _pairs(ran):
+        out = _stdout(ran.cells[j])
+        assert out.startswith(("○ not tried yet: " + ex, "○ not predicted yet: " + ex)) and "✓" not in out and "✗" not in out, \
+            f"{path.name} {ex}: the untouched check printed {out!r}"
+
+
+def _solved(path: Path) -> tuple[nbformat.NotebookNode, list[tuple[str, int]], list[tuple[str, int]]]:
+    """The notebook with its exercises answered: the first wrong answer in place of the exercise cell, then at the
+    check: the check, each further wrong answer and the check again, the solution and the check. The cells between
+    an exercise and its check never read the answer, so they run as committed. Returns the notebook with (id, cell
+    index) of each wrong answer's check output and each solution's."""
+    nb = nbformat.read(path, as_version=4)
+    sol = _solutions(path)
+    at_exercise = {i: ex for i, _, ex in _pairs(nb)}
+    at_check = {j: ex for _, j, ex in _pairs(nb)}
+    cells, wrong_at, right_at = [], [], []
+    add = lambda src, tag: cells.append(nbformat.v4.new_code_cell(src, metadata={"tags": [tag]}))  # noqa: E731
+    for i, c in enumerate(nb.cells):
+        if i in at_exercise:
+            add(sol[at_exercise[i]]["wrong"][0], "wrong")
+        elif i in at_check:
+            ex = at_check[i]
+            for k, w in enumerate(sol[ex]["wrong"]):
+                if k > 0:
+                    add(w, "wrong")
+                add(c.source, "wrong-check")
+                wrong_at.append((ex, len(cells) - 1))
+            add(sol[ex]["solution"][0], "solution")
+            add(c.source, "exercise-check")
+            right_at.append((ex, len(cells) - 1))
         else:
-            assert ca.source == cb.source, f"cell {i} differs between the learner and solutions notebooks"
+            cells.append(copy.deepcopy(c))
+    nb.cells = cells
+    return nb, wrong_at, right_at
 
 
-def test_solutions_every_check_is_right(solutions_run):
-    checks = _tagged(solutions_run, "exercise-check")
-    for i in checks:
-        out = _stdout(solutions_run.cells[i])
-        assert out.startswith("✓ right:") and "✗" not in out, f"solutions cell {i} did not print ✓: {out!r}"
-    score = _stdout(solutions_run.cells[-2]) if "results" in solutions_run.cells[-2].source else ""
-    assert f"{len(checks)} of {len(checks)} exercises right" in score, f"score cell says {score!r}"
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=[p.name for p in WITH_EXERCISES])
+def test_solutions_pass_and_typical_wrong_answers_fail(path: Path, tmp_path: Path):
+    nb, wrong_at, right_at = _solved(path)
+    solved = tmp_path / path.name
+    nbformat.write(nb, solved)
+    ran = run_notebook(solved, out_dir=OUT, cwd=NOTEBOOKS)
+    for ex, j in wrong_at:
+        out = _stdout(ran.cells[j])
+        assert out.startswith(("✗ not yet: " + ex, "✗ predicted ")) and "✓" not in out, f"{path.name} {ex}: a wrong answer was not refused: {out!r}"
+    for ex, j in right_at:
+        out = _stdout(ran.cells[j])
+        assert out.startswith(("✓ right: " + ex, "✓ predicted right: " + ex)) and "✗" not in out, f"{path.name} {ex}: the solution was not accepted: {out!r}"
+    done = json.loads(PROGRESS.read_text()) if PROGRESS.exists() else {}
+    assert all(done.get(ex, {}).get("state") == "done" for ex, _ in right_at), f"progress not recorded for {path.name}: {done}"
 
 
-def test_learner_every_check_says_not_yet_with_a_hint(learner_run):
-    checks = _tagged(learner_run, "exercise-check")
-    for i in checks:
-        out = _stdout(learner_run.cells[i])
-        assert out.startswith("✗ not yet:") and re.search(r"— hint( 1/\d)?: ", out) and "✓" not in out, f"learner cell {i} printed {out!r}"
-    score = _stdout(learner_run.cells[-2])
-    assert f"0 of {len(checks)} exercises right; 0 of 3 predictions right" in score, f"score cell says {score!r}"
-
-
-def test_reveal_cells(learner_run, solutions_run):
-    reveals = _tagged(solutions_run, "reveal")
-    assert len(reveals) == 3 and len(_tagged(solutions_run, "prediction")) == 3, "three predictions, each with a reveal cell"
-    for i in reveals:
-        sol, learn = _stdout(solutions_run.cells[i]), _stdout(learner_run.cells[i])
-        assert sol.startswith("✓ predicted right:"), f"solutions reveal cell {i} printed {sol!r}"
-        assert learn.startswith("? ") and "you made no prediction; the answer is" in learn, f"learner reveal cell {i} printed {learn!r}"
-
-
-SOLUTIONS_SOFTMAX = """function mySoftmaxRows(x: number[][]): number[][] {
-  return x.map((row) => { const m = Math.max(...row); const e = row.map((v) => Math.exp(v - m)); const s = e.reduce((a, b) => a + b, 0); return e.map((v) => v / s); });
-}"""
-
-
-# Plausible mistakes a learner makes; each must be caught by its own check, and only by it.
-MISTAKES = {
-    "mySoftmaxRows": ("const m = Math.max(...row);", "const m = 0;"),                    # no max subtraction: overflows
-    "myAttention": ("/ Math.sqrt(dK)", ""),                                               # forgot the 1/√dK scale
-    "myCausalMask": ("j > i", "j >= i"),                                                  # masks the diagonal too
-}
-
-
-def test_plausible_mistakes_are_caught(tmp_path: Path):
-    nb = nbformat.read(SOLUTIONS, as_version=4)
-    broken = copy.deepcopy(nb)
-    hit = set()
-    for i in _tagged(broken, "exercise"):
-        for fn, (old, new) in MISTAKES.items():
-            if f"function {fn}(" in broken.cells[i].source:
-                assert old in broken.cells[i].source, f"{fn}: the solution no longer contains {old!r}; update MISTAKES"
-                broken.cells[i].source = broken.cells[i].source.replace(old, new)
-                hit.add(fn)
-    assert hit == set(MISTAKES), f"mistakes not applied: {set(MISTAKES) - hit}"
-    path = tmp_path / "14-exercises-broken.ipynb"
-    nbformat.write(broken, path)
-    ran = run_notebook(path, out_dir=None, cwd=NOTEBOOKS)
-    outs = [_stdout(ran.cells[i]) for i in _tagged(ran, "exercise-check")]
-    wrong = [o.split(":")[1].split("—")[0].strip() for o in outs if o.startswith("✗ not yet:")]
-    assert wrong == ["softmax of each row", "scaled dot-product attention, one head", "causal mask (true = not allowed)"], \
-        f"expected exactly the three broken exercises to be flagged, got {wrong}\n" + "\n".join(outs)
-    assert sum(o.startswith("✓ right:") for o in outs) == len(outs) - 3
-
-
-def _code(source: str, tags=None) -> nbformat.NotebookNode:
-    return nbformat.v4.new_code_cell(source, metadata={"tags": tags or []})
-
+# --- Hints escalate over changed wrong attempts (on notebook 14's first build-it exercise). -----------------
 
 def test_hints_escalate_over_changed_wrong_attempts(tmp_path: Path):
-    """The learner notebook, then three more wrong softmax attempts (one rerun unchanged) and a right one, each
-    followed by the same check cell: hint 1/3 (the stub) → 2/3 → 2/3 (same output, not a new attempt) → 3/3 → 3/3 → ✓."""
-    nb = nbformat.read(LEARNER, as_version=4)
-    stub = next(i for i in _tagged(nb, "exercise") if "function mySoftmaxRows(" in nb.cells[i].source)
-    check = nb.cells[stub + 1].source
-    assert "exercise(\"softmax of each row\"" in check, "the cell after the softmax stub should be its check"
-    tries = [
-        "function mySoftmaxRows(x: number[][]): number[][] { return x.map((row) => row.map(() => 0)); }",                 # all zeros
-        None,                                                                                                          # rerun as is
-        "function mySoftmaxRows(x: number[][]): number[][] { return x.map((row) => row.map((v) => Math.exp(v))); }",     # no normalisation
-        "function mySoftmaxRows(x: number[][]): number[][] { return x.map((row) => row.map(() => 1 / row.length)); }",   # uniform
-        SOLUTIONS_SOFTMAX,
-    ]
+    """The notebook up to exercise 14.1's check, then wrong attempts (one rerun unchanged) and the solution, each
+    followed by the same check: ○ (stub) → 1/3 → 1/3 (same output, not a new attempt) → 2/3 → 3/3 → ✓. The code
+    hint appears only after two changed wrong attempts."""
+    path = NOTEBOOKS / "14-exercises.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    i, j, ex = next(p for p in _pairs(nb) if p[2] == "14.1")
+    assert j == i + 1, "14.1's check should follow it"
+    check = nb.cells[j].source
+    sol = _solutions(path)["14.1"]
+    tries = [sol["wrong"][0], None, ESCALATION_WRONG[0], ESCALATION_WRONG[1], sol["solution"][0]]
     extra = []
     for t in tries:
         if t is not None:
-            extra.append(_code(t))
-        extra.append(_code(check, ["escalation"]))
-    nb.cells = nb.cells[: stub + 2] + extra
-    path = tmp_path / "14-exercises-escalation.ipynb"
-    nbformat.write(nb, path)
-    ran = run_notebook(path, out_dir=None, cwd=NOTEBOOKS)
-    first = _stdout(ran.cells[stub + 1])
-    outs = [_stdout(c) for c in ran.cells if "escalation" in c.get("metadata", {}).get("tags", [])]
-    assert "— hint 1/3: softmax turns each row" in first, first
-    levels = [re.search(r"— hint (\d)/3: ", o).group(1) if o.startswith("✗") else "✓" for o in outs]
-    assert levels == ["2", "2", "3", "3", "✓"], "\n".join(outs)
-    assert "got 0 at [0][2] where 0.6652409557748218 was expected (|diff| = 0.665241)" in outs[0], outs[0]  # the numbers, unrounded
-    assert "Math.max(...row)" in outs[2] and "Math.max(...row)" not in outs[0], "only the third hint shows code"
+            extra.append(nbformat.v4.new_code_cell(t))
+        extra.append(nbformat.v4.new_code_cell(check, metadata={"tags": ["escalation"]}))
+    nb.cells = nb.cells[: i + 2] + extra
+    p = tmp_path / "14-escalation.ipynb"
+    nbformat.write(nb, p)
+    ran = run_notebook(p, out_dir=None, cwd=NOTEBOOKS)
+    assert _stdout(ran.cells[i + 1]).startswith("○ not tried yet: 14.1")
+    outs = [_stdout(c) for c in ran.cells if "escalation" in _tags(c)]
+    levels = [re.search(r"— hint (\d)/3: ", o).group(1) if o.startswith("✗") else o[:1] for o in outs]
+    assert levels == ["1", "1", "2", "3", "✓"], "\n".join(outs)
+    assert all(HINT_CODE_MARK not in o for o in outs[:3]) and HINT_CODE_MARK in outs[3], "only the third hint shows code"
+
+
+# Two more wrong answers to exercise 14.1 (different outputs), and a string only its code hint contains.
+ESCALATION_WRONG = [
+    "// Exercise 14.1: wrong — all zeros\nfunction myPreviousTokenWeights(L: number): number[][] | null { return Array.from({ length: L }, () => Array(L).fill(0)); }",
+    "// Exercise 14.1: wrong — the diagonal\nfunction myPreviousTokenWeights(L: number): number[][] | null { return Array.from({ length: L }, (_, i) => Array.from({ length: L }, (_, j) => (i === j ? 1 : 0))); }",
+]
+HINT_CODE_MARK = "Array.from"
