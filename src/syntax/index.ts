@@ -16,3 +16,6 @@ export { scoreRelations, splitHalves } from "./score-relations";
 export type { AttentionModel, SyntaxAnalysis } from "./analyze";
 export { analyzeSyntax, encodeWordAttentions } from "./analyze";
 export { formatSyntaxTable } from "./format-table";
+export { headPeak } from "./head-peak";
+export type { EncodedSentence, PrunableModel } from "./pruning";
+export { embeddingWithHeadMask, headImportance, maskWithout, pruningCurve } from "./pruning";
