@@ -61,18 +61,18 @@ export function maskWithout(model: PrunableModel, removed: HeadRef[]): number[][
  * Leave-one-out importance of every head: the mean over sentences of 1 − cos(e, e without that head alone).
  * @param model     MiniLM
  * @param encodings (n,) model.encode(sentence) of each sentence
- * @param progress  called after each layer with (layersDone, numLayers)
- * @return (numLayers, numHeads)
- * @example (illustrative) headImportance(model, encs)[5][0] // returns 1 − cos for L5·H1, e.g. 0.004
+ * @param layers    the layers to score (default all), so a notebook can spread the work over cells
+ * @return (layers.length, numHeads)
+ * @example (illustrative) headImportance(model, encs, [5])[0][0] // returns 1 − cos for L5·H1, e.g. 0.004
  */
-export function headImportance(model: PrunableModel, encodings: EncodedSentence[], progress?: (done: number, total: number) => void): number[][] {
+export function headImportance(model: PrunableModel, encodings: EncodedSentence[], layers?: number[]): number[][] {
   if (!Array.isArray(encodings) || encodings.length === 0) throw new Error("headImportance needs at least one encoded sentence");
   const { numLayers: N, numHeads: h } = model.config;
-  return Array.from({ length: N }, (_, l) => {
-    const row = Array.from({ length: h }, (_, k) => encodings.reduce((s, enc) => s + 1 - _cos(enc.embedding, embeddingWithHeadMask(model, enc, maskWithout(model, [{ layer: l, head: k }]))), 0) / encodings.length);
-    progress?.(l + 1, N);
-    return row;
-  });
+  const which = layers ?? Array.from({ length: N }, (_, l) => l);
+  const bad = which.find((l) => !Number.isInteger(l) || l < 0 || l >= N);
+  if (bad !== undefined) throw new Error(`headImportance: layer ${bad} does not exist (layers 0 … ${N - 1})`);
+  return which.map((l) => Array.from({ length: h }, (_, k) => // (numHeads,)
+    encodings.reduce((s, enc) => s + 1 - _cos(enc.embedding, embeddingWithHeadMask(model, enc, maskWithout(model, [{ layer: l, head: k }]))), 0) / encodings.length));
 }
 
 /**

@@ -35,3 +35,16 @@ describe("headPeak(wordAtts)", () => {
     expect(() => headPeak([])).toThrow("headPeak needs the word attention of at least one sentence");
   });
 });
+
+describe.skipIf(!hasMiniLMFiles())("headImportance(model, encodings, layers)", () => {
+  it("is 1 − cos(e, e without the head), computed another way with encode's head mask", async () => {
+    const { loadMiniLMModel } = await import("../../src/minilm/model");
+    const { headImportance, maskWithout } = await import("../../src/syntax/pruning");
+    const model = loadMiniLMModel();
+    const enc = model.encode("She has finished her homework.");
+    const [row] = headImportance(model, [enc], [4]);
+    const e = model.encode(enc.text, { headMask: maskWithout(model, [{ layer: 4, head: 7 }]) }).embedding;
+    expect(row[7]).toBeCloseTo(1 - e.reduce((s, v, k) => s + v * enc.embedding[k], 0), 14);
+    expect(() => headImportance(model, [enc], [6])).toThrow("headImportance: layer 6 does not exist (layers 0 … 5)");
+  });
+});
