@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "test" / "notebooks"))
 
-from nbconvert_plotly import PLOTLY_MIME, OfflineHTMLExporter  # noqa: E402
+from nbconvert_plotly import PLOTLY_MIME, OfflineHTMLExporter, trusted_script  # noqa: E402
 
 KATEX_DIR = ROOT / "node_modules" / "katex" / "dist"
 
@@ -72,13 +72,9 @@ _PRINT_CSS = """
 """
 
 
-def _script_text(src: str) -> str:
-    """JavaScript source safe to inline in <script> (no `</script`)."""
-    return re.sub(r"</(script)", r"<\\/\1", src, flags=re.IGNORECASE)
-
-
-def katex_head(katex_dir: Path = KATEX_DIR) -> str:
-    """<style> + <script> elements that typeset $…$ / $$…$$ in markdown cells with KaTeX, fully inlined."""
+def katex_head(katex_dir: Path = KATEX_DIR, resources: dict | None = None) -> str:
+    """<style> + <script> elements that typeset $…$ / $$…$$ in markdown cells with KaTeX, fully inlined; the scripts
+    are registered in resources["mha_trusted_scripts"], so the page's CSP lets them (and only them) run."""
     css = (katex_dir / "katex.min.css").read_text(encoding="utf-8")
 
     def font_src(m: re.Match) -> str:
@@ -96,9 +92,9 @@ def katex_head(katex_dir: Path = KATEX_DIR) -> str:
     auto = (katex_dir / "contrib" / "auto-render.min.js").read_text(encoding="utf-8")
     return (
         f'<style type="text/css">/* KaTeX {_katex_version(katex_dir)}, fonts inlined */\n{css}\n{_PRINT_CSS}</style>\n'
-        f'<script type="text/javascript">/* KaTeX, inlined */\n{_script_text(js)}\n</script>\n'
-        f'<script type="text/javascript">/* KaTeX auto-render, inlined */\n{_script_text(auto)}\n</script>\n'
-        f'<script type="text/javascript">{_RENDER_JS % json.dumps(_KATEX_DELIMITERS)}</script>'
+        + trusted_script(f"/* KaTeX, inlined */\n{js}\n", resources) + "\n"
+        + trusted_script(f"/* KaTeX auto-render, inlined */\n{auto}\n", resources) + "\n"
+        + trusted_script(_RENDER_JS % json.dumps(_KATEX_DELIMITERS), resources)
     )
 
 
@@ -132,7 +128,8 @@ class HandoutHTMLExporter(OfflineHTMLExporter):
 
     def from_notebook_node(self, nb, resources=None, **kw):
         resources = dict(resources or {})
-        resources.setdefault("mha_katex_head", katex_head())
+        resources.setdefault("mha_trusted_scripts", [])
+        resources.setdefault("mha_katex_head", katex_head(resources=resources))
         resources.setdefault("mha_footer", "")
         return super().from_notebook_node(nb, resources, **kw)
 

@@ -15,6 +15,7 @@ import readline from "node:readline";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { CHROMIUM, launchChromium } from "../chromium.mjs";
+import { drawnReport } from "../drawn.mjs";
 import { ROOT, VENV_PY, UserError, jupyterEnv, log, runMain, setup } from "../runtime/lib.mjs";
 
 const require = createRequire(import.meta.url);
@@ -76,40 +77,54 @@ export function minifiedPlotly() {
   return out;
 }
 
-/** Opens an HTML file from file:// with every other request aborted; returns the page and what it saw. */
+/**
+ * Opens an HTML file from file:// with every other request aborted (other local files too: a handout carries all it
+ * shows, and Chromium runs as root with file URLs allowed); returns the page and what it saw (dialogs, blocked
+ * requests, page errors, Content-Security-Policy refusals).
+ */
 export async function openOffline(browser, file, viewport = { width: 1400, height: 1000 }) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  const seen = { dialogs: [], blocked: [], errors: [] };
+  const seen = { dialogs: [], blocked: [], errors: [], refused: [] };
   page.on("dialog", (d) => {
     seen.dialogs.push(d.message());
     d.dismiss().catch(() => {});
   });
   page.on("pageerror", (e) => seen.errors.push(String(e)));
-  await page.route("**", (route) => {
-    const url = route.request().url();
-    if (url.startsWith("file:") || url.startsWith("data:")) return route.continue();
-    seen.blocked.push(url);
-    return route.abort();
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) seen.refused.push(m.text().slice(0, 300));
   });
-  await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
+  const self = pathToFileURL(file).href;
+  await context.route("**", (route) => {
+    const url = route.request().url();
+    if (url === self || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
+    seen.blocked.push(url);
+    return route.abort("blockedbyclient");
+  });
+  await page.goto(self, { waitUntil: "load" });
   return { page, context, ...seen };
 }
 
-/** Waits until every plotly div holds a drawn SVG and KaTeX has run; returns { charts, divs, math }. */
+/**
+ * Waits until every plotly div has drawn its data (scripts/drawn.mjs: painted heatmaps, lines, bars, not only plotly's
+ * frame) and KaTeX has run; returns { charts, divs, math, … }. Throws with each undrawn chart's reason after `timeout`.
+ */
 export async function waitDrawn(page, timeout = 90_000) {
-  await page.waitForFunction(
-    () => {
-      const divs = [...document.querySelectorAll(".mha-plotly")];
-      const drawn = divs.filter((d) => d.classList.contains("js-plotly-plot") && d.querySelector(".main-svg"));
-      return drawn.length === divs.length && document.documentElement.hasAttribute("data-math");
-    },
-    null,
-    { timeout, polling: 200 },
-  );
+  const t0 = Date.now();
+  let report;
+  for (;;) {
+    const math = await page.evaluate(() => document.documentElement.hasAttribute("data-math"));
+    report = await page.evaluate(drawnReport, ".mha-plotly");
+    if (math && report.every((r) => r.drawn)) break;
+    if (Date.now() - t0 > timeout) {
+      const bad = report.map((r, i) => (r.drawn ? null : `chart ${i + 1}: ${r.why}`)).filter(Boolean);
+      throw new Error(`handouts: after ${timeout / 1000} s ${bad.length} of ${report.length} charts not drawn (${bad.join("; ")})${math ? "" : ", KaTeX has not run"}`);
+    }
+    await page.waitForTimeout(200);
+  }
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
-  return page.evaluate(() => ({
-    charts: document.querySelectorAll(".js-plotly-plot").length,
+  const drawn = report.filter((r) => r.drawn).length;
+  const page_ = await page.evaluate(() => ({
     divs: document.querySelectorAll(".mha-plotly").length,
     math: Number(document.documentElement.getAttribute("data-math")),
     mathErrors: document.querySelectorAll(".katex-error").length,
@@ -126,11 +141,12 @@ export async function waitDrawn(page, timeout = 90_000) {
       }),
     ),
   }));
+  return { charts: drawn, ...page_ };
 }
 
 /** Prints one handout to PDF with Chromium, after its charts are drawn; returns what was drawn. */
 export async function printPdf(browser, htmlFile, pdfFile, { title = "" } = {}) {
-  const { page, context, dialogs, blocked, errors } = await openOffline(browser, htmlFile);
+  const { page, context, dialogs, blocked, errors, refused } = await openOffline(browser, htmlFile);
   try {
     const drawn = await waitDrawn(page);
     const byWidth = Math.floor((PRINTABLE_WIDTH_PX / (drawn.width + 16)) * 100) / 100;
@@ -150,7 +166,7 @@ export async function printPdf(browser, htmlFile, pdfFile, { title = "" } = {}) 
         `<div style="font-size:8px;width:100%;padding:0 10mm;color:#666;display:flex;justify-content:space-between">` +
         `<span>${esc(title)}</span><span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>`,
     });
-    return { ...drawn, scale, dialogs, blocked, errors };
+    return { ...drawn, scale, dialogs, blocked, errors, refused };
   } finally {
     await context.close();
   }
@@ -237,7 +253,8 @@ async function main() {
         const r = await printPdf(browser, info.html, pdf, { title: info.title });
         row.pdf = pdf;
         if (r.charts !== info.plotly) row.problems.push(`${r.charts} charts drawn, notebook has ${info.plotly}`);
-        if (r.blocked.length) row.problems.push(`page asked the network for ${r.blocked[0]}`);
+        if (r.blocked.length) row.problems.push(`page asked for ${r.blocked[0]} (a handout loads nothing but itself)`);
+        if (r.refused.length) row.problems.push(`the page's Content-Security-Policy refused: ${r.refused[0]}`);
         if (r.errors.length) row.problems.push(`page error: ${r.errors[0].slice(0, 200)}`);
         if (r.dialogs.length) row.problems.push(`page opened a dialog: ${r.dialogs[0]}`);
         if (r.mathErrors) row.problems.push(`${r.mathErrors} equation(s) KaTeX could not typeset`);
