@@ -18,4 +18,4 @@ export { analyzeSyntax, encodeWordAttentions } from "./analyze";
 export { formatSyntaxTable } from "./format-table";
 export { headPeak } from "./head-peak";
 export type { EncodedSentence, PrunableModel } from "./pruning";
-export { embeddingWithHeadMask, headImportance, maskWithout, pruningCurve } from "./pruning";
+export { embeddingWithHeadMask, headImportance, maskWithout, pruningCurve, randomHeadOrder } from "./pruning";

@@ -13,6 +13,7 @@
  */
 import type { Matrix, Vector } from "../math/trace";
 import { bertLayer, BertLayerWeights, l2Normalize, meanPooling } from "../minilm";
+import { _shuffled } from "./_shuffle";
 import type { HeadRef } from "./score-relations";
 
 /** What pruning needs of the model: its layers' weights and sizes (MiniLM's MiniLMModel has them). */
@@ -55,6 +56,15 @@ export function maskWithout(model: PrunableModel, removed: HeadRef[]): number[][
     m[r.layer][r.head] = 0;
   }
   return m;
+}
+
+/**
+ * Every head of the model in a seeded random order: the control for a pruning order.
+ * @example randomHeadOrder({ config: { numLayers: 1, numHeads: 2 }, weights: { layers: [] } }, 0).length // returns 2
+ */
+export function randomHeadOrder(model: PrunableModel, seed: number): HeadRef[] {
+  const h = model.config.numHeads;
+  return _shuffled(model.config.numLayers * h, seed).map((k) => ({ layer: Math.floor(k / h), head: k % h }));
 }
 
 /**

@@ -4,11 +4,11 @@
  * bootstrap intervals over the held-out sentences. Choosing the best of 72 heads on the same sentences it is
  * scored on would report the luckiest head; the held-out half does not know which head won.
  *
- * Dependencies: relationPairs, mostAttended, headHits, offsetHits, bootstrapInterval, mulberry32, _validateOptions.
+ * Dependencies: relationPairs, mostAttended, headHits, offsetHits, bootstrapInterval, _shuffled, _validateOptions.
  */
 import type { Matrix } from "../math/trace";
-import { mulberry32 } from "../math/random";
 import { _validateOptions } from "../math/_validate";
+import { _shuffled } from "./_shuffle";
 import { bootstrapInterval } from "./bootstrap";
 import { headHits, mostAttended, offsetHits } from "./head-accuracy";
 import type { ParsedSentence } from "./parsed";
@@ -53,12 +53,7 @@ export interface SyntaxScores {
  * @example splitHalves(4, 0).select.length // returns 2
  */
 export function splitHalves(n: number, seed = 0): { select: number[]; heldOut: number[] } {
-  const order = Array.from({ length: n }, (_, k) => k);
-  const rand = mulberry32(seed);
-  for (let k = n - 1; k > 0; k--) {
-    const j = Math.floor(rand() * (k + 1));
-    [order[k], order[j]] = [order[j], order[k]];
-  }
+  const order = _shuffled(n, seed);
   const cut = Math.ceil(n / 2);
   return { select: order.slice(0, cut).sort((a, b) => a - b), heldOut: order.slice(cut).sort((a, b) => a - b) };
 }

@@ -48,3 +48,14 @@ describe.skipIf(!hasMiniLMFiles())("headImportance(model, encodings, layers)", (
     expect(() => headImportance(model, [enc], [6])).toThrow("headImportance: layer 6 does not exist (layers 0 … 5)");
   });
 });
+
+describe("randomHeadOrder(model, seed)", () => {
+  it("lists every head once, in an order that depends on the seed", async () => {
+    const { randomHeadOrder } = await import("../../src/syntax/pruning");
+    const m = { config: { numLayers: 6, numHeads: 12 }, weights: { layers: [] } };
+    const a = randomHeadOrder(m, 1), b = randomHeadOrder(m, 2);
+    expect(new Set(a.map((r) => r.layer * 12 + r.head)).size).toBe(72);
+    expect(a).not.toEqual(b);
+    expect(randomHeadOrder(m, 1)).toEqual(a);
+  });
+});
