@@ -9,6 +9,7 @@
  */
 import { Template } from "@huggingface/jinja";
 import { Tokenizer } from "@huggingface/tokenizers";
+import { _describe } from "../math/_describe";
 import type { GgufValue } from "./gguf";
 
 /** One chat message. */
@@ -154,14 +155,4 @@ export function checkMessages(messages: unknown): asserts messages is ChatMessag
     const extra = Object.keys(m as object).filter((k) => k !== "role" && k !== "content");
     if (extra.length > 0) throw new Error(`messages[${i}] has unknown key ${JSON.stringify(extra[0])} (a message is { role, content })`);
   });
-}
-
-/** How an error message shows a wrong value. */
-export function _describe(x: unknown): string {
-  if (x === null) return "null";
-  if (x === undefined) return "undefined";
-  if (Array.isArray(x)) return `an array of ${x.length}`;
-  if (typeof x === "string") return JSON.stringify(x.length > 40 ? x.slice(0, 40) + "…" : x);
-  if (typeof x === "object") return "an object";
-  return `${typeof x} ${String(x)}`;
 }

@@ -1,0 +1,106 @@
+/**
+ * The chat model's causal self-attention: rotary positions and grouped-query attention, with a KV cache.
+ * Built from the course's readable steps: each query head is src/math's scaledDotProductAttention on its own
+ * q and on the key/value head it shares (llama's repeat_kv: query head i reads key/value head ⌊i / g⌋, with
+ * g = numHeads / numKVHeads query heads per key/value head). No new softmax.
+ *
+ * Dependencies: scaledDotProductAttention (src/math), RoPE (src/blocks), _matmulTransB (src/math/fast).
+ */
+import { RoPE } from "../blocks/rope";
+import { _matmulTransB } from "../math/fast/kernels";
+import { scaledDotProductAttention } from "../math/scaled-dot-product";
+import type { ChatModelConfig, LayerWeights } from "./weights";
+
+/**
+ * A linear step with W as PyTorch and GGUF store it (dOut, dIn):  y = x·Wᵀ.
+ * @param x (n, dIn)
+ * @param w (dOut, dIn)
+ * @return (n, dOut)
+ * @example Array.from(linearT(Float64Array.of(1, 2), Float64Array.of(1, 0, 0, 1, 1, 1), 1, 2, 3)) // returns [1, 2, 3]
+ */
+export function linearT(x: Float64Array, w: Float64Array, n: number, dIn: number, dOut: number): Float64Array {
+  const y = new Float64Array(n * dOut); // (n, dOut)
+  _matmulTransB(x, 0, dIn, n, dIn, w, 0, dIn, dOut, y, 0, dOut, false);
+  return y;
+}
+
+/**
+ * The keys and values of every position seen so far, per layer: llama's cache_k and cache_v, filled at
+ * start_pos. Keys are stored after RoPE, so a new token never recomputes an old one.
+ */
+export class KVCache {
+  /** positions stored */ length = 0;
+  /** per layer (capacity, numKVHeads·dHead) keys, after RoPE */ readonly keys: Float64Array[];
+  /** per layer (capacity, numKVHeads·dHead) values */ readonly values: Float64Array[];
+  /** @param c the model's sizes  @param capacity the most positions it will hold (≤ contextLength) */
+  constructor(readonly c: ChatModelConfig, readonly capacity: number) {
+    const width = c.numKVHeads * c.dHead;
+    this.keys = Array.from({ length: c.numLayers }, () => new Float64Array(capacity * width));
+    this.values = Array.from({ length: c.numLayers }, () => new Float64Array(capacity * width));
+  }
+  /** Bytes the cache takes when full: 2 (K and V) × layers × capacity × numKVHeads·dHead × 8. */
+  get bytes(): number {
+    return 2 * this.c.numLayers * this.capacity * this.c.numKVHeads * this.c.dHead * 8;
+  }
+}
+
+/** What one attention layer computed. */
+export interface AttentionLayerResult {
+  /** (L, d) the attention's output, after W_O */ y: Float64Array;
+  /** numHeads × (L, S) attention weights (S = positions cached before + L), each row summing to 1 */ weights: number[][][];
+}
+
+/** The (L, S) nested block of a flat (rows, width) buffer: rows r0 … r0 + L − 1, columns c0 … c0 + w − 1. */
+function _block(x: Float64Array, width: number, r0: number, L: number, c0: number, w: number): number[][] {
+  return Array.from({ length: L }, (_, i) => Array.from(x.subarray((r0 + i) * width + c0, (r0 + i) * width + c0 + w)));
+}
+
+/**
+ * Causal self-attention of one layer on L new positions, after `cache.length` cached ones.
+ *   Q = X·W_Qᵀ, K = X·W_Kᵀ, V = X·W_Vᵀ;   Q, K ← RoPE(·, positions)
+ *   head_i = softmax(Q_i·K_{⌊i/g⌋}ᵀ/√dHead + M)·V_{⌊i/g⌋},   M_ij = −∞ where key j comes after query i
+ *   Y = Concat(m_1·head_1, …, m_h·head_h)·W_Oᵀ   (m = the head mask row, 1 keeps a head, 0 removes it)
+ * @param x (L, d) the normalised input of the new positions
+ * @param w the layer's weights
+ * @param c sizes
+ * @param layer which layer (its slot in the cache)
+ * @param cache the keys and values so far; this call appends the L new ones
+ * @param headMask (numHeads,) or null
+ * @return { y (L, d), weights numHeads × (L, S) }
+ */
+export function causalSelfAttention(
+  x: Float64Array, w: LayerWeights, c: ChatModelConfig, layer: number, cache: KVCache, headMask: ArrayLike<number> | null,
+): AttentionLayerResult {
+  const { dModel: d, numHeads: h, numKVHeads: hKV, dHead, ropeBase } = c;
+  const L = x.length / d;
+  const start = cache.length;
+  const S = start + L;
+  const dKV = hKV * dHead;
+  const positions = Array.from({ length: L }, (_, i) => start + i);
+  // 1) linear projections, then rotary positions on queries and keys
+  const q = RoPE.forward(linearT(x, w.wQ, L, d, h * dHead), positions, h, dHead, ropeBase); // (L, h·dHead)
+  const k = RoPE.forward(linearT(x, w.wK, L, d, dKV), positions, hKV, dHead, ropeBase); // (L, hKV·dHead)
+  const v = linearT(x, w.wV, L, d, dKV); // (L, hKV·dHead)
+  // 2) append the new keys and values to the cache (llama: cache_k[:, start_pos : start_pos + L] = xk)
+  cache.keys[layer].set(k, start * dKV);
+  cache.values[layer].set(v, start * dKV);
+  // 3) causal mask: query i (position start + i) sees keys 0 … start + i
+  const mask = L === 1 ? null : Array.from({ length: L }, (_, i) => Array.from({ length: S }, (_, j) => j > start + i)); // (L, S)
+  // 4) each query head attends over the key/value head it shares (repeat_kv)
+  const concat = new Float64Array(L * h * dHead); // (L, h·dHead)
+  const weights: number[][][] = [];
+  const group = h / hKV;
+  const kvHeads = Array.from({ length: hKV }, (_, j) => ({
+    k: _block(cache.keys[layer], dKV, 0, S, j * dHead, dHead), // (S, dHead)
+    v: _block(cache.values[layer], dKV, 0, S, j * dHead, dHead), // (S, dHead)
+  }));
+  for (let i = 0; i < h; i++) {
+    const kv = kvHeads[Math.floor(i / group)];
+    const steps = scaledDotProductAttention(_block(q, h * dHead, 0, L, i * dHead, dHead), kv.k, kv.v, mask); // (L, dHead)
+    const m = headMask == null ? 1 : headMask[i];
+    weights.push(m === 1 ? steps.weights : steps.weights.map((row) => row.map((a) => a * m))); // (L, S)
+    steps.output.forEach((row, r) => row.forEach((o, j) => (concat[r * h * dHead + i * dHead + j] = m * o)));
+  }
+  // 5) output projection
+  return { y: linearT(concat, w.wO, L, h * dHead, d), weights }; // (L, d)
+}
