@@ -25,3 +25,7 @@ export { Attention } from "./attention";
 export type { AttentionCache, AttentionInputGradients, AttentionOptions, AttentionParams } from "./attention";
 export { CrossEntropy } from "./cross-entropy";
 export type { CrossEntropyCache } from "./cross-entropy";
+export { RMSNorm } from "./rms-norm";
+export type { RMSNormCache } from "./rms-norm";
+export { SwiGLU } from "./swiglu";
+export { RoPE } from "./rope";
