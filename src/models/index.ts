@@ -1,5 +1,12 @@
 /**
  * mha-lab/models: trainable models composed only of mha-lab/blocks (the causal language model, the
- * encoder–decoder). Re-exports only.
+ * encoder–decoder), their tasks, training loop and head scores. Re-exports only.
  */
-export {};
+export { CausalLM } from "./causal-lm";
+export type { CausalLMConfig, CausalLMLoss, CausalLMOptions, CausalLMRunOptions, CausalLMTrace, GenerateOptions, Generation } from "./causal-lm";
+export { repeatedTokens, tinyGrammar } from "./tasks";
+export type { SequenceTask } from "./tasks";
+export { regionLosses, trainCausalLM } from "./train-lm";
+export type { HeldOutEntry, TrainCausalLMOptions, TrainCausalLMResult } from "./train-lm";
+export { headScore, scoreHeads } from "./head-scores";
+export type { HeadScore } from "./head-scores";
