@@ -6,6 +6,7 @@ import { Browser } from "playwright-core";
 import { figureToHTML } from "../../src/html/figure-to-html";
 import { hasChromium, launch, openHTML, SHOTS } from "./_browser";
 import { gallery, EVIL_LINK, EVIL_SCRIPT } from "./_gallery";
+import { waitAllDrawn } from "../../scripts/drawn.mjs";
 
 describe.skipIf(!hasChromium)("figureToHTML in Chromium", () => {
   let browser: Browser;
@@ -22,13 +23,9 @@ describe.skipIf(!hasChromium)("figureToHTML in Chromium", () => {
     const names = Object.keys(figs);
     const html = figureToHTML(names.map((n) => figs[n]), { title: "gallery " + EVIL_SCRIPT });
     const { page, dialogs, blocked, errors } = await openHTML(browser, html, "gallery.html");
-    await page.waitForFunction((n) => document.querySelectorAll(".js-plotly-plot .main-svg").length >= n, names.length, { timeout: 60_000 });
-    expect(await page.locator(".js-plotly-plot").count()).toBe(names.length);
-    // every plot has drawn SVG content (heatmap images or shapes/paths)
-    const drawn = await page.$$eval(".js-plotly-plot", (els) =>
-      els.map((el) => el.querySelectorAll("svg.main-svg image, svg.main-svg path, svg.main-svg rect").length),
-    );
-    expect(drawn.every((n) => n > 0)).toBe(true);
+    // every plot drew its data (scripts/drawn.mjs: painted heatmaps, lines, bars; not only plotly's frame)
+    const drawn = await waitAllDrawn(page, { count: names.length, timeout: 60_000 });
+    expect(drawn.length).toBe(names.length);
     expect(await page.title()).toBe("gallery " + EVIL_SCRIPT);
     expect(await page.locator("h1").textContent()).toBe("gallery " + EVIL_SCRIPT);
     // the evil tokens are tick-label TEXT of the "heads_evil" figure, not elements
@@ -71,7 +68,7 @@ describe.skipIf(!hasChromium)("figureToHTML in Chromium", () => {
       const fig = figs[name];
       const vw = Math.max(800, (fig.layout.width ?? 900) + 60);
       const { page, dialogs, errors } = await openHTML(browser, figureToHTML(fig, { title: name }), name + ".html", { width: vw, height: 700 });
-      await page.waitForSelector(".js-plotly-plot .main-svg", { timeout: 60_000 });
+      await waitAllDrawn(page, { count: 1, timeout: 60_000 });
       await page.locator("#mha-fig-0").screenshot({ path: `${SHOTS}/${name}.png` });
       expect(dialogs).toEqual([]);
       expect(errors).toEqual([]);

@@ -9,6 +9,7 @@ import * as path from "path";
 import { PLOTLY_MIME } from "../../src/notebook/show";
 import { hasChromium, launch, openFile } from "./_browser";
 import { EVIL_LINK, EVIL_SCRIPT } from "./_gallery";
+import { waitAllDrawn } from "../../scripts/drawn.mjs";
 
 const ROOT = path.join(__dirname, "..", "..");
 const VENV = path.join(ROOT, ".venv");
@@ -63,8 +64,7 @@ describe.skipIf(!ready)("show() in the tslab kernel → nbconvert_plotly.py → 
     const browser = await launch();
     try {
       const { page, dialogs, blocked } = await openFile(browser, htmlFile);
-      await page.waitForFunction(() => document.querySelectorAll(".js-plotly-plot .main-svg").length >= 3, null, { timeout: 60_000 });
-      expect(await page.locator(".js-plotly-plot").count()).toBe(3);
+      expect((await waitAllDrawn(page, { count: 3, timeout: 60_000 })).length).toBe(3); // drawn data, not plotly's empty frame
       const ticks = await page.$$eval(".js-plotly-plot .xtick text", (els) => els.slice(0, 4).map((e) => e.textContent));
       expect(ticks).toEqual(["the", "cat", EVIL_LINK, EVIL_SCRIPT]);
       expect(dialogs).toEqual([]);

@@ -13,6 +13,7 @@ import { plotHeadsOverTraining } from "../../src/plots/heads-over-training";
 import { fakeTrace } from "../plots/_trace";
 import { hasChromium, launch, openFile } from "./_browser";
 import { EVIL_LINK, EVIL_SCRIPT } from "./_gallery";
+import { waitAllDrawn } from "../../scripts/drawn.mjs";
 
 const ROOT = path.join(__dirname, "..", "..");
 const SCRIPT = path.join(ROOT, "scripts", "nbconvert_plotly.py");
@@ -94,8 +95,7 @@ describe.skipIf(PY === null)("nbconvert_plotly.py", () => {
     const browser: Browser = await launch();
     try {
       const { page, dialogs, blocked } = await openFile(browser, file);
-      await page.waitForFunction(() => document.querySelectorAll(".js-plotly-plot .main-svg").length >= 4, null, { timeout: 60_000 });
-      expect(await page.locator(".js-plotly-plot").count()).toBe(4);
+      expect((await waitAllDrawn(page, { count: 4, timeout: 60_000 })).length).toBe(4); // drawn data, not plotly's empty frame
       const ticks = await page.$$eval("#mha-plotly-1-0 .xtick text", (els) => els.map((e) => e.textContent));
       expect(ticks).toEqual(TOKENS);
       // the slider as a user moves it: a click at the rail's left end shows step 0 (every weight 0.25)
