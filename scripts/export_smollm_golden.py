@@ -9,6 +9,7 @@ this script runs those three steps in float64 (the patches below; otherwise the 
 unpatched model is from the patched one (`float32StepsMaxDiff`), so the patches are seen to apply.
 
 It writes, into test/llm/fixtures/:
+  blocks.json        RMSNorm, the SwiGLU gate and RoPE (and their autograd gradients) on small seeded inputs;
   quant-sample.gguf  a small GGUF written by gguf's GGUFWriter: raw Q4_1 and Q8_0 rows copied from the model's
                      tensors (a few blocks each) and two whole F32 tensors, plus a few metadata keys;
   quant-sample.json  what gguf.quants.dequantize makes of each of them (float32 values, exact in JSON);
@@ -20,10 +21,10 @@ It writes, into test/llm/fixtures/:
                      add_generation_prompt=True)); for 4 short prompts the attentions of every layer (30, 9, L, L),
                      the hidden states' last row of every layer (31, 576) and every row's norm (31, L), the
                      last-position logits (49152,); all hidden states of the plain prompt; a greedy continuation of
-                     32 tokens; the logits with two heads ablated (their o_proj input columns zeroed).
+                     32 tokens (argmax, end-of-turn tokens kept); the logits with two heads ablated (their o_proj input columns zeroed).
 
 Deterministic with the pinned versions (scripts/requirements-llm-ref.txt).
-Usage:  .venv-llm-ref/bin/python scripts/export_smollm_golden.py
+Usage:  .venv-llm-ref/bin/python scripts/export_smollm_golden.py [--blocks (only blocks.json)]
 """
 import json
 import os
@@ -160,11 +161,51 @@ def export_tensor_table(reader: gguf.GGUFReader) -> None:
     (OUT / "tensors.json").write_text(json.dumps({"file": GGUF_NAME, "tensors": out}, indent=0) + "\n")
 
 
+# ---------------------------------------------------------------- the blocks, against PyTorch
+
+def export_blocks() -> None:
+    """RMSNorm (torch.nn.RMSNorm), the SwiGLU gate (F.silu(a) * b) and RoPE (transformers' apply_rotary_pos_emb
+    with float64 cos/sin) on small seeded inputs, with autograd's gradients of sum(y * dY)."""
+    g = torch.Generator().manual_seed(0)
+    rnd = lambda *shape: torch.randn(*shape, generator=g, dtype=torch.float64)  # noqa: E731
+    out = {}
+    n, d = 3, 8
+    x, w, dy = rnd(n, d).requires_grad_(), rnd(d), rnd(n, d)
+    norm = torch.nn.RMSNorm(d, eps=1e-5, dtype=torch.float64)
+    with torch.no_grad():
+        norm.weight.copy_(w)
+    y = norm(x)
+    y.backward(dy)
+    out["rmsNorm"] = {"n": n, "d": d, "eps": 1e-5, "x": x.detach().ravel().tolist(), "g": w.ravel().tolist(), "dY": dy.ravel().tolist(),
+                      "y": y.detach().ravel().tolist(), "dX": x.grad.ravel().tolist(), "dG": norm.weight.grad.ravel().tolist()}
+    a, b, dh = rnd(n, 5).requires_grad_(), rnd(n, 5).requires_grad_(), rnd(n, 5)
+    h = torch.nn.functional.silu(a) * b
+    h.backward(dh)
+    out["swiglu"] = {"a": a.detach().ravel().tolist(), "b": b.detach().ravel().tolist(), "dH": dh.ravel().tolist(),
+                     "h": h.detach().ravel().tolist(), "dA": a.grad.ravel().tolist(), "dB": b.grad.ravel().tolist()}
+    heads, dh_, L, base = 2, 8, 4, 100000.0
+    q = rnd(1, heads, L, dh_).requires_grad_()
+    positions = torch.tensor([[3, 4, 5, 6]])
+    inv = 1.0 / (base ** (torch.arange(0, dh_, 2, dtype=torch.float64) / dh_))
+    freqs = positions[:, :, None].double() * inv
+    emb = torch.cat((freqs, freqs), dim=-1)
+    rq, _ = modeling_llama.apply_rotary_pos_emb(q, q, emb.cos(), emb.sin())  # (1, heads, L, dh)
+    dq = rnd(1, heads, L, dh_)
+    rq.backward(dq)
+    flat = lambda t: t[0].transpose(0, 1).reshape(L, heads * dh_).ravel().tolist()  # noqa: E731  (L, heads·dh) rows
+    out["rope"] = {"heads": heads, "d": dh_, "base": base, "positions": positions[0].tolist(), "x": flat(q.detach()),
+                   "y": flat(rq.detach()), "dY": flat(dq), "dX": flat(q.grad)}
+    (OUT / "blocks.json").write_text(json.dumps(out) + "\n")
+
+
 # ---------------------------------------------------------------- the model's golden values
 
 def main() -> int:
     torch.set_num_threads(1)
     OUT.mkdir(parents=True, exist_ok=True)
+    export_blocks()
+    if "--blocks" in sys.argv:
+        return 0
     reader = gguf.GGUFReader(str(GGUF_DIR / GGUF_NAME))
     export_quant_sample(reader)
     export_tensor_table(reader)
@@ -210,10 +251,12 @@ def main() -> int:
 
         chat_text = tok.apply_chat_template(GREEDY_CHAT, tokenize=False, add_generation_prompt=True)
         chat_ids = tok(chat_text, add_special_tokens=False)["input_ids"]
-        gen = model.generate(torch.tensor([chat_ids]), attention_mask=torch.ones(1, len(chat_ids), dtype=torch.long),
-                             do_sample=False, max_new_tokens=GREEDY_TOKENS, min_new_tokens=GREEDY_TOKENS,
-                             pad_token_id=tok.eos_token_id)
-        new_ids = gen[0, len(chat_ids):].tolist()
+        # greedy by hand, the whole sequence recomputed each step (no cache, no end-of-turn stop: generate's
+        # min_new_tokens would instead forbid the end token, which changes the continuation)
+        seq = list(chat_ids)
+        for _ in range(GREEDY_TOKENS):
+            seq.append(int(model(torch.tensor([seq])).logits[0, -1].argmax()))
+        new_ids = seq[len(chat_ids):]
         index["greedy"] = {"messages": GREEDY_CHAT, "promptIds": chat_ids, "newIds": new_ids,
                            "text": tok.decode(new_ids), "maxNewTokens": GREEDY_TOKENS}
 

@@ -20,7 +20,10 @@ import type { ChatModelConfig, LayerWeights } from "./weights";
  */
 export function linearT(x: Float64Array, w: Float64Array, n: number, dIn: number, dOut: number): Float64Array {
   const y = new Float64Array(n * dOut); // (n, dOut)
-  _matmulTransB(x, 0, dIn, n, dIn, w, 0, dIn, dOut, y, 0, dOut, false);
+  // one row (decoding a token): y = W·x, the kernel's 3-row blocks share each x load (2× the 1-row loop here);
+  // either way each entry sums p = 0 … dIn − 1 in order, so the numbers are the same
+  if (n === 1) _matmulTransB(w, 0, dIn, dOut, dIn, x, 0, dIn, 1, y, 0, 1, false);
+  else _matmulTransB(x, 0, dIn, n, dIn, w, 0, dIn, dOut, y, 0, dOut, false);
   return y;
 }
 
