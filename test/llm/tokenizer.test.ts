@@ -30,13 +30,13 @@ describe.skipIf(skip)(`ChatTokenizer from the GGUF's own tokens and merges equal
   }
   it("bad input: the error names what was passed", () => {
     const cases: [() => unknown, string][] = [
-      [() => tok.tokenize(42 as unknown as string), "tokenize needs a string, got number 42"],
+      [() => tok.tokenize(42 as unknown as string), "tokenize needs a string, got 42"],
       [() => tok.tokenize(""), "tokenize: the text is empty; type at least one character"],
       [() => tok.detokenize([1, 49152]), "detokenize: ids[1] is 49152, not a token id in 0 … 49151"],
       [() => tok.chatPrompt([]), "messages must be a non-empty array of { role, content }, got an empty array"],
-      [() => tok.chatPrompt("hi" as never), 'messages must be a non-empty array of { role, content }, got "hi"'],
+      [() => tok.chatPrompt("hi" as never), 'messages must be a non-empty array of { role, content }, got the string \"hi\"'],
       [() => tok.chatPrompt([{ content: "hi" } as never]), "messages[0].role must be one of system, user, assistant, got undefined"],
-      [() => tok.chatPrompt([{ role: "user", content: "a" }, { role: "bot", content: "b" }]), 'messages[1].role must be one of system, user, assistant, got "bot"'],
+      [() => tok.chatPrompt([{ role: "user", content: "a" }, { role: "bot", content: "b" }]), 'messages[1].role must be one of system, user, assistant, got the string \"bot\"'],
       [() => tok.chatPrompt([{ role: "user" } as never]), "messages[0].content must be a string, got undefined"],
       [() => tok.chatPrompt([{ role: "user", content: "a", name: "x" } as never]), 'messages[0] has unknown key "name" (a message is { role, content })'],
     ];
