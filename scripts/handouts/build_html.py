@@ -173,6 +173,18 @@ def error_outputs(nb) -> list[str]:
     return found
 
 
+def stale_copy(notebook: Path, copy: Path) -> str | None:
+    """Why the executed copy of `notebook` cannot stand for it (missing, not a clean run, older), or None."""
+    if not copy.is_file():
+        return f"no executed copy {copy}"
+    if copy.stat().st_mtime < notebook.stat().st_mtime:
+        return f"the executed copy {copy} is older than the notebook"
+    errs = error_outputs(nbformat.read(copy, as_version=4))
+    if errs:
+        return f"the executed copy is not a clean run ({errs[0]})"
+    return None
+
+
 def write_html(nb, name: str, out_dir: Path, footer: str) -> tuple[Path, str]:
     title = notebook_title(nb, name)
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))  # copy: the preprocessor edits outputs in place
@@ -190,6 +202,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(ROOT / "handouts"))
     ap.add_argument("--executed", default=str(ROOT / "build" / "executed"), help="where executed copies go / are read")
     ap.add_argument("--no-execute", action="store_true", help="use the executed copies in --executed as they are")
+    ap.add_argument("--execute-missing", action="store_true",
+                    help="with --no-execute: execute the notebooks whose executed copy is missing, not a clean run, or older than the notebook")
     ap.add_argument("--footer", default="")
     args = ap.parse_args(argv)
 
@@ -204,7 +218,11 @@ def main(argv=None) -> int:
                 "executeSeconds": 0.0, "htmlSeconds": 0.0}
         t0 = time.time()
         nb = None
-        if args.no_execute:
+        copy = executed_dir / nb_path.name
+        stale = stale_copy(nb_path, copy) if args.no_execute and args.execute_missing else None
+        if stale:
+            print(f"[{i}/{total}] {name}: {stale}: executing it", flush=True)
+        if args.no_execute and not stale:
             copy = executed_dir / nb_path.name
             print(f"[{i}/{total}] {name}: reading {copy}", flush=True)
             if copy.is_file():
@@ -235,7 +253,7 @@ def main(argv=None) -> int:
         else:
             mb = Path(info["html"]).stat().st_size / 1e6
             print(
-                f"[{i}/{total}] {name}: {'executed in %.1f s, ' % info['executeSeconds'] if not args.no_execute else ''}"
+                f"[{i}/{total}] {name}: {'executed in %.1f s, ' % info['executeSeconds'] if not args.no_execute or stale else ''}"
                 f"HTML {mb:.1f} MB, {info['plotly']} charts ({info['htmlSeconds']:.1f} s)",
                 flush=True,
             )

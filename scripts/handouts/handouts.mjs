@@ -4,6 +4,7 @@
 //   <name>.pdf   the same page printed by Chromium (A4 landscape), after every chart has been drawn
 //   index.html   a table linking every notebook's HTML and PDF, with its title
 // Options (after `--`):  --no-execute   use build/executed/*.ipynb as they are (no kernel)
+//                        --execute-missing  with --no-execute: execute the notebooks whose copy is missing, unclean or stale
 //                        --out DIR      write somewhere else than handouts/
 //                        05 09 ...      only the notebooks whose names start with these
 // Python half (execute + HTML): scripts/handouts/build_html.py; this file does the PDFs and the index,
@@ -28,13 +29,14 @@ const MAX_SCALE = 0.8; // text at 80 % reads like 11 pt on paper, and a 1150 px 
 
 /** Command-line options. */
 function parseArgs(argv) {
-  const opts = { execute: true, out: path.join(ROOT, "handouts"), only: [] };
+  const opts = { execute: true, executeMissing: false, out: path.join(ROOT, "handouts"), only: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--no-execute") opts.execute = false;
+    else if (a === "--execute-missing") opts.executeMissing = true;
     else if (a === "--out") opts.out = path.resolve(process.env.INIT_CWD ?? process.cwd(), argv[++i] ?? "");
     else if (a.startsWith("--out=")) opts.out = path.resolve(process.env.INIT_CWD ?? process.cwd(), a.slice(6));
-    else if (a.startsWith("-")) throw new UserError(`handouts: unknown option ${a} (known: --no-execute, --out DIR, notebook name prefixes)`);
+    else if (a.startsWith("-")) throw new UserError(`handouts: unknown option ${a} (known: --no-execute, --execute-missing, --out DIR, notebook name prefixes)`);
     else opts.only.push(path.basename(a).replace(/\.ipynb$/, ""));
   }
   return opts;
@@ -219,7 +221,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const notebooks = chooseNotebooks(opts.only);
   if (!fs.existsSync(CHROMIUM)) throw new UserError(`handouts: Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set MHA_CHROMIUM)`);
-  if (opts.execute) setup({ quiet: true });
+  if (opts.execute || opts.executeMissing) setup({ quiet: true });
   else if (!fs.existsSync(VENV_PY)) throw new UserError("handouts: .venv is missing; run npm run setup first");
   fs.mkdirSync(opts.out, { recursive: true });
   if (!opts.only.length) {
@@ -228,7 +230,7 @@ async function main() {
   }
   const plotlyJs = minifiedPlotly();
   log(`handouts: ${notebooks.length} notebook(s) -> ${path.relative(ROOT, opts.out) || "."}/ ` +
-    `(${opts.execute ? "executing with the tslab kernel" : "from build/executed/, not executing"}; plotly.js: ${path.relative(ROOT, plotlyJs)})`);
+    `(${opts.execute ? "executing with the tslab kernel" : opts.executeMissing ? "from build/executed/, executing the missing or stale" : "from build/executed/, not executing"}; plotly.js: ${path.relative(ROOT, plotlyJs)})`);
 
   const browser = await launchChromium();
   const rows = [];
@@ -236,7 +238,7 @@ async function main() {
   const footer = `mha-lab · executed ${new Date().toISOString().slice(0, 10)}`;
   const child = spawn(
     VENV_PY,
-    [path.join(ROOT, "scripts", "handouts", "build_html.py"), "--out", opts.out, "--footer", footer, ...(opts.execute ? [] : ["--no-execute"]), ...notebooks],
+    [path.join(ROOT, "scripts", "handouts", "build_html.py"), "--out", opts.out, "--footer", footer, ...(opts.execute ? [] : ["--no-execute"]), ...(opts.executeMissing ? ["--execute-missing"] : []), ...notebooks],
     { cwd: ROOT, env: jupyterEnv({ MHA_PLOTLY_JS: plotlyJs, PYTHONUNBUFFERED: "1" }), stdio: ["ignore", "pipe", "inherit"] },
   );
   const lines = readline.createInterface({ input: child.stdout });

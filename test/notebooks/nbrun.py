@@ -39,6 +39,7 @@ def _first_line(src: str) -> str:
 # Clean runs of this process, by (notebook, working directory, notebook mtime): one pytest session
 # runs each course notebook once, however many tests read its outputs.
 _CLEAN_RUNS: dict[tuple[Path, Path | None, float], nbformat.NotebookNode] = {}
+_FAILED_RUNS: dict[tuple[Path, Path | None, float], str] = {}
 
 
 def run_notebook(path: Path, out_dir: Path | None = EXECUTED, cwd: Path | None = None) -> nbformat.NotebookNode:
@@ -52,8 +53,14 @@ def run_notebook(path: Path, out_dir: Path | None = EXECUTED, cwd: Path | None =
     __tracebackhide__ = True  # pytest: show the failing cell, not this function's source
     path = Path(path).resolve()
     key = (path, cwd, path.stat().st_mtime)
+    if key in _FAILED_RUNS:  # a notebook that failed in this process fails again at once (no second run)
+        raise NotebookFailed(_FAILED_RUNS[key])
     if key not in _CLEAN_RUNS:
-        _CLEAN_RUNS[key] = _execute(path, cwd, out_dir)
+        try:
+            _CLEAN_RUNS[key] = _execute(path, cwd, out_dir)
+        except NotebookFailed as e:
+            _FAILED_RUNS[key] = str(e)
+            raise
     nb = _CLEAN_RUNS[key]
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -50,6 +51,54 @@ def test_training_cells_train_and_say_so(notebook: Path):
 def test_executes(notebook: Path):
     __tracebackhide__ = True
     run_notebook(notebook)
+
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+_SHOW_CALL = re.compile(r"(?<![\w.$])show\s*\(")
+
+
+def cells_showing_no_chart(nb) -> list[str]:
+    """Code cells whose source calls show( (outside // comments) but that have no plotly output, as
+    "cell N (first line)". show() sends exactly one plotly MIME output per call (src/notebook/show.ts)."""
+    missing = []
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        code = re.sub(r"//[^\n]*", "", src)
+        if not _SHOW_CALL.search(code):
+            continue
+        charts = sum(1 for o in cell.get("outputs", []) if PLOTLY_MIME in o.get("data", {}))
+        if charts == 0:
+            first = next((line for line in src.splitlines() if _SHOW_CALL.search(line)), src.strip().splitlines()[0])
+            missing.append(f"cell {i} ({first.strip()[:80]!r})")
+    return missing
+
+
+def test_every_show_draws_a_chart(notebook: Path):
+    """Every cell that calls show( has a plotly output in the executed notebook (the same run as test_executes,
+    kept in build/executed/): a show() that silently draws nothing fails here, in every notebook."""
+    __tracebackhide__ = True
+    nb = run_notebook(notebook)
+    missing = cells_showing_no_chart(nb)
+    assert not missing, f"{notebook.name}: cells that call show( but have no plotly output: {'; '.join(missing)}"
+
+
+def test_show_checker_catches_a_cell_without_chart():
+    """cells_showing_no_chart on hand-made executed notebooks: a show( cell without plotly output is reported, one
+    with its output, a comment mentioning show( and a `showAll(` call are not."""
+    code = lambda src, outputs: {"cell_type": "code", "source": src, "outputs": outputs, "metadata": {}}
+    chart = {"output_type": "display_data", "data": {PLOTLY_MIME: {"data": [], "layout": {"height": 1}}}, "metadata": {}}
+    text = {"output_type": "stream", "name": "stdout", "text": "done"}
+    nb = {"cells": [
+        code("show(plotHeads(trace));", [chart]),
+        code("// show(fig) would draw it\nconsole.log(1);", [text]),
+        code(["const f = plotHeads(trace);\n", "show(f);"], [text]),
+        code("showAll(figs);", []),
+        {"cell_type": "markdown", "source": "call `show(fig)`", "metadata": {}},
+        code("for (const f of figs) show(f);", []),
+    ]}
+    assert cells_showing_no_chart(nb) == ["cell 2 ('show(f);')", "cell 5 ('for (const f of figs) show(f);')"]
 
 
 # --- The checker itself must catch errors: each broken notebook below must fail. -------------
