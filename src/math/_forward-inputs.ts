@@ -8,9 +8,9 @@
 import { causalMask, checkKeyPaddingMask, checkMask, combineMasks, expandKeyPaddingMask, fullyMaskedRows, Mask } from "./masks";
 import { checkMatrix, shapeOf } from "./matrix";
 import {
-  _checkedLater, _validateOptions, _checkSize, _forwardNumbers, _isBoolean, _isOneOf, LayerSizes, OptionCheck,
+  _checkedLater, _validateOptions, _checkSize, _forwardBytes, _isBoolean, _isOneOf, LayerSizes, OptionCheck,
 } from "./_validate";
-import type { BoolMask, Matrix } from "./trace";
+import type { BoolMask, Matrix } from "./types";
 
 /** Options of MultiHeadAttention.forward and fastForward; masks follow PyTorch's nn.MultiheadAttention. */
 export interface ForwardOptions {
@@ -18,8 +18,9 @@ export interface ForwardOptions {
   /** (S,) boolean (true = padding, ignored) or float (added) */ keyPaddingMask?: boolean[] | number[] | null;
   /** also apply causalMask(L, S): query i sees keys 0 … i */ causal?: boolean;
   /**
-   * "readable" (default): each step through mathjs (its matrix products on the typed-array kernel);
-   * "fast": the fused kernel of mha-lab/fast (Float64Array buffers, WebAssembly SIMD). Both return the same trace.
+   * "readable" (default): each step through mathjs, as the step files read;
+   * "fast": fastForward of mha-lab/fast (one flat pass on Float64Array buffers), loaded by importing mha-lab/fast
+   * (the package's main entry loads it too). Both return the same trace, to rounding.
    */
   kernel?: "readable" | "fast";
 }
@@ -85,7 +86,7 @@ export function _forwardInputs(
     rows: { n: S, why: `key has ${S} rows` }, cols: { n: layer.vdim, why: `vdim is ${layer.vdim}` },
   }); // (S, vdim)
   _checkSize(`${where} with L = ${L} queries and S = ${S} keys (h = ${layer.numHeads}, dModel = ${E})`,
-    _forwardNumbers(L, S, E, layer.numHeads), "split the sequence into shorter chunks");
+    _forwardBytes(L, S, E, layer.numHeads, layer.numKVHeads), "split the sequence into shorter chunks");
   const masks: Mask[] = [];
   if (o.attnMask != null) masks.push(checkMask("attnMask", o.attnMask, L, S)); // (L, S)
   if (o.keyPaddingMask != null) {

@@ -5,7 +5,7 @@
  *
  * Dependencies: none.
  */
-import type { Matrix } from "./trace";
+import type { Matrix } from "./types";
 
 /** The largest |entry| of a row, as text ("1e+308"). */
 function _maxAbs(xs: ArrayLike<number>): string {

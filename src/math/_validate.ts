@@ -8,24 +8,18 @@
  *   - sizes before memory is allocated (the estimate of what a call would hold vs a fixed budget).
  * Non-finite intermediates are reported by _overflow.ts.
  *
- * Dependencies: checkMatrix, checkVector, checkPositiveInt, headSize.
+ * Dependencies: checkMatrix, checkVector, checkPositiveInt, headSize, _describe, _suggest.
  */
 import { _suggest as _suggestKey } from "../_suggest";
+import { _describe } from "./_describe";
 import { checkMatrix, checkPositiveInt, checkVector, headSize, shapeOf } from "./matrix";
-import type { Matrix, MhaParams, Vector } from "./trace";
+import type { MhaParams } from "./trace";
+import type { Matrix, Vector } from "./types";
 
 // ---------------------------------------------------------------- options
 
 /** Checks one option's value; throws an Error naming `name` when it is wrong. */
 export type OptionCheck = (value: unknown, name: string) => void;
-
-function _describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 20 ? value.slice(0, 20) + "…" : value)}`;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return typeof value;
-}
 
 /** Option names of other libraries, and common slips, mapped to ours. */
 const _ALIASES: { [spelling: string]: string } = {
@@ -105,33 +99,60 @@ export const _checkedLater: OptionCheck = () => {};
 // ---------------------------------------------------------------- sizes
 
 /**
- * The most numbers one call may hold (2^28 = 268 million float64 = 2 GiB as plain data, about half of
- * Node's default 4 GiB heap on a 24 GB machine). Checked BEFORE anything is allocated: running out of heap
- * aborts the whole process and cannot be caught.
+ * The most memory one call may allocate: 2 GiB, about half of Node's default 4 GiB heap on a 24 GB machine.
+ * Checked BEFORE anything is allocated: running out of heap aborts the whole process and cannot be caught.
  */
-export const MAX_NUMBERS = 2 ** 28;
+export const MAX_BYTES = 2 ** 31;
+
+/** Bytes V8 uses for one nested array entry (a number or a boolean): an 8-byte slot. */
+const _SLOT_BYTES = 8;
+/** Bytes of a JavaScript array's own header and length (about 32 on 64-bit V8). */
+const _ARRAY_BYTES = 32;
 
 /**
- * Throw a clear error before allocating when a call would hold more than MAX_NUMBERS numbers.
- * @param what what is being built, e.g. "MultiHeadAttention.random({ dModel: 100000 })"
- * @param numbers how many numbers it would hold
- * @param hint what to do instead
+ * Bytes of a nested (rows, cols) array of numbers or booleans, as V8 allocates it: one array of rows, and each
+ * row an array of 8-byte slots.
+ * @example _nestedBytes(2, 3) // returns 144
  */
-export function _checkSize(what: string, numbers: number, hint: string): void {
-  if (numbers <= MAX_NUMBERS) return;
-  const gb = (numbers * 8) / 2 ** 30;
-  throw new Error(`${what} would hold ${numbers.toExponential(2)} numbers (${gb >= 10 ? gb.toFixed(0) : gb.toFixed(1)} GiB), ` +
-    `more than the ${MAX_NUMBERS.toExponential(2)} (2 GiB) mha-lab accepts in one call; ${hint}`);
+export function _nestedBytes(rows: number, cols: number): number {
+  return _ARRAY_BYTES + rows * (_ARRAY_BYTES + cols * _SLOT_BYTES);
+}
+
+/** Bytes of a Float64Array of n numbers. */
+export function _flatBytes(n: number): number {
+  return 8 * n;
+}
+
+/** Memory as people read it: "4.5 GiB", "512 MiB". */
+function _formatBytes(bytes: number): string {
+  const gib = bytes / 2 ** 30;
+  if (gib >= 1) return `${gib >= 10 ? gib.toFixed(0) : gib.toFixed(1)} GiB`;
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 }
 
 /**
- * How many numbers a forward trace holds (and the readable path makes on the way), for h heads:
- * per head scores, scaledScores, maskedScores, weights (L·S each) and the softmax's exponentials, q, k, v, output;
- * the mask and meanWeights; contributions (h·L·dModel); concat and output.
+ * Throw a clear error before allocating when a call would need more than MAX_BYTES.
+ * @param what what is being built, e.g. "MultiHeadAttention.random({ dModel: 100000 })"
+ * @param bytes how much memory it would allocate, counted the way the allocation is made (_nestedBytes, _flatBytes)
+ * @param hint what to do instead
+ * @example _checkSize("expandKeyPaddingMask(mask, 100000000)", _nestedBytes(1e8, 2), "use a shorter sequence") // throws "expandKeyPaddingMask(mask, 100000000) would allocate 4.5 GiB"
  */
-export function _forwardNumbers(L: number, S: number, E: number, h: number): number {
+export function _checkSize(what: string, bytes: number, hint: string): void {
+  if (bytes <= MAX_BYTES) return;
+  throw new Error(`${what} would allocate ${_formatBytes(bytes)}, more than the ${_formatBytes(MAX_BYTES)} mha-lab accepts in ` +
+    `one call; ${hint}`);
+}
+
+/**
+ * The bytes a readable forward trace holds (and makes on the way), for h query heads and hKV key/value heads, all
+ * nested arrays: per head scores, scaledScores, maskedScores, weights (L·S each) and the softmax's exponentials,
+ * q and output (L·d); per key/value head k and v (S·d); the mask and meanWeights; contributions (h·L·dModel);
+ * concat and output.
+ */
+export function _forwardBytes(L: number, S: number, E: number, h: number, hKV: number = h): number {
   const d = E / h;
-  return h * (5 * L * S + 2 * L * d + 2 * S * d) + 3 * L * S + h * L * E + 3 * L * E;
+  return h * (5 * _nestedBytes(L, S) + 2 * _nestedBytes(L, d)) + hKV * 2 * _nestedBytes(S, d) +
+    3 * _nestedBytes(L, S) + h * _nestedBytes(L, E) + 3 * _nestedBytes(L, E);
 }
 
 // ---------------------------------------------------------------- the layer's parameters
@@ -140,6 +161,7 @@ export function _forwardNumbers(L: number, S: number, E: number, h: number): num
 export interface LayerSizes {
   dModel: number;
   numHeads: number;
+  /** key/value heads (grouped-query attention); numHeads for ordinary multi-head attention */ numKVHeads: number;
   dK: number;
   dV: number;
   kdim: number;
@@ -156,11 +178,13 @@ function _frozenCopy(m: Matrix): Matrix {
 
 /**
  * Validate paper-orientation parameters and return their sizes with a deep-frozen copy of them.
- * @param params { wQ (dModel, dModel), wK (kdim, dModel), wV (vdim, dModel), wO (dModel, dModel), bQ … bO (dModel,) or null }
+ * @param params { wQ (dModel, dModel), wK (kdim, hKV·dK), wV (vdim, hKV·dV), wO (dModel, dModel), bQ, bO (dModel,),
+ *   bK, bV (hKV·dK,), each bias or null }
  * @param numHeads h; dModel must be divisible by h
  * @param where how the user calls it (for messages), e.g. "new MultiHeadAttention"
+ * @param numKVHeads hKV, key/value heads (default numHeads); numHeads must be divisible by it
  */
-export function _checkParams(params: unknown, numHeads: unknown, where = "new MultiHeadAttention"): LayerSizes {
+export function _checkParams(params: unknown, numHeads: unknown, where = "new MultiHeadAttention", numKVHeads?: unknown): LayerSizes {
   const keys = ["wQ", "wK", "wV", "wO", "bQ", "bK", "bV", "bO"];
   if (params == null || typeof params !== "object" || Array.isArray(params)) {
     throw new Error(`${where}: params must be { ${keys.join(", ")} }, got ${_describe(params)}`);
@@ -174,23 +198,26 @@ export function _checkParams(params: unknown, numHeads: unknown, where = "new Mu
   const p = params as { [key: string]: unknown };
   for (const key of ["wQ", "wK", "wV", "wO"]) if (p[key] === undefined) throw new Error(`${where}: params.${key} is missing`);
   const h = checkPositiveInt("numHeads", numHeads);
+  const hKV = numKVHeads === undefined ? h : checkPositiveInt("numKVHeads", numKVHeads);
+  if (h % hKV !== 0) throw new Error(`numHeads ${h} is not divisible by numKVHeads ${hKV}: each key/value head serves the same number of query heads`);
   const wQ = checkMatrix("wQ", p.wQ);
   const [E] = shapeOf(wQ);
   checkMatrix("wQ", wQ, { cols: { n: E, why: `wQ has ${E} rows (dModel)` } });
   const dK = headSize("dModel", E, h);
   const dModelIs = { n: E, why: `dModel is ${E}` };
-  const [kdim] = shapeOf(checkMatrix("wK", p.wK, { cols: dModelIs }));
-  const [vdim] = shapeOf(checkMatrix("wV", p.wV, { cols: dModelIs }));
+  const kvWidth = { n: hKV * dK, why: hKV === h ? `dModel is ${E}` : `numKVHeads ${hKV} × dK ${dK} = ${hKV * dK}` };
+  const [kdim] = shapeOf(checkMatrix("wK", p.wK, { cols: kvWidth }));
+  const [vdim] = shapeOf(checkMatrix("wV", p.wV, { cols: kvWidth }));
   checkMatrix("wO", p.wO, { rows: dModelIs, cols: dModelIs });
-  const bias = (name: string): Vector | null => {
+  const bias = (name: string, width: { n: number; why: string }): Vector | null => {
     const b = p[name];
-    return b == null ? null : (Object.freeze(checkVector(name, b, dModelIs).slice()) as Vector);
+    return b == null ? null : (Object.freeze(checkVector(name, b, width).slice()) as Vector);
   };
   const frozen: MhaParams = Object.freeze({
     wQ: _frozenCopy(wQ), wK: _frozenCopy(p.wK as Matrix), wV: _frozenCopy(p.wV as Matrix), wO: _frozenCopy(p.wO as Matrix),
-    bQ: bias("bQ"), bK: bias("bK"), bV: bias("bV"), bO: bias("bO"),
+    bQ: bias("bQ", dModelIs), bK: bias("bK", kvWidth), bV: bias("bV", kvWidth), bO: bias("bO", dModelIs),
   });
-  return { dModel: E, numHeads: h, dK, dV: dK, kdim, vdim, params: frozen };
+  return { dModel: E, numHeads: h, numKVHeads: hKV, dK, dV: dK, kdim, vdim, params: frozen };
 }
 
 /** Mark a constructed (and frozen) layer as validated. */
@@ -212,7 +239,7 @@ export function _trustedLayer(layer: unknown, where: string): LayerSizes {
   const l = layer as Partial<LayerSizes>;
   let checked: LayerSizes;
   try {
-    checked = _checkParams(l.params, l.numHeads, where);
+    checked = _checkParams(l.params, l.numHeads, where, l.numKVHeads);
   } catch (e) {
     throw new Error(`${where}: the layer is not a MultiHeadAttention built by its constructor, and its parameters do not hold up: ${(e as Error).message}`);
   }

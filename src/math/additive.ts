@@ -7,7 +7,7 @@ import { linear, linearBackward } from "./linear";
 import { checkMask, fullyMaskedRows, Mask, toAdditiveMask } from "./masks";
 import { checkMatrix, checkVector, matmul, shapeOf, transpose } from "./matrix";
 import { softmaxRows, softmaxRowsBackward } from "./softmax";
-import type { Matrix, Vector } from "./trace";
+import type { Matrix, Vector } from "./types";
 
 /** Parameters of additive attention (names as in D2L; Bahdanau calls them W_a, U_a, v_a). */
 export interface AdditiveParams {

@@ -1,12 +1,13 @@
 /**
- * An affine map in the paper's orientation (PyTorch stores wᵀ).
+ * An affine map in the paper's orientation (PyTorch stores wᵀ), and its backward.
+ * `linear` and `linearBackward` check their arguments, then call the unchecked steps `_linear` and
+ * `_linearBackward`, which MultiHeadAttention calls directly on arrays it has checked or built.
  *
- * Dependencies: mathjs multiply, transpose, checkMatrix, checkVector.
+ * Dependencies: _matmul, _transpose (mathjs), checkMatrix, checkVector, _checkProduct.
  */
-import { _multiply } from "./_internal";
 import { _checkProduct } from "./_overflow";
-import { checkMatrix, checkVector, shapeOf, transpose } from "./matrix";
-import type { Matrix, Vector } from "./trace";
+import { _matmul, _transpose, checkMatrix, checkVector, shapeOf } from "./matrix";
+import type { Matrix, Vector } from "./types";
 
 /**
  * Multiply every row of x by w and add the bias b.
@@ -21,7 +22,19 @@ export function linear(x: Matrix, w: Matrix, b?: Vector | null, names: [string, 
   const [, dIn] = shapeOf(checkMatrix(names[0], x));
   const [, dOut] = shapeOf(checkMatrix(names[1], w, { rows: { n: dIn, why: `${names[0]} has ${dIn} columns` } }));
   if (b != null) checkVector(names[2], b, { n: dOut, why: `${names[1]} has ${dOut} columns` });
-  const xw = _multiply(x, w); // (n, dOut), shapes checked above
+  return _linear(x, w, b ?? null, names);
+}
+
+/**
+ * The step linear checks and then calls (shapes already checked): Y = X·W + b, an overflow named by the row of
+ * x and the column of w it came from.
+ * @param x (n, dIn)
+ * @param w (dIn, dOut)
+ * @param b (dOut,) or null
+ * @example _linear([[1, 2]], [[1], [1]], [0.5]) // returns [[3.5]]
+ */
+export function _linear(x: Matrix, w: Matrix, b: Vector | null, names: [string, string, string] = ["x", "w", "b"]): Matrix {
+  const xw = _matmul(x, w); // (n, dOut)
   const y = b == null ? xw : xw.map((row) => row.map((yj, j) => yj + b[j])); // (n, dOut)
   _checkProduct(y, b == null ? `${names[0]}·${names[1]}` : `${names[0]}·${names[1]} + ${names[2]}`,
     `${names[0]} row`, x, `${names[1]} column`, w); // an overflow names the row of x and the column of w
@@ -53,8 +66,17 @@ export function linearBackward(
   checkMatrix(names[2], dY, {
     rows: { n, why: `${names[0]} has ${n} rows` }, cols: { n: dOut, why: `${names[1]} has ${dOut} columns` },
   });
-  const dX = _multiply(dY, transpose(w, names[1])); // (n, dIn)
-  const dW = _multiply(transpose(x, names[0]), dY); // (dIn, dOut)
+  return _linearBackward(x, w, dY, withBias);
+}
+
+/**
+ * The step linearBackward checks and then calls (shapes already checked).
+ * @example _linearBackward([[1, 2]], [[1], [1]], [[1]], false).dX // returns [[1, 1]]
+ */
+export function _linearBackward(x: Matrix, w: Matrix, dY: Matrix, withBias: boolean): LinearGradients {
+  const dOut = w[0].length;
+  const dX = _matmul(dY, _transpose(w)); // (n, dIn)
+  const dW = _matmul(_transpose(x), dY); // (dIn, dOut)
   const db = withBias ? dY.reduce((s, row) => s.map((sj, j) => sj + row[j]), new Array<number>(dOut).fill(0)) : null; // (dOut,)
   return { dX, dW, db };
 }

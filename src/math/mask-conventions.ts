@@ -7,10 +7,11 @@
  *   Annotated Transformer:                             scores.masked_fill(mask == 0, -1e9)
  *   Hugging Face attention_mask (S,):                  1 = real token, 0 = padding
  *
- * Dependencies: _checkGrid (masks.ts).
+ * Dependencies: _checkGrid (masks.ts), _describe.
  */
+import { _describe } from "./_describe";
 import { _checkGrid } from "./masks";
-import type { BoolMask, Matrix } from "./trace";
+import type { BoolMask, Matrix } from "./types";
 
 /**
  * Convert a Keras attention_mask (1 / true = attend) to our boolean mask (true = not allowed).
@@ -40,11 +41,15 @@ export function toKerasMask(mask: BoolMask): number[][] {
  * masked_fill to float64 precision; when a row keeps none, masked_fill gives uniform weights while
  * this additive form gives ≈ softmax(scores) — use fromKerasMask + −Infinity to get our zero rows.
  * @param mask (L, S) of numbers or booleans (0 / false = masked)
- * @param fill the value used for masked positions (default −1e9)
+ * @param fill the value used for masked positions (default −1e9): a negative number or −Infinity
  * @return (L, S) float mask
  * @example fromAnnotatedMask([[1, 0]]) // returns [[0, -1e9]]
  */
 export function fromAnnotatedMask(mask: (number | boolean)[][], fill = -1e9): Matrix {
+  if (typeof fill !== "number" || !(fill < 0)) {
+    throw new Error(`fill must be a negative number (such as −1e9, or −Infinity), got ${_describe(fill)}: ` +
+      "it is added to the scores of masked positions");
+  }
   _checkGrid("mask", mask, (v) => typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v)), "expected finite numbers or booleans");
   return mask.map((row) => row.map((v) => (Number(v) === 0 ? fill : 0)));
 }
@@ -83,7 +88,7 @@ export function fromHfAttentionMask(mask: (number | boolean)[]): boolean[] {
   for (let j = 0; j < mask.length; j++) { // a loop, not forEach: forEach skips the holes of a sparse array
     const v = mask[j];
     if (v !== 0 && v !== 1 && typeof v !== "boolean") {
-      throw new Error(`mask[${j}] is ${String(v)}; an attention_mask holds 1 (token) or 0 (padding)`);
+      throw new Error(`mask[${j}] is ${_describe(v)}; an attention_mask holds 1 (token) or 0 (padding)`);
     }
   }
   return Array.from(mask, (v) => !v); // (S,)

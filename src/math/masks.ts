@@ -6,9 +6,10 @@
  *
  * Dependencies: checkMatrix, checkPositiveInt.
  */
+import { _describe } from "./_describe";
 import { checkMatrix, checkPositiveInt, formatShape, shapeOf } from "./matrix";
-import type { BoolMask, Matrix } from "./trace";
-import { _checkSize } from "./_validate";
+import type { BoolMask, Matrix } from "./types";
+import { _checkSize, _nestedBytes } from "./_validate";
 
 /** A mask in PyTorch's convention: boolean (true = not allowed) or float (added to the scores). */
 export type Mask = BoolMask | Matrix;
@@ -20,17 +21,17 @@ function _isBoolMask(mask: unknown): mask is BoolMask {
 /** Check a boolean or 0/1 grid of any shape; returns its shape. */
 export function _checkGrid(name: string, mask: unknown, allowed: (v: unknown) => boolean, what: string): [number, number] {
   if (!Array.isArray(mask) || mask.length === 0 || !Array.isArray(mask[0]) || mask[0].length === 0) {
-    throw new Error(`${name} must be a non-empty 2-D array, got ${JSON.stringify(mask)?.slice(0, 40)}`);
+    throw new Error(`${name} must be a non-empty 2-D array, got ${_describe(mask)}`);
   }
   const cols = mask[0].length;
   for (let i = 0; i < mask.length; i++) { // loops, not forEach: forEach skips the holes of a sparse array
     const row: unknown = mask[i];
-    if (!Array.isArray(row)) throw new Error(`${name}[${i}] is not a row array`);
+    if (!Array.isArray(row)) throw new Error(`${name}[${i}] is ${_describe(row)}, not a row array`);
     if (row.length !== cols) {
       throw new Error(`${name} is ragged: row ${i} has ${row.length} columns but row 0 has ${cols}`);
     }
     for (let j = 0; j < cols; j++) {
-      if (!allowed(row[j])) throw new Error(`${name}[${i}][${j}] is ${String(row[j])}; ${what}`);
+      if (!allowed(row[j])) throw new Error(`${name}[${i}][${j}] is ${_describe(row[j])}; ${what}`);
     }
   }
   return [mask.length, cols];
@@ -68,7 +69,7 @@ export function checkMask(name: string, mask: unknown, L?: number, S?: number): 
 export function causalMask(L: number, S: number = L): BoolMask {
   checkPositiveInt("L", L);
   checkPositiveInt("S", S);
-  _checkSize(`causalMask(${L}, ${S})`, L * S, "use a shorter sequence");
+  _checkSize(`causalMask(${L}, ${S})`, _nestedBytes(L, S), "use a shorter sequence");
   return Array.from({ length: L }, (_, i) => Array.from({ length: S }, (_, j) => j > i)); // (L, S)
 }
 
@@ -82,7 +83,7 @@ export function causalMask(L: number, S: number = L): BoolMask {
  */
 export function keyPaddingMask(validLength: number, S: number): boolean[] {
   checkPositiveInt("S", S);
-  _checkSize(`keyPaddingMask(${validLength}, ${S})`, S, "use a shorter sequence");
+  _checkSize(`keyPaddingMask(${validLength}, ${S})`, _nestedBytes(1, S), "use a shorter sequence");
   if (!Number.isInteger(validLength) || validLength < 0 || validLength > S) {
     throw new Error(`validLength must be an integer in 0…${S}, got ${validLength}`);
   }
@@ -98,13 +99,13 @@ export function keyPaddingMask(validLength: number, S: number): boolean[] {
  */
 export function checkKeyPaddingMask(name: string, mask: unknown, S?: number): boolean[] | number[] {
   if (!Array.isArray(mask) || mask.length === 0) {
-    throw new Error(`${name} must be a non-empty 1-D array of booleans or numbers`);
+    throw new Error(`${name} must be a non-empty 1-D array of booleans or numbers, got ${_describe(mask)}`);
   }
   const bool = typeof mask[0] === "boolean";
   for (let j = 0; j < mask.length; j++) { // a loop, not forEach: forEach skips the holes of a sparse array
     const v: unknown = mask[j];
     if (bool ? typeof v !== "boolean" : typeof v !== "number" || Number.isNaN(v) || v === Infinity) {
-      throw new Error(`${name}[${j}] is ${String(v)}; expected all booleans or all numbers (−Infinity allowed)`);
+      throw new Error(`${name}[${j}] is ${_describe(v)}; expected all booleans or all numbers (−Infinity allowed)`);
     }
   }
   if (S !== undefined && mask.length !== S) {
@@ -123,7 +124,7 @@ export function checkKeyPaddingMask(name: string, mask: unknown, S?: number): bo
 export function expandKeyPaddingMask(mask: boolean[] | number[], L: number, name = "keyPaddingMask"): Mask {
   checkKeyPaddingMask(name, mask);
   checkPositiveInt("L", L);
-  _checkSize(`expandKeyPaddingMask(mask, ${L})`, L * mask.length, "use a shorter sequence");
+  _checkSize(`expandKeyPaddingMask(mask, ${L})`, _nestedBytes(L, mask.length), "use a shorter sequence");
   return Array.from({ length: L }, () => mask.slice()) as Mask; // (L, S)
 }
 

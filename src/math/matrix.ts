@@ -1,16 +1,16 @@
 /**
  * Typed matrix helpers, and the input checks every public function uses.
  *
- * Dependencies: mathjs (multiply, transpose on plain nested arrays).
+ * Dependencies: mathjs (multiply, transpose on plain nested arrays), _describe, _checkProduct.
  *
  * Every public entry point of the module validates its arguments here BEFORE calling mathjs,
  * so a user never sees an error from deep inside mathjs. Messages name the argument and the
  * numbers at fault, e.g. "query[2][3] is NaN" or "attnMask is 3×4 but the attention is 4×4".
  */
+import { _describe } from "./_describe";
 import { _math as math } from "./_mathjs";
 import { _checkProduct } from "./_overflow";
-import { _inputsChecked } from "./_trust";
-import type { Matrix, Vector } from "./trace";
+import type { Matrix, Vector } from "./types";
 
 
 /** A required size and the reason for it, e.g. `{ n: 8, why: "dModel is 8" }`. */
@@ -43,12 +43,6 @@ export function shapeOf(x: Matrix): [number, number] {
   return [x.length, x[0].length];
 }
 
-function _describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value;
-}
-
 function _checkNumber(label: string, value: unknown, allowNegInfinity: boolean): void {
   if (typeof value !== "number") {
     throw new Error(`${label} is ${_describe(value)}, not a number`);
@@ -75,7 +69,6 @@ function _checkDim(name: string, actual: number, dim: Dim | undefined, unit: str
  * @example checkMatrix("query", [[1, NaN]]) // throws "query[0][1] is NaN"
  */
 export function checkMatrix(name: string, value: unknown, check: MatrixCheck = {}): Matrix {
-  if (_inputsChecked()) return value as Matrix; // inside a checked forward pass
   if (!Array.isArray(value)) {
     throw new Error(`${name} must be a 2-D array of numbers, got ${_describe(value)}`);
   }
@@ -114,7 +107,6 @@ export function checkMatrix(name: string, value: unknown, check: MatrixCheck = {
  * @example checkVector("bO", [0, 1], 3) // throws "bO has 2 entries but 3 were expected"
  */
 export function checkVector(name: string, value: unknown, length?: Dim): Vector {
-  if (_inputsChecked()) return value as Vector; // inside a checked forward pass
   if (!Array.isArray(value)) {
     throw new Error(`${name} must be a 1-D array of numbers, got ${_describe(value)}`);
   }
@@ -134,7 +126,7 @@ export function checkVector(name: string, value: unknown, length?: Dim): Vector 
  */
 export function checkPositiveInt(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new Error(`${name} must be a positive integer, got ${String(value)}`);
+    throw new Error(`${name} must be a positive integer, got ${_describe(value)}`);
   }
   return value;
 }
@@ -174,9 +166,30 @@ export function matmul(a: Matrix, b: Matrix, names: [string, string] = ["a", "b"
         `${formatShape(m2, p)}; inner sizes ${m} and ${m2} must match`,
     );
   }
-  const c = math.multiply(a, b) as unknown as Matrix; // (n, p)
+  const c = _matmul(a, b); // (n, p)
   _checkProduct(c, `${names[0]}·${names[1]}`, `${names[0]} row`, a, `${names[1]} column`, b);
   return c;
+}
+
+/**
+ * The step matmul checks and then calls: mathjs's multiply of two nested arrays, unchecked (for callers that
+ * have checked the shapes, or built the arrays themselves).
+ *   C = A·B
+ * @param a (n, m)
+ * @param b (m, p)
+ * @example _matmul([[1, 2]], [[3], [4]]) // returns [[11]]
+ */
+export function _matmul(a: Matrix, b: Matrix): Matrix {
+  return math.multiply(a, b) as unknown as Matrix; // (n, p)
+}
+
+/**
+ * The step transpose checks and then calls: mathjs's transpose, unchecked.
+ * @param a (n, m)
+ * @example _transpose([[1, 2]]) // returns [[1], [2]]
+ */
+export function _transpose(a: Matrix): Matrix {
+  return math.transpose(a) as unknown as Matrix; // (m, n)
 }
 
 /**
@@ -187,7 +200,7 @@ export function matmul(a: Matrix, b: Matrix, names: [string, string] = ["a", "b"
  */
 export function transpose(a: Matrix, name = "a"): Matrix {
   checkMatrix(name, a, { allowNegInfinity: true });
-  return math.transpose(a) as unknown as Matrix; // (m, n)
+  return _transpose(a); // (m, n)
 }
 
 /**

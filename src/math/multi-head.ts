@@ -2,28 +2,29 @@
  * MultiHeadAttention: the layer of Vaswani et al. (2017), numerically equal to PyTorch's
  * nn.MultiheadAttention (batch of one, float64), returning a trace of every intermediate.
  *
- * Dependencies: _forwardInputs, projectThenSplit, scaledDotProductAttention, concatHeads, outputProjection,
- * headContributions, glorotUniform, paramsFromTorchStateDict.
+ * The layer calls the unchecked steps (_linear, _splitHeads, _scaledDotProductAttention, …) after checking its
+ * inputs once; every step is a public, checked function too (linear, splitHeads, …), for a learner to call.
+ *
+ * Dependencies: _forwardInputs, _linear, _splitHeads, _repeatKV, _scaledDotProductAttention, _concatHeads,
+ * _outputProjection, _headContributions, their backwards, glorotUniform, paramsFromTorchStateDict.
  */
-import { concatHeads, concatHeadsBackward, meanOverHeads } from "./heads";
+import { _concatHeads, _meanOverHeads, _repeatKV, _repeatKVBackward, _splitHeads } from "./heads";
 import { _backwardInputs } from "./_backward-inputs";
 import { _forwardArgs, _forwardInputs } from "./_forward-inputs";
 import type { ForwardOptions } from "./_forward-inputs";
-import { _fastForwardChecked } from "./fast/forward";
-import { linear } from "./linear";
-import { splitHeads } from "./heads";
-import { headContributions, outputProjection, outputProjectionBackward } from "./output-projection";
-import { projectThenSplitBackward } from "./projections";
+import { _forwardKernel } from "./_forward-kernels";
+import { _linear, _linearBackward } from "./linear";
+import { _headContributions, _outputProjection, _outputProjectionBackward } from "./output-projection";
 import { glorotUniform, mulberry32 } from "./random";
-import { scaledDotProductAttention, scaledDotProductAttentionBackward } from "./scaled-dot-product";
+import { _scaledDotProductAttention, _scaledDotProductAttentionBackward } from "./scaled-dot-product";
 import { paramsFromTorchStateDict, torchStateDictFromParams } from "./torch-state-dict";
 import type { FromTorchOptions, TorchStateDict } from "./torch-state-dict";
-import type { AttentionTrace, HeadTrace, Matrix, MhaParams } from "./trace";
+import type { AttentionTrace, HeadTrace, MhaParams } from "./trace";
+import type { Matrix } from "./types";
 import {
-  _validateOptions, _checkParams, _checkSize, _isBoolean, _isPositiveInt, _isSafeInteger, _markValidated,
+  _validateOptions, _checkParams, _checkSize, _isBoolean, _isPositiveInt, _isSafeInteger, _markValidated, _nestedBytes,
 } from "./_validate";
-import { _firstNonFinite, _maskOverflow, _scoresOverflow, _valuesOverflow } from "./_overflow";
-import { _withCheckedInputs } from "./_trust";
+import { _maskOverflow, _scoresOverflow } from "./_overflow";
 
 export type { ForwardOptions } from "./_forward-inputs";
 
@@ -35,6 +36,11 @@ export interface MhaRandomOptions {
   /** key width (default dModel) */ kdim?: number;
   /** value width (default dModel) */ vdim?: number;
   /** with biases (default true); they start at zero, as in PyTorch */ bias?: boolean;
+  /**
+   * key/value heads (default numHeads): fewer gives grouped-query attention, where numHeads / numKVHeads query
+   * heads share each key/value head (wK, wV are then (kdim, numKVHeads·dK)); 1 gives multi-query attention
+   */
+  numKVHeads?: number;
 }
 
 /** What MultiHeadAttention.backward returns: the gradient of the loss with respect to each input and parameter. */
@@ -47,6 +53,7 @@ export interface MhaGradients {
 
 const RANDOM_OPTIONS = {
   dModel: _isPositiveInt, numHeads: _isPositiveInt, seed: _isSafeInteger, kdim: _isPositiveInt, vdim: _isPositiveInt, bias: _isBoolean,
+  numKVHeads: _isPositiveInt,
 };
 
 /** A bound on one head's scores, max|Q|·max|K|·dK ≥ |q_i·k_j|: when it is below 1e300 no score can overflow. */
@@ -74,8 +81,9 @@ function _checkScores(head: number, q: Matrix, k: Matrix, mask: Matrix | null, s
 
 /**
  * Multi-head attention.
- *   head_i = Attention(X_q·W_i^Q + b_i^Q, X_k·W_i^K + b_i^K, X_v·W_i^V + b_i^V)
+ *   head_i = Attention(X_q·W_i^Q + b_i^Q, X_k·W_g^K + b_g^K, X_v·W_g^V + b_g^V),   g = i (or ⌊i / (h / hKV)⌋)
  *   MultiHead = Concat(head_0, …, head_{h−1})·W^O + b^O,   dK = dV = dModel / h
+ * With numKVHeads = hKV < h (grouped-query attention), h / hKV query heads share each key/value head g.
  * Weights are kept in the paper's orientation (see MhaParams); PyTorch stores the transposes.
  * @example
  *   const mha = MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 1 });
@@ -84,6 +92,7 @@ function _checkScores(head: number, q: Matrix, k: Matrix, mask: Matrix | null, s
 export class MultiHeadAttention {
   readonly dModel: number;
   readonly numHeads: number;
+  /** key/value heads: numHeads, or fewer for grouped-query attention */ readonly numKVHeads: number;
   readonly dK: number;
   readonly dV: number;
   readonly kdim: number;
@@ -95,13 +104,15 @@ export class MultiHeadAttention {
    * frozen, deep, together with the layer itself. A layer therefore never changes after it is built, so no
    * forward pass (readable or fast) can meet a weight edited into NaN, a string or a wrong shape. To change
    * weights (training), build a new layer from new params.
-   * @param params wQ (dModel, dModel), wK (kdim, dModel), wV (vdim, dModel), wO (dModel, dModel), biases (dModel,) or null
+   * @param params wQ (dModel, dModel), wK (kdim, hKV·dK), wV (vdim, hKV·dV), wO (dModel, dModel), biases or null
    * @param numHeads h; dModel must be divisible by h
+   * @param numKVHeads hKV, key/value heads (default h); h must be divisible by it
    */
-  constructor(params: MhaParams, numHeads: number) {
-    const sizes = _checkParams(params, numHeads);
+  constructor(params: MhaParams, numHeads: number, numKVHeads?: number) {
+    const sizes = _checkParams(params, numHeads, "new MultiHeadAttention", numKVHeads);
     this.dModel = sizes.dModel;
     this.numHeads = sizes.numHeads;
+    this.numKVHeads = sizes.numKVHeads;
     this.dK = sizes.dK;
     this.dV = sizes.dV;
     this.kdim = sizes.kdim;
@@ -115,27 +126,31 @@ export class MultiHeadAttention {
    * A layer with Xavier/Glorot-uniform weights from a seeded PRNG (mulberry32): the same seed gives
    * the same weights on every run and machine. Draw order: wQ, wK, wV, wO, each row by row, each
    * U(−a, a) with a = √(6/(fanIn + fanOut)) of its own paper-orientation shape. Biases are zero
-   * (as PyTorch initialises them).
-   * @param options { dModel, numHeads, seed = 0, kdim = dModel, vdim = dModel, bias = true }
+   * (as PyTorch initialises them). With numKVHeads < numHeads, wK and wV are (kdim, numKVHeads·dK).
+   * @param options { dModel, numHeads, seed = 0, kdim = dModel, vdim = dModel, bias = true, numKVHeads = numHeads }
    * @example MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 0 }).dK // returns 4
    */
   static random(options: MhaRandomOptions): MultiHeadAttention {
     _validateOptions("MultiHeadAttention.random", options, RANDOM_OPTIONS, ["dModel", "numHeads"]);
     const { dModel: E, numHeads: h } = options;
     if (E % h !== 0) throw new Error(`dModel ${E} is not divisible by numHeads ${h}`);
+    const hKV = options.numKVHeads ?? h;
+    if (h % hKV !== 0) throw new Error(`numHeads ${h} is not divisible by numKVHeads ${hKV}: each key/value head serves the same number of query heads`);
     const kdim = options.kdim ?? E;
     const vdim = options.vdim ?? E;
+    const KV = hKV * (E / h); // width of K and V
     _checkSize(`MultiHeadAttention.random({ dModel: ${E}${kdim !== E ? `, kdim: ${kdim}` : ""}${vdim !== E ? `, vdim: ${vdim}` : ""} })`,
-      2 * (2 * E * E + kdim * E + vdim * E), "the weights and their validated copy must fit; use a smaller dModel");
+      2 * (2 * _nestedBytes(E, E) + _nestedBytes(kdim, KV) + _nestedBytes(vdim, KV)),
+      "the weights and their validated copy must fit; use a smaller dModel");
     const rand = mulberry32(options.seed ?? 0);
-    const zeros = (options.bias ?? true) ? () => new Array<number>(E).fill(0) : () => null;
+    const zeros = (options.bias ?? true) ? (n: number) => new Array<number>(n).fill(0) : () => null;
     return new MultiHeadAttention({
       wQ: glorotUniform(E, E, rand), // (dModel, dModel)
-      wK: glorotUniform(kdim, E, rand), // (kdim, dModel)
-      wV: glorotUniform(vdim, E, rand), // (vdim, dModel)
+      wK: glorotUniform(kdim, KV, rand), // (kdim, hKV·dK)
+      wV: glorotUniform(vdim, KV, rand), // (vdim, hKV·dV)
       wO: glorotUniform(E, E, rand), // (dModel, dModel)
-      bQ: zeros(), bK: zeros(), bV: zeros(), bO: zeros(),
-    }, h);
+      bQ: zeros(E), bK: zeros(KV), bV: zeros(KV), bO: zeros(E),
+    }, h, hKV);
   }
 
   /**
@@ -155,6 +170,10 @@ export class MultiHeadAttention {
    *   // returns ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]
    */
   toTorchStateDict(): TorchStateDict {
+    if (this.numKVHeads !== this.numHeads) {
+      throw new Error(`toTorchStateDict: PyTorch's nn.MultiheadAttention has no grouped-query attention, and this layer has ` +
+        `numKVHeads ${this.numKVHeads} < numHeads ${this.numHeads}; read mha.params instead`);
+    }
     return torchStateDictFromParams(this.params, this);
   }
 
@@ -181,43 +200,42 @@ export class MultiHeadAttention {
   forward(query: Matrix, key?: Matrix | null, value?: Matrix | null, options?: ForwardOptions): AttentionTrace;
   forward(query: Matrix, ...rest: unknown[]): AttentionTrace {
     const args = _forwardArgs(rest);
-    const { dModel: E, numHeads: h, dK, dV, params: p } = this;
+    const { dModel: E, numHeads: h, numKVHeads: hKV, dK, dV, params: p } = this;
     const inputs = _forwardInputs(this, query, args.key, args.value, args.options);
-    if (inputs.options.kernel === "fast") return _fastForwardChecked(this, query, inputs);
+    if (inputs.options.kernel !== undefined && inputs.options.kernel !== "readable") {
+      return _forwardKernel(inputs.options.kernel)(this, query, inputs);
+    }
     const { mask, fullyMaskedRows, key, value } = inputs; // (L, S) additive mask or null; (S, kdim); (S, vdim)
+    // the inputs are checked above: the steps below are the unchecked ones
 
-    return _withCheckedInputs(() => { // the inputs are checked above; the steps below need not check again
-      // 1) linear projections, done once with the fused weights, then split into h heads
-      const Q = linear(query, p.wQ, p.bQ, ["query", "wQ", "bQ"]); // (L, dModel); an overflow names the query row
-      const K = linear(key, p.wK, p.bK, ["key", "wK", "bK"]); // (S, dModel)
-      const V = linear(value, p.wV, p.bV, ["value", "wV", "bV"]); // (S, dModel)
-      const qs = splitHeads(Q, h); // h × (L, dK)
-      const ks = splitHeads(K, h); // h × (S, dK)
-      const vs = splitHeads(V, h); // h × (S, dV)
+    // 1) linear projections, done once with the fused weights, then split into heads
+    const Q = _linear(query, p.wQ, p.bQ, ["query", "wQ", "bQ"]); // (L, dModel); an overflow names the query row
+    const K = _linear(key, p.wK, p.bK, ["key", "wK", "bK"]); // (S, hKV·dK)
+    const V = _linear(value, p.wV, p.bV, ["value", "wV", "bV"]); // (S, hKV·dV)
+    const qs = _splitHeads(Q, h); // h × (L, dK)
+    const ks = _repeatKV(_splitHeads(K, hKV), h / hKV); // h × (S, dK): query head i reads key head ⌊i·hKV / h⌋
+    const vs = _repeatKV(_splitHeads(V, hKV), h / hKV); // h × (S, dV)
 
-      // 2) scaled dot-product attention in every head
-      let maxMask = 0;
-      if (mask != null) for (const row of mask) for (const m of row) if (m > maxMask) maxMask = m;
-      const heads: HeadTrace[] = qs.map((q, i) => {
-        if (_scoresBound(q, ks[i]) / Math.sqrt(dK) + maxMask >= 1e300) _checkScores(i, q, ks[i], mask, Math.sqrt(dK));
-        const { scores, scaledScores, maskedScores, weights, output } = scaledDotProductAttention(q, ks[i], vs[i], mask);
-        const at = _firstNonFinite(output);
-        if (at) throw _valuesOverflow(i, at[0], at[1], vs[i].map((row) => row[at[1]]), output[at[0]][at[1]]);
-        return { q, k: ks[i], v: vs[i], scores, scaledScores, maskedScores, weights, output };
-      });
-
-      // 3) concat + W^O
-      const headOutputs = heads.map((head) => head.output); // h × (L, dV)
-      const concat = concatHeads(headOutputs); // (L, h·dV)
-      const output = outputProjection(concat, p.wO, p.bO); // (L, dModel)
-      const contributions = headContributions(headOutputs, p.wO); // h × (L, dModel)
-
-      const weights = heads.map((head) => head.weights); // (h, L, S)
-      return {
-        dModel: E, numHeads: h, dK, dV, query, key, value, mask, fullyMaskedRows,
-        heads, weights, meanWeights: meanOverHeads(weights), concat, contributions, output,
-      };
+    // 2) scaled dot-product attention in every head
+    let maxMask = 0;
+    if (mask != null) for (const row of mask) for (const m of row) if (m > maxMask) maxMask = m;
+    const heads: HeadTrace[] = qs.map((q, i) => {
+      if (_scoresBound(q, ks[i]) / Math.sqrt(dK) + maxMask >= 1e300) _checkScores(i, q, ks[i], mask, Math.sqrt(dK));
+      const { scores, scaledScores, maskedScores, weights, output } = _scaledDotProductAttention(q, ks[i], vs[i], mask, i);
+      return { q, k: ks[i], v: vs[i], scores, scaledScores, maskedScores, weights, output };
     });
+
+    // 3) concat + W^O
+    const headOutputs = heads.map((head) => head.output); // h × (L, dV)
+    const concat = _concatHeads(headOutputs); // (L, h·dV)
+    const output = _outputProjection(concat, p.wO, p.bO); // (L, dModel)
+    const contributions = _headContributions(headOutputs, p.wO); // h × (L, dModel)
+
+    const weights = heads.map((head) => head.weights); // (h, L, S)
+    return {
+      dModel: E, numHeads: h, numKVHeads: hKV, dK, dV, query, key, value, mask, fullyMaskedRows,
+      heads, weights, meanWeights: _meanOverHeads(weights), concat, contributions, output,
+    };
   }
 
   /**
@@ -241,20 +259,22 @@ export class MultiHeadAttention {
    *   g.dParams.wQ // returns (dModel, dModel); ∂x = g.dQuery + g.dKey + g.dValue
    */
   backward(trace: AttentionTrace, dOutput: Matrix): MhaGradients {
-    _backwardInputs(this, trace, dOutput);
-    const { numHeads: h, params: p } = this;
+    _backwardInputs(this, trace, dOutput, "backward"); // the whole trace, checked against this layer
+    const { numHeads: h, numKVHeads: hKV, params: p } = this;
 
     // 3) back through W^O and the concatenation
-    const { dConcat, dWO, dbO } = outputProjectionBackward(trace.concat, p.wO, dOutput, p.bO != null); // (L, h·dV)
-    const dHeads = concatHeadsBackward(dConcat, h); // h × (L, dV)
+    const { dConcat, dWO, dbO } = _outputProjectionBackward(trace.concat, p.wO, dOutput, p.bO != null); // (L, h·dV)
+    const dHeads = _splitHeads(dConcat, h); // h × (L, dV)
 
     // 2) back through scaled dot-product attention in every head
-    const grads = trace.heads.map((hd, i) => scaledDotProductAttentionBackward(hd.q, hd.k, hd.v, hd.weights, dHeads[i]));
+    const grads = trace.heads.map((hd, i) => _scaledDotProductAttentionBackward(hd.q, hd.k, hd.v, hd.weights, dHeads[i]));
+    const dKs = _repeatKVBackward(grads.map((g) => g.dK), h / hKV); // hKV × (S, dK): a shared head sums its group's
+    const dVs = _repeatKVBackward(grads.map((g) => g.dV), h / hKV); // hKV × (S, dV)
 
     // 1) back through the projections (the per-head gradients side by side, then the fused weights)
-    const gQ = projectThenSplitBackward(trace.query, p.wQ, grads.map((g) => g.dQ), p.bQ != null); // dX (L, dModel)
-    const gK = projectThenSplitBackward(trace.key, p.wK, grads.map((g) => g.dK), p.bK != null); // dX (S, kdim)
-    const gV = projectThenSplitBackward(trace.value, p.wV, grads.map((g) => g.dV), p.bV != null); // dX (S, vdim)
+    const gQ = _linearBackward(trace.query, p.wQ, _concatHeads(grads.map((g) => g.dQ)), p.bQ != null); // dX (L, dModel)
+    const gK = _linearBackward(trace.key, p.wK, _concatHeads(dKs), p.bK != null); // dX (S, kdim)
+    const gV = _linearBackward(trace.value, p.wV, _concatHeads(dVs), p.bV != null); // dX (S, vdim)
     return {
       dQuery: gQ.dX, dKey: gK.dX, dValue: gV.dX,
       dParams: { wQ: gQ.dW, wK: gK.dW, wV: gV.dW, wO: dWO, bQ: gQ.db, bK: gK.db, bV: gV.db, bO: dbO },

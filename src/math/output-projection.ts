@@ -1,11 +1,12 @@
 /**
  * The output projection W^O, and each head's share of it.
  *
- * Dependencies: linear, matmul.
+ * Dependencies: linear, _matmul, _checkProduct.
  */
-import { linear, linearBackward } from "./linear";
-import { checkMatrix, checkPositiveInt, formatShape, matmul, shapeOf } from "./matrix";
-import type { Matrix, Vector } from "./trace";
+import { _checkProduct } from "./_overflow";
+import { _linear, _linearBackward, linear, linearBackward } from "./linear";
+import { _matmul, checkMatrix, checkPositiveInt, formatShape, shapeOf } from "./matrix";
+import type { Matrix, Vector } from "./types";
 
 /**
  * Project the concatenated heads back to dModel.
@@ -59,12 +60,42 @@ export function headContributions(heads: Matrix[], wO: Matrix): Matrix[] {
   const h = checkPositiveInt("heads.length", heads.length);
   const [L, dV] = shapeOf(checkMatrix("heads[0]", heads[0]));
   checkMatrix("wO", wO, { rows: { n: h * dV, why: `${h} heads × dV ${dV} = ${h * dV}` } });
-  return heads.map((head, i) => {
+  heads.forEach((head, i) => {
     const [Li, di] = shapeOf(checkMatrix(`heads[${i}]`, head));
     if (Li !== L || di !== dV) {
       throw new Error(`heads[${i}] is ${formatShape(Li, di)} but heads[0] is ${formatShape(L, dV)}`);
     }
-    const wOi = wO.slice(i * dV, (i + 1) * dV); // (dV, dModel)
-    return matmul(head, wOi, [`heads[${i}]`, `wO rows of head ${i}`]); // (L, dModel)
   });
+  return _headContributions(heads, wO);
+}
+
+/**
+ * The step headContributions checks and then calls.
+ * @example _headContributions([[[2]]], [[1, 3]]) // returns [[[2, 6]]]
+ */
+export function _headContributions(heads: Matrix[], wO: Matrix): Matrix[] {
+  const dV = heads[0][0].length;
+  return heads.map((head, i) => {
+    const wOi = wO.slice(i * dV, (i + 1) * dV); // (dV, dModel)
+    const c = _matmul(head, wOi); // (L, dModel)
+    _checkProduct(c, `heads[${i}]·wO rows of head ${i}`, `heads[${i}] row`, head, `wO rows of head ${i} column`, wOi);
+    return c;
+  });
+}
+
+/**
+ * The step outputProjection checks and then calls.
+ * @example _outputProjection([[1, 2]], [[1], [1]], null) // returns [[3]]
+ */
+export function _outputProjection(concat: Matrix, wO: Matrix, bO: Vector | null): Matrix {
+  return _linear(concat, wO, bO, ["concat", "wO", "bO"]); // (L, dModel)
+}
+
+/**
+ * The step outputProjectionBackward checks and then calls.
+ * @example _outputProjectionBackward([[1, 2]], [[1, 0], [0, 1]], [[1, 0]], false).dWO // returns [[1, 0], [2, 0]]
+ */
+export function _outputProjectionBackward(concat: Matrix, wO: Matrix, dOutput: Matrix, withBias: boolean): OutputProjectionGradients {
+  const { dX, dW, db } = _linearBackward(concat, wO, dOutput, withBias);
+  return { dConcat: dX, dWO: dW, dbO: db }; // (L, h·dV), (h·dV, dModel), (dModel,)
 }

@@ -9,7 +9,7 @@
 import { concatHeads, splitHeads, splitHeadsBackward } from "./heads";
 import { linear, linearBackward, LinearGradients } from "./linear";
 import { checkMatrix, checkPositiveInt, checkVector, shapeOf } from "./matrix";
-import type { Matrix, Vector } from "./trace";
+import type { Matrix, Vector } from "./types";
 
 function _checkHead(head: number, numHeads: number): void {
   checkPositiveInt("numHeads", numHeads);

@@ -2,10 +2,11 @@
  * A tiny seeded PRNG and Xavier/Glorot initialisation, so `MultiHeadAttention.random({ seed })`
  * gives the same weights on every run and every machine (only 32-bit integer ops and one division).
  *
- * Dependencies: MAX_NUMBERS (the size budget).
+ * Dependencies: _checkSize (the size budget).
  */
-import type { Matrix } from "./trace";
-import { MAX_NUMBERS } from "./_validate";
+import type { Matrix } from "./types";
+import { _describe } from "./_describe";
+import { _checkSize, _nestedBytes } from "./_validate";
 
 /**
  * mulberry32 (Tommy Ettinger, public domain): a 32-bit state PRNG with uniform output in [0, 1).
@@ -15,7 +16,7 @@ import { MAX_NUMBERS } from "./_validate";
  * @example mulberry32(42)() // returns 0.6011037519201636
  */
 export function mulberry32(seed: number): () => number {
-  if (!Number.isSafeInteger(seed)) throw new Error(`seed must be an integer, got ${String(seed)}`);
+  if (!Number.isSafeInteger(seed)) throw new Error(`seed must be an integer, got ${_describe(seed)}`);
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -38,10 +39,7 @@ export function mulberry32(seed: number): () => number {
 export function glorotUniform(fanIn: number, fanOut: number, rand: () => number): Matrix {
   if (!Number.isInteger(fanIn) || fanIn < 1) throw new Error(`fanIn must be a positive integer, got ${fanIn}`);
   if (!Number.isInteger(fanOut) || fanOut < 1) throw new Error(`fanOut must be a positive integer, got ${fanOut}`);
-  if (fanIn * fanOut > MAX_NUMBERS) {
-    throw new Error(`glorotUniform(${fanIn}, ${fanOut}) would hold ${(fanIn * fanOut).toExponential(2)} numbers, ` +
-      `more than the ${MAX_NUMBERS.toExponential(2)} (2 GiB) mha-lab accepts in one call`);
-  }
+  _checkSize(`glorotUniform(${fanIn}, ${fanOut})`, _nestedBytes(fanIn, fanOut), "use smaller sizes");
   const a = Math.sqrt(6 / (fanIn + fanOut));
   return Array.from({ length: fanIn }, () => Array.from({ length: fanOut }, () => (2 * rand() - 1) * a));
 }

@@ -1,12 +1,15 @@
 /**
- * Scaled dot-product attention, returning every intermediate.
+ * Scaled dot-product attention, returning every intermediate, and its backward. Each public function checks
+ * its arguments, then calls the unchecked step of the same name with a leading `_` (MultiHeadAttention calls
+ * the steps directly).
  *
- * Dependencies: matmul, transpose, softmaxRows, softmaxRowsBackward, toAdditiveMask.
+ * Dependencies: _matmul, _transpose (mathjs), _softmaxRows, _softmaxRowsBackward, toAdditiveMask, _checkProduct.
  */
+import { _checkProduct, _firstNonFinite, _valuesOverflow } from "./_overflow";
 import { checkMask, fullyMaskedRows, Mask, toAdditiveMask } from "./masks";
-import { checkMatrix, matmul, shapeOf, transpose } from "./matrix";
-import { softmaxRows, softmaxRowsBackward } from "./softmax";
-import type { Matrix } from "./trace";
+import { _matmul, _transpose, checkMatrix, shapeOf } from "./matrix";
+import { _checkSoftmaxRows, _softmaxRows, _softmaxRowsBackward } from "./softmax";
+import type { Matrix } from "./types";
 
 /** Every step of scaledDotProductAttention, in the order it was computed. */
 export interface AttentionSteps {
@@ -45,15 +48,33 @@ export function scaledDotProductAttention(q: Matrix, k: Matrix, v: Matrix, mask?
   const [S] = shapeOf(checkMatrix("k", k, { cols: { n: dK, why: `q has ${dK} columns` } }));
   checkMatrix("v", v, { rows: { n: S, why: `k has ${S} rows` } });
   if (mask != null) checkMask("mask", mask, L, S);
+  const steps = _scaledDotProductAttention(q, k, v, mask == null ? null : toAdditiveMask(mask, "mask"));
+  return { ...steps, fullyMaskedRows: fullyMaskedRows(steps.maskedScores) };
+}
 
-  const scores = matmul(q, transpose(k, "k"), ["q", "kᵀ"]); // (L, S)
-  const scaledScores = scores.map((row) => row.map((s) => s / Math.sqrt(dK))); // (L, S)
-  const additive = mask == null ? null : toAdditiveMask(mask, "mask"); // (L, S)
+/**
+ * The step scaledDotProductAttention checks and then calls: shapes already checked, the mask additive.
+ * A score or output that overflows is an error naming the rows it came from.
+ * @param additive (L, S) added to the scaled scores (0 or −Infinity, or float values), or null
+ * @param head which head of a layer this is (0-based), to name it in an overflow error; null for none
+ * @example _scaledDotProductAttention([[0]], [[0], [0]], [[1], [3]], null).output // returns [[2]]
+ */
+export function _scaledDotProductAttention(
+  q: Matrix, k: Matrix, v: Matrix, additive: Matrix | null, head: number | null = null,
+): Omit<AttentionSteps, "fullyMaskedRows"> {
+  const sqrtDK = Math.sqrt(q[0].length);
+  const kT = _transpose(k); // (dK, S)
+  const scores = _matmul(q, kT); // (L, S)
+  _checkProduct(scores, "q·kᵀ", "q row", q, "kᵀ column", kT);
+  const scaledScores = scores.map((row) => row.map((s) => s / sqrtDK)); // (L, S)
   const maskedScores = additive == null ? scaledScores.map((row) => row.slice())
     : scaledScores.map((row, i) => row.map((s, j) => s + additive[i][j])); // (L, S)
-  const weights = softmaxRows(maskedScores, "maskedScores"); // (L, S)
-  const output = matmul(weights, v, ["weights", "v"]); // (L, dV)
-  return { scores, scaledScores, maskedScores, weights, output, fullyMaskedRows: fullyMaskedRows(maskedScores) };
+  const weights = _softmaxRows(maskedScores); // (L, S)
+  const output = _matmul(weights, v); // (L, dV)
+  const at = head == null ? null : _firstNonFinite(output);
+  if (at) throw _valuesOverflow(head!, at[0], at[1], v.map((row) => row[at[1]]), output[at[0]][at[1]]);
+  _checkProduct(output, "weights·v", "weights row", weights, "v column", v);
+  return { scores, scaledScores, maskedScores, weights, output };
 }
 
 /** The gradients of scaledDotProductAttention, with the intermediate ones a chart may want. */
@@ -69,7 +90,8 @@ export interface AttentionGradients {
  * The vector-Jacobian product of scaledDotProductAttention, from the forward's weights A.
  *   ∂V = Aᵀ·∂O,   ∂A = ∂O·Vᵀ,   ∂T = A ⊙ (∂A − rowsum(A ⊙ ∂A)),   ∂Q = ∂T·K/√dK,   ∂K = ∂Tᵀ·Q/√dK
  * A masked entry has A_ij = 0, so its score gets zero gradient; a fully masked row (all zero weights)
- * gets zero gradients everywhere, where PyTorch's autograd gives NaN.
+ * gets zero gradients everywhere, where PyTorch's autograd gives NaN. Weights that are not a softmax (a negative
+ * entry, a row not summing to 1) are an error naming the row.
  * @param q (L, dK), k (S, dK), v (S, dV) the forward's inputs
  * @param weights (L, S) the forward's weights (AttentionSteps.weights)
  * @param dOutput (L, dV) ∂loss/∂output
@@ -84,12 +106,23 @@ export function scaledDotProductAttentionBackward(
   const [, dV] = shapeOf(checkMatrix("v", v, { rows: { n: S, why: `k has ${S} rows` } }));
   checkMatrix("weights", weights, { rows: { n: L, why: `q has ${L} rows` }, cols: { n: S, why: `k has ${S} rows` } });
   checkMatrix("dOutput", dOutput, { rows: { n: L, why: `q has ${L} rows` }, cols: { n: dV, why: `v has ${dV} columns` } });
+  _checkSoftmaxRows("weights", weights);
+  return _scaledDotProductAttentionBackward(q, k, v, weights, dOutput);
+}
 
-  const dVal = matmul(transpose(weights, "weights"), dOutput, ["weightsᵀ", "dOutput"]); // (S, dV)
-  const dWeights = matmul(dOutput, transpose(v, "v"), ["dOutput", "vᵀ"]); // (L, S)
-  const dScaledScores = softmaxRowsBackward(weights, dWeights, ["weights", "dWeights"]); // (L, S)
-  const dScores = dScaledScores.map((row) => row.map((g) => g / Math.sqrt(dK))); // (L, S)
-  const dQ = matmul(dScores, k, ["dScores", "k"]); // (L, dK)
-  const dKey = matmul(transpose(dScores, "dScores"), q, ["dScoresᵀ", "q"]); // (S, dK)
+/**
+ * The step scaledDotProductAttentionBackward checks and then calls.
+ * @example _scaledDotProductAttentionBackward([[1]], [[0], [0]], [[1], [3]], [[0.5, 0.5]], [[1]]).dV // returns [[0.5], [0.5]]
+ */
+export function _scaledDotProductAttentionBackward(
+  q: Matrix, k: Matrix, v: Matrix, weights: Matrix, dOutput: Matrix,
+): AttentionGradients {
+  const sqrtDK = Math.sqrt(q[0].length);
+  const dVal = _matmul(_transpose(weights), dOutput); // (S, dV)
+  const dWeights = _matmul(dOutput, _transpose(v)); // (L, S)
+  const dScaledScores = _softmaxRowsBackward(weights, dWeights); // (L, S)
+  const dScores = dScaledScores.map((row) => row.map((g) => g / sqrtDK)); // (L, S)
+  const dQ = _matmul(dScores, k); // (L, dK)
+  const dKey = _matmul(_transpose(dScores), q); // (S, dK)
   return { dWeights, dScaledScores, dQ, dK: dKey, dV: dVal };
 }

@@ -1,19 +1,11 @@
 /**
- * The types that flow through the module. Plain nested number arrays go in and come out,
- * so every intermediate can be printed in a notebook or handed to a chart as it is.
+ * The layer's parameters and the trace its forward pass returns (the core types Matrix, Vector and BoolMask
+ * are in types.ts, and re-exported here for the files that import them from this one).
  */
 
-/** A row-major matrix: `m[i][j]` is row i, column j. Shape (rows, cols). */
-export type Matrix = number[][];
+import type { Matrix, Vector } from "./types";
 
-/** A vector, shape (n,). */
-export type Vector = number[];
-
-/**
- * A boolean mask in PyTorch's convention: `true` means the position is NOT allowed.
- * Shape (L, S) for attention masks, (S,) for key-padding masks.
- */
-export type BoolMask = boolean[][];
+export type { BoolMask, Matrix, Vector } from "./types";
 
 /**
  * Parameters of one multi-head attention layer, in the paper's orientation:
@@ -22,8 +14,8 @@ export type BoolMask = boolean[][];
  */
 export interface MhaParams {
   /** (dModel, dModel) */ wQ: Matrix;
-  /** (kdim, dModel) */ wK: Matrix;
-  /** (vdim, dModel) */ wV: Matrix;
+  /** (kdim, dModel), or (kdim, numKVHeads·dK) with grouped-query attention */ wK: Matrix;
+  /** (vdim, dModel), or (vdim, numKVHeads·dV) */ wV: Matrix;
   /** (dModel, dModel): rows i·dV … (i+1)·dV − 1 belong to head i. */ wO: Matrix;
   /** (dModel,) or null when the layer has no bias. */ bQ: Vector | null;
   bK: Vector | null;
@@ -34,8 +26,8 @@ export interface MhaParams {
 /** Everything one head computed, in the order it was computed. */
 export interface HeadTrace {
   /** (L, dK) Q_i = X·W_i^Q */ q: Matrix;
-  /** (S, dK) K_i */ k: Matrix;
-  /** (S, dV) V_i */ v: Matrix;
+  /** (S, dK) K_i (with grouped-query attention, the key head this head shares) */ k: Matrix;
+  /** (S, dV) V_i (likewise) */ v: Matrix;
   /** (L, S) Q_i·K_iᵀ */ scores: Matrix;
   /** (L, S) Q_i·K_iᵀ / √dK */ scaledScores: Matrix;
   /** (L, S) scaled scores plus the additive mask (−Infinity where not allowed) */ maskedScores: Matrix;
@@ -47,6 +39,8 @@ export interface HeadTrace {
 export interface AttentionTrace {
   dModel: number;
   numHeads: number;
+  /** key/value heads (numHeads, or fewer for grouped-query attention); set by forward, optional in hand-made traces */
+  numKVHeads?: number;
   dK: number;
   dV: number;
   /** (L, dModel) the query sequence that went in */ query: Matrix;

@@ -22,8 +22,9 @@ function sourceFiles(dir = SRC): string[] {
   });
 }
 
-/** The scope examples run in: every export of every module in src/ (filled in beforeAll). */
+/** The scope examples run in: every export of every module in src/ (filled in beforeAll), a file's own exports first. */
 const api: Record<string, unknown> = {};
+const own = new Map<string, Record<string, unknown>>();
 
 interface Example { file: string; expr: string; kind: "returns" | "throws"; expected: string }
 
@@ -43,14 +44,20 @@ function examples(): Example[] {
   return out;
 }
 
-const evaluate = (src: string): unknown => {
-  const names = Object.keys(api);
-  return new Function(...names, `return (${src});`)(...names.map((n) => api[n]));
+/** Evaluate an example of `file`: its own exports shadow a same-named export of another folder (math's linear vs blocks'). */
+const evaluate = (src: string, file = ""): unknown => {
+  const scope = { ...api, ...own.get(file) };
+  const names = Object.keys(scope);
+  return new Function(...names, `return (${src});`)(...names.map((n) => scope[n]));
 };
 
 beforeAll(async () => {
   const all = readdirSync(SRC, { recursive: true }).map(String).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"));
-  for (const f of all) Object.assign(api, await import(path.join(SRC, f)));
+  for (const f of all) {
+    const mod = await import(path.join(SRC, f));
+    Object.assign(api, mod);
+    own.set(f.split(path.sep).join("/"), mod);
+  }
 });
 
 describe("doc-comment examples", () => {
@@ -61,12 +68,12 @@ describe("doc-comment examples", () => {
   for (const ex of all) {
     it(`${ex.file}: ${ex.expr} ${ex.kind} ${ex.expected}`, () => {
       if (ex.kind === "throws") {
-        expect(() => evaluate(ex.expr)).toThrow(JSON.parse(ex.expected));
+        expect(() => evaluate(ex.expr, ex.file)).toThrow(JSON.parse(ex.expected));
         return;
       }
-      const actual = evaluate(ex.expr);
-      if (ex.expected.includes("…")) expectClose(actual, evaluate(ex.expected.replace(/…/g, "")), 1e-5);
-      else expect(actual).toEqual(evaluate(ex.expected));
+      const actual = evaluate(ex.expr, ex.file);
+      if (ex.expected.includes("…")) expectClose(actual, evaluate(ex.expected.replace(/…/g, ""), ex.file), 1e-5);
+      else expect(actual).toEqual(evaluate(ex.expected, ex.file));
     });
   }
 });

@@ -10,13 +10,13 @@ describe("checkMatrix", () => {
     expect(checkMatrix("x", x)).toBe(x);
   });
   it("names non-arrays, empty, ragged, non-numbers and non-finite entries", () => {
-    expect(() => checkMatrix("query", 5)).toThrow("query must be a 2-D array of numbers, got number");
+    expect(() => checkMatrix("query", 5)).toThrow("query must be a 2-D array of numbers, got 5");
     expect(() => checkMatrix("query", null)).toThrow("query must be a 2-D array of numbers, got null");
     expect(() => checkMatrix("query", [])).toThrow("query is empty (0 rows)");
     expect(() => checkMatrix("query", [[]])).toThrow("query has 0 columns");
     expect(() => checkMatrix("query", [[1, 2], [3]])).toThrow("query is ragged: row 1 has 1 columns but row 0 has 2");
-    expect(() => checkMatrix("query", [[1], 2])).toThrow("query[1] is number, not a row array");
-    expect(() => checkMatrix("query", [[1, "2"]])).toThrow("query[0][1] is string, not a number");
+    expect(() => checkMatrix("query", [[1], 2])).toThrow("query[1] is 2, not a row array");
+    expect(() => checkMatrix("query", [[1, "2"]])).toThrow("query[0][1] is the string \"2\", not a number");
     expect(() => checkMatrix("query", [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, NaN]])).toThrow("query[2][3] is NaN");
     expect(() => checkMatrix("query", [[Infinity]])).toThrow("query[0][0] is Infinity");
     expect(() => checkMatrix("query", [[-Infinity]])).toThrow("query[0][0] is -Infinity");
@@ -41,7 +41,7 @@ describe("checkVector / checkPositiveInt / headSize / formatShape", () => {
     expect(checkPositiveInt("numHeads", 3)).toBe(3);
     expect(() => checkPositiveInt("numHeads", 0)).toThrow("numHeads must be a positive integer, got 0");
     expect(() => checkPositiveInt("numHeads", 1.5)).toThrow("numHeads must be a positive integer, got 1.5");
-    expect(() => checkPositiveInt("numHeads", "2")).toThrow("numHeads must be a positive integer, got 2");
+    expect(() => checkPositiveInt("numHeads", "2")).toThrow("numHeads must be a positive integer, got the string \"2\"");
   });
   it("headSize: dModel 10 is not divisible by numHeads 3", () => {
     expect(headSize("dModel", 12, 3)).toBe(4);

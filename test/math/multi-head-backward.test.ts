@@ -74,7 +74,7 @@ describe("mha.backward(trace, dOutput) against finite differences", () => {
         expect(worstFdError(mha, q, k ?? q.map((r) => r.slice()), v ?? q.map((r) => r.slice()), opts, G)).toBeLessThan(1e-6);
       },
     ), { numRuns: 40, seed: 11 });
-  });
+  }, 120_000); // 40 cases × ~100 forward passes each on mathjs: seconds on a busy machine
 });
 
 describe("mha.backward: masks", () => {
@@ -149,7 +149,7 @@ describe("mha.backward: bad input", () => {
   it("rejects a trace from a layer of the same sizes but other weights", () => {
     const other = MultiHeadAttention.random({ dModel: 4, numHeads: 2, seed: 2 });
     expect(() => mha.backward(other.forward(x), randMatrix(3, 4, rand))).toThrow(
-      /^trace is not from this layer: trace's head 1's q differs from what this layer's weights give by [0-9.e-]+ \(relative\); pass the trace this layer's forward returned, and do not change the weights between forward and backward$/,
+      /^backward: trace.heads\[0\].q \(head 1\) differs from what this layer computes from the trace's inputs by [0-9.e-]+ \(relative\) at \[\d+\]\[\d+\]; pass the trace this layer's forward returned, unedited, and do not change the weights between forward and backward$/,
     );
   });
   it("rejects dOutput of the wrong shape, naming both shapes", () => {

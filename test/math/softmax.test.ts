@@ -40,7 +40,7 @@ describe("softmaxRows", () => {
   });
 
   it("rejects a 1-D array (softmax works over the rows of a matrix)", () => {
-    expect(() => softmaxRows([1, 2] as unknown as number[][])).toThrow("x must be a 2-D array of numbers, but x[0] is number");
+    expect(() => softmaxRows([1, 2] as unknown as number[][])).toThrow("x must be a 2-D array of numbers, but x[0] is 1");
     expect(() => softmaxRows([])).toThrow("x is empty (0 rows)");
   });
 

@@ -1,47 +1,17 @@
 /**
- * Flat Float64Array kernels behind both paths: the fast kernel's fastForward, and mathjs's own multiply,
- * into which _mathjs.ts installs _multiplyNested (so the readable path's products run here too).
+ * The matrix product of the fast path (the flat attention, the trainer, the blocks), and the nested-array
+ * product installFastMultiply can put into a mathjs instance the caller owns.
  * Every output entry sums p = 0, 1, …, k−1 in order in one accumulator, the order mathjs's multiply uses,
- * so both paths give the same numbers bit for bit (tested). Products big enough to pay for the copies run on the
+ * so products agree with the readable path's bit for bit (tested). Products big enough to pay for the copies run on the
  * WebAssembly SIMD kernel (simd.ts), which sums in the same order; the rest on the plain loops here.
  *
- * Dependencies: simd.ts.
+ * Dependencies: simd.ts, convert.ts.
  */
-import type { Matrix } from "../trace";
+import type { Matrix } from "../types";
+import { _flatten, _flattenTransposed, _nested } from "./convert";
 import { _matmulNestedSimd, _matmulSimd, _simdEnabled } from "./simd";
 
-/**
- * Copy a nested matrix into a row-major Float64Array.
- * @param a (rows, cols)
- * @example _flatten([[1, 2], [3, 4]]) // returns Float64Array.from([1, 2, 3, 4])
- */
-export function _flatten(a: Matrix): Float64Array {
-  const rows = a.length;
-  const cols = a[0].length;
-  const f = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) {
-    const r = a[i];
-    const o = i * cols;
-    for (let j = 0; j < cols; j++) f[o + j] = r[j];
-  }
-  return f; // (rows·cols,)
-}
-
-/**
- * Copy a nested matrix into a row-major Float64Array of its transpose.
- * @param a (rows, cols)
- * @example _flattenTransposed([[1, 2], [3, 4]]) // returns Float64Array.from([1, 3, 2, 4])
- */
-export function _flattenTransposed(a: Matrix): Float64Array {
-  const rows = a.length;
-  const cols = a[0].length;
-  const f = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) {
-    const r = a[i];
-    for (let j = 0; j < cols; j++) f[j * rows + i] = r[j];
-  }
-  return f; // (cols·rows,)
-}
+export { _flatten, _flattenTransposed, _nested } from "./convert"; // where src/minilm and src/train import them from
 
 /** Transposes of frozen matrices, keyed by their first row: an entry holds the row objects it was made from. */
 const _transposeCache = new WeakMap<readonly number[], { rows: Matrix; t: Float64Array }[]>();
@@ -74,21 +44,6 @@ export function _cachedTransposed(w: Matrix): Float64Array {
   if (entries.length > 8) entries.shift();
   _transposeCache.set(w[0], entries);
   return t;
-}
-
-/**
- * Rows rowStart … rowEnd−1 and columns colStart … colStart+width−1 of a row-major (·, cols) buffer, as a nested matrix.
- * @example _nested(new Float64Array([1, 2, 3, 4]), 2, 0, 2, 0, 2) // returns [[1, 2], [3, 4]]
- */
-export function _nested(f: Float64Array, cols: number, rowStart: number, rowEnd: number, colStart: number, width: number): Matrix {
-  const out: Matrix = new Array(rowEnd - rowStart);
-  for (let i = rowStart; i < rowEnd; i++) {
-    const r: number[] = new Array(width);
-    const o = i * cols + colStart;
-    for (let j = 0; j < width; j++) r[j] = f[o + j];
-    out[i - rowStart] = r;
-  }
-  return out; // (rowEnd − rowStart, width)
 }
 
 /**
@@ -280,40 +235,12 @@ export const ORIGINAL_MULTIPLY = Symbol.for("mha-lab.fast.originalMultiply");
  * A mathjs multiply that sends two 2-D number arrays with matching inner sizes to the kernel, and every other
  * call (scalars, vectors, DenseMatrix, BigNumber, …) to the original.
  * @param original the instance's multiply
- * @param checked true when the caller has checked the arguments already (then only their 2-D shape is looked at)
  */
-export function _fastMultiply(original: (...args: any[]) => unknown, checked: () => boolean = () => false): (...args: any[]) => unknown {
-  const isMatrix = (x: unknown): x is Matrix => (checked() ? Array.isArray(x) && Array.isArray(x[0]) : _isNumberMatrix(x));
+export function _fastMultiply(original: (...args: any[]) => unknown): (...args: any[]) => unknown {
   const wrapper = (...args: unknown[]) =>
-    args.length === 2 && isMatrix(args[0]) && isMatrix(args[1]) && args[0][0].length === args[1].length
+    args.length === 2 && _isNumberMatrix(args[0]) && _isNumberMatrix(args[1]) && args[0][0].length === args[1].length
       ? _multiplyNested(args[0], args[1])
       : original(...args);
-  Object.assign(wrapper, { [ORIGINAL_MULTIPLY]: original });
-  return wrapper;
-}
-
-/**
- * A mathjs transpose that transposes a 2-D array of numbers with two plain loops (mathjs's own first wraps it in
- * a DenseMatrix and validates every row: most of its time on the small per-head keys); anything else goes to the
- * original. Same values, the same nested-array result.
- * @param original the instance's transpose
- * @param checked true when the caller has checked the argument already
- */
-export function _fastTranspose(original: (...args: any[]) => unknown, checked: () => boolean = () => false): (...args: any[]) => unknown {
-  const wrapper = (...args: unknown[]) => {
-    const a = args[0];
-    if (args.length !== 1 || !(checked() ? Array.isArray(a) && Array.isArray(a[0]) : _isNumberMatrix(a))) return original(...args);
-    const m = a as Matrix;
-    const rows = m.length;
-    const cols = m[0].length;
-    const t: Matrix = new Array(cols);
-    for (let j = 0; j < cols; j++) {
-      const r: number[] = new Array(rows);
-      for (let i = 0; i < rows; i++) r[i] = m[i][j];
-      t[j] = r;
-    }
-    return t; // (cols, rows)
-  };
   Object.assign(wrapper, { [ORIGINAL_MULTIPLY]: original });
   return wrapper;
 }

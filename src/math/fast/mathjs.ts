@@ -1,20 +1,18 @@
 /**
- * The typed-array matrix product inside mathjs. mha-lab's own mathjs instance has it installed by default
- * (src/math/_mathjs.ts), so the readable path's products run on Float64Array buffers; these functions bring it
- * into any other mathjs instance (or take it out again), and fastMatmul offers it as a checked function.
+ * The fast path's matrix product for nested arrays: fastMatmul, a checked function, and installFastMultiply, which
+ * puts it into a mathjs instance the caller owns (or takes it out again). mha-lab's own instance is never changed:
+ * the readable path computes with mathjs's own multiply, so a learner who steps into it reads what runs.
  *
- * Dependencies: the kernels, checkMatrix.
+ * Dependencies: the kernels, checkMatrix, _checkProduct.
  */
 import { checkMatrix, formatShape, shapeOf } from "../matrix";
-import type { Matrix } from "../trace";
-import { _math } from "../_mathjs";
+import type { Matrix } from "../types";
 import { _checkProduct } from "../_overflow";
-import { _inputsChecked } from "../_trust";
 
 function _checkMath(math: unknown): asserts math is MathWithMultiply {
   const m = math as Partial<MathWithMultiply> | null;
   if (m == null || typeof m.multiply !== "function" || typeof m.import !== "function") {
-    throw new Error("math must be a mathjs instance (with multiply and import), e.g. create(all)");
+    throw new Error("math must be a mathjs instance (with multiply and import) that you created, e.g. create(all)");
   }
 }
 import { _fastMultiply, _multiplyNested, ORIGINAL_MULTIPLY } from "./kernels";
@@ -50,24 +48,23 @@ export function fastMatmul(a: Matrix, b: Matrix, names: [string, string] = ["a",
 /**
  * Replace `math.multiply` by a wrapper that sends two 2-D number arrays to the kernel and everything else
  * (scalars, vectors, DenseMatrix, BigNumber, …) to the original, through mathjs's own extension mechanism
- * (math.import). Idempotent; undo with uninstallFastMultiply. mha-lab's own instance has it already.
+ * (math.import). Idempotent; undo with uninstallFastMultiply.
  *   multiply(A, B) = A·B, the same numbers as before, sooner
- * @param math a mathjs instance; by default the one mha-lab computes with
- * @example installFastMultiply() // returns undefined
+ * @param math a mathjs instance you created (create(all))
+ * @example installFastMultiply(null) // throws "math must be a mathjs instance"
  */
-export function installFastMultiply(math: MathWithMultiply = _math): void {
+export function installFastMultiply(math: MathWithMultiply): void {
   _checkMath(math);
   if ((math.multiply as { [ORIGINAL_MULTIPLY]?: unknown })[ORIGINAL_MULTIPLY]) return;
-  math.import({ multiply: _fastMultiply(math.multiply, math === _math ? _inputsChecked : undefined) }, { override: true });
+  math.import({ multiply: _fastMultiply(math.multiply) }, { override: true });
 }
 
 /**
- * Put the original `math.multiply` back after installFastMultiply (for mha-lab's instance: mathjs's own
- * multiply on nested arrays, the slow reference the tests compare against).
- * @param math the same mathjs instance (default: mha-lab's own)
- * @example uninstallFastMultiply() // returns undefined
+ * Put the original `math.multiply` back after installFastMultiply.
+ * @param math the same mathjs instance
+ * @example uninstallFastMultiply(null) // throws "math must be a mathjs instance"
  */
-export function uninstallFastMultiply(math: MathWithMultiply = _math): void {
+export function uninstallFastMultiply(math: MathWithMultiply): void {
   _checkMath(math);
   const original = (math.multiply as { [ORIGINAL_MULTIPLY]?: unknown })[ORIGINAL_MULTIPLY];
   if (original) math.import({ multiply: original }, { override: true });

@@ -1,0 +1,287 @@
+/**
+ * Multi-head attention on B sequences at once, on row-major Float64Array buffers, and its backward: the one flat
+ * forward behind fastForward, the trainer and the blocks. Same order of operations as the readable path
+ * (multi-head.ts): scores q·kᵀ, then ÷ √dK, then + mask, then the softmax (exp(u − max), ÷ Σ), then weights·v,
+ * so the two agree to rounding (tested ≤ 1e-12 relative).
+ *
+ * Options: causal, an additive mask shared by the batch, key padding per sequence, keys and values from another
+ * sequence (cross-attention: pass xk, xv with S rows each), a head mask, and grouped-query attention (numKVHeads <
+ * numHeads: query head i reads key/value head ⌊i / (numHeads / numKVHeads)⌋, llama's repeat_kv).
+ *
+ * No checks here (callers check once: fastForward through _forwardInputs, the trainer and blocks their own), and
+ * no overflow naming (forward-overflow.ts does that for fastForward).
+ *
+ * Dependencies: _matmulTransB (kernels.ts), _transposeFlat (convert.ts).
+ */
+import { _transposeFlat } from "./convert";
+import { _matmulTransB } from "./kernels";
+
+/** The sizes of an attention layer, as the flat kernels need them. */
+export interface FlatAttentionDims {
+  dModel: number;
+  /** h, query heads */ numHeads: number;
+  /** key/value heads; numHeads for ordinary multi-head attention (h must be divisible by it) */ numKVHeads: number;
+  dK: number;
+  dV: number;
+  /** width of the key input */ kdim: number;
+  /** width of the value input */ vdim: number;
+}
+
+/** A layer's parameters (or their gradients) as row-major buffers, paper orientation. */
+export interface FlatAttentionParams {
+  /** (dModel, h·dK) */ wQ: Float64Array;
+  /** (kdim, hKV·dK) */ wK: Float64Array;
+  /** (vdim, hKV·dV) */ wV: Float64Array;
+  /** (h·dV, dModel) */ wO: Float64Array;
+  /** (h·dK,) or null */ bQ: Float64Array | null;
+  /** (hKV·dK,) or null */ bK: Float64Array | null;
+  /** (hKV·dV,) or null */ bV: Float64Array | null;
+  /** (dModel,) or null */ bO: Float64Array | null;
+}
+
+/** The transposes of the four weights, for a caller that keeps them (a frozen layer computes them once). */
+export interface FlatWeightsT {
+  wQ: Float64Array;
+  wK: Float64Array;
+  wV: Float64Array;
+  wO: Float64Array;
+}
+
+/** Options of mhaForwardFlat. */
+export interface FlatAttentionOptions {
+  /** (L·S,) additive mask shared by the batch (0 = allowed, −Infinity = not, or float values), or null */
+  mask?: Float64Array | null;
+  /** query i sees keys 0 … i only (top-left aligned, as causalMask) */ causal?: boolean;
+  /** (B·S,) 1 = the key is padding, ignored (PyTorch's key_padding_mask True), per sequence */ keyPadding?: Uint8Array | null;
+  /** (h,) multiplier of each head's output (0 removes a head), or null */ headMask?: Float64Array | null;
+  /** the weights' transposes when the caller keeps them (default: computed here) */ weightsT?: FlatWeightsT;
+}
+
+/** What mhaForwardFlat computed: its output, and what the backward pass and a trace need. */
+export interface FlatAttentionCache {
+  B: number;
+  L: number;
+  S: number;
+  /** (B·L, dModel) queries */ xq: Float64Array;
+  /** (B·S, kdim) */ xk: Float64Array;
+  /** (B·S, vdim) */ xv: Float64Array;
+  /** (B·L, h·dK) Q = Xq·W^Q + b^Q */ Q: Float64Array;
+  /** (B·S, hKV·dK) */ K: Float64Array;
+  /** (B·S, hKV·dV) */ V: Float64Array;
+  /** (B, h, L, S) attention weights; a fully masked row is all zeros */ weights: Float64Array;
+  /** (B·L, h·dV) the heads side by side (after headMask) */ concat: Float64Array;
+  /** (B·L, dModel) Concat·W^O + b^O */ output: Float64Array;
+  /** the combined additive mask applied, or null */ mask: Float64Array | null;
+  causal: boolean;
+  keyPadding: Uint8Array | null;
+  headMask: Float64Array | null;
+}
+
+/** The input gradients of mhaBackwardFlat. */
+export interface FlatAttentionInputGradients {
+  /** (B·L, dModel) */ dXq: Float64Array;
+  /** (B·S, kdim) */ dXk: Float64Array;
+  /** (B·S, vdim) */ dXv: Float64Array;
+}
+
+/** Y (rows, dOut) = X (rows, dIn)·W + b, with Wᵀ (dOut, dIn) given. */
+function _linearT(x: Float64Array, rows: number, dIn: number, wT: Float64Array, b: Float64Array | null, dOut: number): Float64Array {
+  const y = new Float64Array(rows * dOut);
+  _matmulTransB(x, 0, dIn, rows, dIn, wT, 0, dIn, dOut, y, 0); // (rows, dOut)
+  if (b != null) for (let i = 0; i < rows; i++) for (let j = 0, o = i * dOut; j < dOut; j++) y[o + j] += b[j];
+  return y;
+}
+
+/** ∂W += Xᵀ·∂Y, ∂b += Σ_rows ∂Y, and return ∂X = ∂Y·Wᵀ. */
+function _linearBackward(
+  xT: Float64Array, rows: number, dIn: number, w: Float64Array, dY: Float64Array, dOut: number,
+  dW: Float64Array, db: Float64Array | null,
+): Float64Array {
+  const dYT = _transposeFlat(dY, 0, dOut, rows, dOut); // (dOut, rows)
+  _matmulTransB(xT, 0, rows, dIn, rows, dYT, 0, rows, dOut, dW, 0, dOut, true); // (dIn, dOut)
+  if (db != null) {
+    for (let j = 0; j < dOut; j++) {
+      let s = 0;
+      for (let i = 0; i < rows; i++) s += dYT[j * rows + i];
+      db[j] += s;
+    }
+  }
+  const dX = new Float64Array(rows * dIn);
+  _matmulTransB(dY, 0, dOut, rows, dOut, w, 0, dOut, dIn, dX, 0, dIn); // (rows, dIn): row j of W is column j of Wᵀ
+  return dX;
+}
+
+/**
+ * The softmax of one row of scores in place: u = s / √dK + m (m from the mask, −Infinity where masked), then
+ * exp(u − max) / Σ. A row whose keys are all masked becomes zeros. The fast path's one softmax.
+ * @param a the buffer holding the row's scores at o … o+S−1
+ * @param maskRow (S,) additive mask entries at m0, or null
+ * @param firstMasked keys j ≥ firstMasked are masked (causal), S for none
+ * @param pad (S,) 1 = padding key at p0, or null
+ */
+function _softmaxRow(
+  a: Float64Array, o: number, S: number, sqrtDK: number,
+  mask: Float64Array | null, m0: number, firstMasked: number, pad: Uint8Array | null, p0: number,
+): void {
+  let max = -Infinity;
+  for (let j = 0; j < S; j++) {
+    let u = a[o + j] / sqrtDK;
+    if (mask != null) u += mask[m0 + j];
+    if (j >= firstMasked || (pad != null && pad[p0 + j] !== 0)) u = -Infinity;
+    a[o + j] = u;
+    if (u > max) max = u;
+  }
+  if (max === -Infinity) {
+    a.fill(0, o, o + S); // every key masked
+    return;
+  }
+  let sum = 0;
+  for (let j = 0; j < S; j++) {
+    const e = Math.exp(a[o + j] - max); // exp(−Infinity) = 0
+    a[o + j] = e;
+    sum += e;
+  }
+  for (let j = 0; j < S; j++) a[o + j] /= sum;
+}
+
+/**
+ * Multi-head attention forward for B sequences at once on flat buffers, keeping what backward needs.
+ *   Q = Xq·W^Q + b^Q,  K = Xk·W^K + b^K,  V = Xv·W^V + b^V
+ *   head_i = softmax(Q_i·K_gᵀ/√dK + M)·V_g · headMask_i,  g = ⌊i / (h / hKV)⌋
+ *   out = Concat(head_0 … head_{h−1})·W^O + b^O
+ * @param dims the layer's sizes
+ * @param p the layer's parameters
+ * @param B sequences; L queries and S keys per sequence
+ * @param xq (B·L, dModel) queries; xk (B·S, kdim) keys; xv (B·S, vdim) values (pass the same buffer for self-attention)
+ * @param options { mask (L·S), causal, keyPadding (B·S), headMask (h), weightsT }
+ * @return the cache: weights (B, h, L, S), concat (B·L, h·dV), output (B·L, dModel), …
+ * @example Array.from(mhaForwardFlat({ dModel: 1, numHeads: 1, numKVHeads: 1, dK: 1, dV: 1, kdim: 1, vdim: 1 }, { wQ: Float64Array.of(1), wK: Float64Array.of(0), wV: Float64Array.of(1), wO: Float64Array.of(1), bQ: null, bK: null, bV: null, bO: null }, 1, 2, 2, Float64Array.of(1, 3), Float64Array.of(1, 3), Float64Array.of(1, 3)).output) // returns [2, 2]
+ */
+export function mhaForwardFlat(
+  dims: FlatAttentionDims, p: FlatAttentionParams, B: number, L: number, S: number,
+  xq: Float64Array, xk: Float64Array, xv: Float64Array, options: FlatAttentionOptions = {},
+): FlatAttentionCache {
+  const { dModel: E, numHeads: h, numKVHeads: hKV, dK, dV, kdim, vdim } = dims;
+  const { mask = null, causal = false, keyPadding = null, headMask = null } = options;
+  const nRep = h / hKV; // query heads per key/value head
+  const wT = options.weightsT ?? {
+    wQ: _transposeFlat(p.wQ, 0, h * dK, E, h * dK), wK: _transposeFlat(p.wK, 0, hKV * dK, kdim, hKV * dK),
+    wV: _transposeFlat(p.wV, 0, hKV * dV, vdim, hKV * dV), wO: _transposeFlat(p.wO, 0, E, h * dV, E),
+  };
+  const QW = h * dK; // width of Q
+  const KW = hKV * dK; // width of K
+  const VW = hKV * dV; // width of V
+  const CW = h * dV; // width of concat
+
+  // 1) linear projections, each once with the fused weights
+  const Q = _linearT(xq, B * L, E, wT.wQ, p.bQ, QW); // (B·L, h·dK)
+  const K = _linearT(xk, B * S, kdim, wT.wK, p.bK, KW); // (B·S, hKV·dK)
+  const V = _linearT(xv, B * S, vdim, wT.wV, p.bV, VW); // (B·S, hKV·dV)
+
+  // 2) scaled dot-product attention in every head of every sequence
+  const sqrtDK = Math.sqrt(dK);
+  const weights = new Float64Array(B * h * L * S); // (B, h, L, S)
+  const concat = new Float64Array(B * L * CW); // (B·L, h·dV)
+  const vT = new Float64Array(dV * S); // (dV, S) one key/value head's V, transposed
+  for (let b = 0; b < B; b++) {
+    for (let g = 0; g < hKV; g++) {
+      _transposeFlat(V, b * S * VW + g * dV, VW, S, dV, vT); // (dV, S)
+      for (let hd = g * nRep; hd < (g + 1) * nRep; hd++) {
+        const aOff = (b * h + hd) * L * S;
+        _matmulTransB(Q, b * L * QW + hd * dK, QW, L, dK, K, b * S * KW + g * dK, KW, S, weights, aOff); // (L, S) q·kᵀ
+        for (let r = 0; r < L; r++) {
+          _softmaxRow(weights, aOff + r * S, S, sqrtDK, mask, r * S, causal ? r + 1 : S, keyPadding, b * S);
+        }
+        const cOff = b * L * CW + hd * dV; // this head's columns of concat
+        _matmulTransB(weights, aOff, S, L, S, vT, 0, S, dV, concat, cOff, CW); // (L, dV) weights·v
+        const m = headMask == null ? 1 : headMask[hd];
+        if (m !== 1) for (let r = 0; r < L; r++) for (let d = 0; d < dV; d++) concat[cOff + r * CW + d] *= m;
+      }
+    }
+  }
+
+  // 3) concat + W^O
+  const output = _linearT(concat, B * L, CW, wT.wO, p.bO, E); // (B·L, dModel)
+  return { B, L, S, xq, xk, xv, Q, K, V, weights, concat, output, mask, causal, keyPadding, headMask };
+}
+
+/**
+ * The backward pass of mhaForwardFlat: accumulate the parameter gradients into `grads` and return the input gradients.
+ *   ∂Concat = ∂Out·W^Oᵀ, ∂W^O += Concatᵀ·∂Out;  per head ∂A = ∂head·V_gᵀ, ∂T = A ⊙ (∂A − rowsum(A ⊙ ∂A)),
+ *   ∂Q_i = ∂T·K_g/√dK, ∂K_g += ∂Tᵀ·Q_i/√dK, ∂V_g += Aᵀ·∂head;  ∂W^Q += Xqᵀ·∂Q, ∂Xq = ∂Q·W^Qᵀ (and so for K, V)
+ * Masks are constants: masked pairs and fully masked rows get zero gradient.
+ * @param dims the layer's sizes
+ * @param p the layer's parameters (as used by the forward)
+ * @param cache what mhaForwardFlat returned
+ * @param dOut (B·L, dModel) ∂loss/∂output
+ * @param grads where ∂loss/∂params are ADDED (zero them first for a fresh gradient)
+ * @return { dXq (B·L, dModel), dXk (B·S, kdim), dXv (B·S, vdim) } (add all three for self-attention)
+ * @example (illustrative) mhaBackwardFlat(dims, p, mhaForwardFlat(dims, p, B, L, L, x, x, x), dOut, grads).dXq // returns (B·L, dModel)
+ */
+export function mhaBackwardFlat(
+  dims: FlatAttentionDims, p: FlatAttentionParams, cache: FlatAttentionCache, dOut: Float64Array, grads: FlatAttentionParams,
+): FlatAttentionInputGradients {
+  const { dModel: E, numHeads: h, numKVHeads: hKV, dK, dV, kdim, vdim } = dims;
+  const { B, L, S, Q, K, V, weights: A, concat, headMask } = cache;
+  const nRep = h / hKV;
+  const [QW, KW, VW, CW] = [h * dK, hKV * dK, hKV * dV, h * dV];
+
+  // 3) back through W^O (and the head mask)
+  const concatT = _transposeFlat(concat, 0, CW, B * L, CW); // (h·dV, B·L)
+  const dConcat = _linearBackward(concatT, B * L, CW, p.wO, dOut, E, grads.wO, grads.bO); // (B·L, h·dV)
+  if (headMask != null) {
+    for (let hd = 0; hd < h; hd++) {
+      const m = headMask[hd];
+      if (m !== 1) for (let r = 0; r < B * L; r++) for (let d = 0; d < dV; d++) dConcat[r * CW + hd * dV + d] *= m;
+    }
+  }
+
+  // 2) back through scaled dot-product attention in every head
+  const dQ = new Float64Array(B * L * QW); // (B·L, h·dK)
+  const dKf = new Float64Array(B * S * KW); // (B·S, hKV·dK), summed over the heads of a group
+  const dVf = new Float64Array(B * S * VW); // (B·S, hKV·dV)
+  const dT = new Float64Array(L * S); // (L, S), reused
+  const [kT, dTT, qT, aT, dHT] = [dK * S, S * L, dK * L, S * L, dV * L].map((n) => new Float64Array(n)); // scratch
+  const sqrtDK = Math.sqrt(dK);
+  for (let b = 0; b < B; b++) {
+    for (let hd = 0; hd < h; hd++) {
+      const g = Math.floor(hd / nRep); // its key/value head
+      const aOff = (b * h + hd) * L * S;
+      const hOff = b * L * CW + hd * dV; // this head's columns of concat
+      const kOff = b * S * KW + g * dK;
+      const vOff = b * S * VW + g * dV;
+      _matmulTransB(dConcat, hOff, CW, L, dV, V, vOff, VW, S, dT, 0); // (L, S) ∂A = ∂head·Vᵀ
+      for (let r = 0; r < L; r++) {
+        let dot = 0;
+        for (let j = 0; j < S; j++) dot += A[aOff + r * S + j] * dT[r * S + j];
+        for (let j = 0; j < S; j++) dT[r * S + j] = (A[aOff + r * S + j] * (dT[r * S + j] - dot)) / sqrtDK; // ∂scores
+      }
+      _transposeFlat(K, kOff, KW, S, dK, kT); // (dK, S)
+      _transposeFlat(dT, 0, S, L, S, dTT); // (S, L)
+      _transposeFlat(Q, b * L * QW + hd * dK, QW, L, dK, qT); // (dK, L)
+      _transposeFlat(A, aOff, S, L, S, aT); // (S, L)
+      _transposeFlat(dConcat, hOff, CW, L, dV, dHT); // (dV, L)
+      _matmulTransB(dT, 0, S, L, S, kT, 0, S, dK, dQ, b * L * QW + hd * dK, QW); // (L, dK) ∂Q_i = ∂T·K_g
+      _matmulTransB(dTT, 0, L, S, L, qT, 0, L, dK, dKf, kOff, KW, true); // (S, dK) ∂K_g += ∂Tᵀ·Q_i
+      _matmulTransB(aT, 0, L, S, L, dHT, 0, L, dV, dVf, vOff, VW, true); // (S, dV) ∂V_g += Aᵀ·∂head
+    }
+  }
+
+  // 1) back through the projections
+  const xqT = _transposeFlat(cache.xq, 0, E, B * L, E); // (dModel, B·L)
+  const xkT = cache.xk === cache.xq ? xqT : _transposeFlat(cache.xk, 0, kdim, B * S, kdim); // (kdim, B·S)
+  const xvT = cache.xv === cache.xk ? xkT : cache.xv === cache.xq ? xqT : _transposeFlat(cache.xv, 0, vdim, B * S, vdim); // (vdim, B·S)
+  const dXq = _linearBackward(xqT, B * L, E, p.wQ, dQ, QW, grads.wQ, grads.bQ); // (B·L, dModel)
+  const dXk = _linearBackward(xkT, B * S, kdim, p.wK, dKf, KW, grads.wK, grads.bK); // (B·S, kdim)
+  const dXv = _linearBackward(xvT, B * S, vdim, p.wV, dVf, VW, grads.wV, grads.bV); // (B·S, vdim)
+  return { dXq, dXk, dXv };
+}
+
+/** Zeroed buffers shaped like p (nulls stay null): a fresh gradient for mhaBackwardFlat. */
+export function zeroFlatParams(p: FlatAttentionParams): FlatAttentionParams {
+  const z = (b: Float64Array | null) => (b == null ? null : new Float64Array(b.length));
+  return {
+    wQ: new Float64Array(p.wQ.length), wK: new Float64Array(p.wK.length), wV: new Float64Array(p.wV.length),
+    wO: new Float64Array(p.wO.length), bQ: z(p.bQ), bK: z(p.bK), bV: z(p.bV), bO: z(p.bO),
+  };
+}
