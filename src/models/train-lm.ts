@@ -41,7 +41,8 @@ export interface TrainCausalLMResult {
   /** the trained model (a new one: the model passed in is not changed) */ model: CausalLM;
   /** the batch loss before each update, one per step */ history: { step: number; loss: number }[];
   heldOut: HeldOutEntry[];
-  /** every head's map on the probe: attentions (numLayers, numHeads, L, L) */ snapshots: { step: number; attentions: Matrix[][] }[];
+  /** every head's map on the probe, attentions (numLayers, numHeads, L, L), and a copy of θ then (model: new CausalLM(config, theta)) */
+  snapshots: { step: number; attentions: Matrix[][]; theta: Float64Array }[];
   /** (L,) the probe */ probe: number[];
   /** wall-clock milliseconds (not deterministic, unlike everything else) */ ms: number;
 }
@@ -114,8 +115,8 @@ export function trainCausalLM(model: CausalLM, task: SequenceTask, options: Trai
   const data = task.sequences(steps * batchSize, options.seed ?? 0);
   const history: { step: number; loss: number }[] = [];
   const held: HeldOutEntry[] = [];
-  const snapshots: { step: number; attentions: Matrix[][] }[] = [];
-  const snap = (step: number) => snapshots.push({ step, attentions: m.forward(probe).attentions });
+  const snapshots: { step: number; attentions: Matrix[][]; theta: Float64Array }[] = [];
+  const snap = (step: number) => snapshots.push({ step, attentions: m.forward(probe).attentions, theta: m.theta.slice() });
   const t0 = Date.now();
   if (snapshotSteps.has(0)) snap(0);
   for (let step = 1; step <= steps; step++) {
