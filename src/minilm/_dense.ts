@@ -5,7 +5,7 @@
  * Dependencies: _matmulTransB (src/math/fast/kernels).
  */
 import { _matmulTransB } from "../math/fast/kernels";
-import type { Matrix } from "../math/trace";
+import type { AttentionTrace, Matrix } from "../math/trace";
 
 /** An nn.Linear in PyTorch's layout: y = x·Wᵀ + b. */
 export interface Dense {
@@ -38,6 +38,19 @@ export function _toFlat(name: string, x: Matrix, cols: number): Float64Array {
     }
   }
   return f; // (rows·cols,)
+}
+
+/**
+ * One (rows, cols) field of an attention trace as a row-major buffer: the fast path's own flat buffer when the
+ * trace carries one (fastForward's `trace.flat`, applyHeadMask's), else the nested field copied (readable path).
+ * Read it, do not write it: the trace's nested fields not yet read are built from it.
+ * @param trace a trace of forward, fastForward or applyHeadMask
+ * @param field "output" (L, dModel) or "concat" (L, h·dV)
+ */
+export function _flatOf(trace: AttentionTrace, field: "output" | "concat", rows: number, cols: number): Float64Array {
+  const flat = (trace as { flat?: { [k: string]: unknown } }).flat?.[field];
+  if (flat instanceof Float64Array && flat.length === rows * cols) return flat;
+  return _toFlat(`the attention trace's ${field}`, trace[field], cols); // (rows, cols)
 }
 
 /** A row-major buffer as a nested (rows, cols) matrix. */

@@ -2,14 +2,19 @@
  * One BERT encoder layer: our MultiHeadAttention, then residual + LayerNorm, the feed-forward block,
  * residual + LayerNorm again (the "post-LN" layer of BERT and of the original Transformer).
  *
- * Dependencies: MultiHeadAttention.forward (src/math; kernel "fast" = fastForward), applyHeadMask, _layerNormFlat, _feedForwardFlat.
+ * Layers pass flat (L, d) buffers to each other (_bertLayerFlat); nested matrices are built only when a trace field is read.
+ *
+ * Dependencies: fastForward (mha-lab/fast) or MultiHeadAttention.forward (readable), applyHeadMask, _layerNormFlat, _feedForwardFlat.
  */
 import type { MultiHeadAttention } from "../math/multi-head";
 import type { AttentionTrace, Matrix } from "../math/trace";
+import { fastForward } from "../math/fast/forward";
 import { _lazy } from "../math/_lazy";
-import { _toFlat, _toNested, NormParams } from "./_dense";
+import { _checkedLater, _isOneOf } from "../math/_validate";
+import { _checkOptions, _what } from "./_check";
+import { _flatOf, _toFlat, _toNested, NormParams } from "./_dense";
 import { _feedForwardFlat, FeedForwardWeights } from "./feed-forward";
-import { applyHeadMask } from "./head-mask";
+import { _checkHeadMaskRow, applyHeadMask } from "./head-mask";
 import { _layerNormFlat, BERT_LAYER_NORM_EPS } from "./layer-norm";
 
 /** The weights of one encoder layer. */
@@ -37,6 +42,68 @@ export interface BertLayerOptions {
   /** LayerNorm ε (default 1e-12) */ eps?: number;
 }
 
+/** One layer's numbers on flat buffers, as encode chains them (nested arrays only when a trace field is read). */
+export interface _FlatLayer {
+  /** our MultiHeadAttention's trace (head mask applied) */ attention: AttentionTrace;
+  /** (L, d) LayerNorm(x + a) */ h: Float64Array;
+  /** (L, dFF) GELU(h·W_1ᵀ + b_1) */ intermediate: Float64Array;
+  /** (L, d) intermediate·W_2ᵀ + b_2 */ f: Float64Array;
+  /** (L, d) LayerNorm(h + f): the layer's output */ y: Float64Array;
+}
+
+/**
+ * One encoder layer on a flat (L, d) input, unchecked (encode and bertLayer check what they are given).
+ * @param x (L·d,) the layer's input, row-major
+ * @param headMask (h,) factors, or null
+ */
+export function _bertLayerFlat(
+  x: Float64Array, L: number, weights: BertLayerWeights, headMask: number[] | null, kernel: "fast" | "readable", eps: number,
+): _FlatLayer {
+  const mha = weights.attention;
+  const d = mha.dModel;
+
+  // 1) self-attention, every head (our layer), then Hugging Face's head mask
+  const xn = _toNested(x, L, d); // (L, d) the attention layer takes nested rows (its trace shows them as `query`)
+  let attention: AttentionTrace = kernel === "fast" ? fastForward(mha, xn) : mha.forward(xn); // output (L, d); fast: a lazy trace over flat buffers
+  if (headMask !== null) attention = applyHeadMask(attention, headMask, mha.params.wO, mha.params.bO);
+
+  // 2) residual + LayerNorm
+  const a = _flatOf(attention, "output", L, d); // (L, d)
+  const h = Float64Array.from(x); // (L, d)
+  for (let i = 0; i < h.length; i++) h[i] += a[i]; // x + a
+  _layerNormFlat(h, L, d, weights.attentionNorm, eps); // (L, d)
+
+  // 3) feed-forward, residual + LayerNorm
+  const { intermediate, output: f } = _feedForwardFlat(h, L, weights.feedForward); // (L, dFF), (L, d)
+  const y = Float64Array.from(h);
+  for (let i = 0; i < y.length; i++) y[i] += f[i]; // h + f
+  _layerNormFlat(y, L, d, weights.outputNorm, eps); // (L, d)
+  return { attention, h, intermediate, f, y };
+}
+
+/**
+ * The nested BertLayerTrace of a flat layer, every matrix built when first read.
+ * @param output the nested output when the caller already has it (encode shares it with hiddenStates)
+ */
+export function _layerTrace(r: _FlatLayer, L: number, d: number, dFF: number, output: () => Matrix = () => _toNested(r.y, L, d)): BertLayerTrace {
+  const trace = { attention: r.attention } as BertLayerTrace;
+  _lazy(trace, "attentionNorm", () => _toNested(r.h, L, d)); // (L, d)
+  _lazy(trace, "intermediate", () => _toNested(r.intermediate, L, dFF)); // (L, dFF)
+  _lazy(trace, "ffnOutput", () => _toNested(r.f, L, d)); // (L, d)
+  _lazy(trace, "output", output); // (L, d): the next layer's input
+  return trace;
+}
+
+/** The kernel option of encode and bertLayer. */
+export const _isKernel = _isOneOf(["fast", "readable"]);
+
+/** Every option of bertLayer and its check (unknown keys suggest the right one: `headmask` → `headMask`). */
+const _BERT_LAYER_SPEC = {
+  headMask: _checkedLater, kernel: _isKernel, eps: (v: unknown, name: string) => {
+    if (typeof v !== "number" || !(v > 0 && v < 1)) throw new Error(`${name} must be a number in (0, 1), got ${_what(v)}`);
+  },
+};
+
 /**
  * One encoder layer on one sentence.
  *   a = MHA(x)                        (our MultiHeadAttention; W^O and b^O are BERT's attention.output.dense)
@@ -46,36 +113,17 @@ export interface BertLayerOptions {
  *
  * @param x       (L, d) the layer's input, hidden_states[l]
  * @param weights the layer's weights
- * @param options { headMask (h,), kernel, eps }
+ * @param options { headMask (h,), kernel, eps }; an unknown key is an error that suggests the right one
  * @return the BertLayerTrace; .output is (L, d)
  * @example (illustrative) bertLayer(hidden[0], model.weights.layers[0]).output.length // returns L
  */
 export function bertLayer(x: Matrix, weights: BertLayerWeights, options: BertLayerOptions = {}): BertLayerTrace {
-  const mha = weights.attention;
+  _checkOptions("bertLayer", options, _BERT_LAYER_SPEC);
+  const mha = weights?.attention;
+  if (mha == null || typeof mha.forward !== "function") throw new Error(`bertLayer: weights must be one layer of model.weights.layers, got ${_what(weights)}`);
   const d = mha.dModel;
-  const L = x.length;
-  const eps = options.eps ?? BERT_LAYER_NORM_EPS;
-
-  // 1) self-attention, every head (our layer), then Hugging Face's head mask
-  let attention = mha.forward(x, { kernel: options.kernel ?? "fast" }); // output (L, d); "fast" = fastForward's lazy trace
-  if (options.headMask !== undefined) attention = applyHeadMask(attention, options.headMask, mha.params.wO, mha.params.bO);
-
-  // 2) residual + LayerNorm
-  const h = _toFlat("x", x, d); // (L, d)
-  const a = _toFlat("attention output", attention.output, d);
-  for (let i = 0; i < h.length; i++) h[i] += a[i]; // x + a
-  _layerNormFlat(h, L, d, weights.attentionNorm, eps); // (L, d)
-
-  // 3) feed-forward, residual + LayerNorm
-  const { intermediate, output: f } = _feedForwardFlat(h, L, weights.feedForward); // (L, dFF), (L, d)
-  const y = Float64Array.from(h);
-  for (let i = 0; i < y.length; i++) y[i] += f[i]; // h + f
-  _layerNormFlat(y, L, d, weights.outputNorm, eps); // (L, d)
-
-  const dFF = weights.feedForward.intermediate.outFeatures;
-  const trace = { attention, output: _toNested(y, L, d) } as BertLayerTrace; // the output: the next layer's input
-  _lazy(trace, "attentionNorm", () => _toNested(h, L, d)); // (L, d) the rest is built when first read
-  _lazy(trace, "intermediate", () => _toNested(intermediate, L, dFF)); // (L, dFF)
-  _lazy(trace, "ffnOutput", () => _toNested(f, L, d)); // (L, d)
-  return trace;
+  const headMask = options.headMask === undefined ? null : _checkHeadMaskRow(options.headMask, mha.numHeads, "headMask");
+  const flat = _toFlat("x", x, d); // (L, d)
+  const r = _bertLayerFlat(flat, x.length, weights, headMask, options.kernel ?? "fast", options.eps ?? BERT_LAYER_NORM_EPS);
+  return _layerTrace(r, x.length, d, weights.feedForward.intermediate.outFeatures);
 }

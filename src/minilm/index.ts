@@ -6,8 +6,9 @@ export type { HeadPatternScores } from "./head-patterns";
 export { headPatternScores, meanAttentionDistance, tokenAttention } from "./head-patterns";
 
 // The whole model in our code: load it, encode any sentence.
-export type { EncodeOptions, MiniLMConfig, MiniLMEncoding, MiniLMWeights } from "./model";
-export { loadMiniLMModel, MiniLMModel } from "./model";
+export type { EncodeOptions, MiniLMConfig, MiniLMEncoding, MiniLMWeights } from "./minilm-model";
+export { MiniLMModel } from "./minilm-model";
+export { loadMiniLMModel } from "./load";
 export type { MiniLMFiles, MiniLMFilesOptions } from "./files";
 export { findMiniLMFiles, hasMiniLMFiles } from "./files";
 export type { MiniLMTokens } from "./tokenizer";
@@ -21,6 +22,7 @@ export type { FeedForwardWeights } from "./feed-forward";
 export { feedForward } from "./feed-forward";
 export { addResidual } from "./residual";
 export { l2Normalize, meanPooling } from "./pooling";
+export type { MaskedAttentionTrace } from "./head-mask";
 export { applyHeadMask } from "./head-mask";
 export type { BertLayerOptions, BertLayerTrace, BertLayerWeights } from "./bert-layer";
 export { bertLayer } from "./bert-layer";

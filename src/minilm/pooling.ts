@@ -5,6 +5,7 @@
  * Dependencies: none.
  */
 import type { Matrix, Vector } from "../math/trace";
+import { _toFlat } from "./_dense";
 
 /**
  * The mean of the token vectors (every token counts, [CLS] and [SEP] included, as sentence-transformers'
@@ -17,13 +18,15 @@ import type { Matrix, Vector } from "../math/trace";
  */
 export function meanPooling(hidden: Matrix): Vector {
   if (!Array.isArray(hidden) || hidden.length === 0) throw new Error("meanPooling: hidden must have at least one row");
-  const d = hidden[0].length;
+  const d = Array.isArray(hidden[0]) ? hidden[0].length : 0;
+  return _meanPoolingFlat(_toFlat("meanPooling: hidden", hidden, d), hidden.length, d); // (d,)
+}
+
+/** Flat version: the mean of the rows of a row-major (L, d) buffer, summed row by row as meanPooling does. */
+export function _meanPoolingFlat(x: Float64Array, L: number, d: number): Vector {
   const m = new Array<number>(d).fill(0);
-  for (const row of hidden) {
-    if (row.length !== d) throw new Error(`meanPooling: rows have ${d} and ${row.length} columns`);
-    for (let j = 0; j < d; j++) m[j] += row[j];
-  }
-  return m.map((v) => v / hidden.length); // (d,)
+  for (let i = 0; i < L; i++) for (let j = 0; j < d; j++) m[j] += x[i * d + j];
+  return m.map((v) => v / L); // (d,)
 }
 
 /**

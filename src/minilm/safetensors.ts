@@ -35,6 +35,7 @@ export interface SafetensorsFile {
   /** the "__metadata__" strings, {} when there are none */ metadata: Record<string, string>;
   /** tensors in header order */ entries: SafetensorsEntry[];
   /** the whole file */ bytes: Uint8Array;
+  /** the file's name, for errors (parseSafetensors's `source`) */ source?: string;
 }
 
 const MAX_HEADER = 100_000_000; // the format's own limit
@@ -115,7 +116,7 @@ export function parseSafetensors(bytes: Uint8Array, source = "safetensors"): Saf
     pos = e;
   }
   if (pos !== dataBytes) _fail(source, `data bytes ${pos} … ${dataBytes - 1} belong to no tensor (the file has ${dataBytes - pos} extra bytes)`);
-  return { metadata, entries, bytes };
+  return { metadata, entries, bytes, source };
 }
 
 /** IEEE half (1 sign, 5 exponent, 10 mantissa bits) to a number. */
@@ -142,7 +143,7 @@ export function readTensor(file: SafetensorsFile, name: string): { dtype: Safete
   if (entry === undefined) {
     const names = file.entries.map((e) => e.name);
     const shown = names.length > 8 ? `${names.slice(0, 8).join(", ")}, … (${names.length} in all)` : names.join(", ");
-    throw new Error(`safetensors file has no tensor "${name}"; it has ${shown}`);
+    throw new Error(`${file.source ?? "safetensors"}: no tensor "${name}"; it has ${shown}`);
   }
   const { dtype, begin, byteLength } = entry;
   const size = DTYPE_BYTES[dtype];
@@ -156,7 +157,7 @@ export function readTensor(file: SafetensorsFile, name: string): { dtype: Safete
   }
   const big = (v: bigint, i: number): number => {
     if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-      throw new Error(`tensor "${name}" element ${i} is ${v}, beyond ±2^53: it has no exact number value`);
+      throw new Error(`${file.source ?? "safetensors"}: tensor "${name}" element ${i} is ${v}, beyond ±2^53: it has no exact number value`);
     }
     return Number(v);
   };
@@ -176,7 +177,7 @@ export function readTensor(file: SafetensorsFile, name: string): { dtype: Safete
       case "U32": out[i] = view.getUint32(o, true); break;
       case "I64": out[i] = big(view.getBigInt64(o, true), i); break;
       case "U64": out[i] = big(view.getBigUint64(o, true), i); break;
-      default: throw new Error(`tensor "${name}" has dtype ${dtype}, which readTensor cannot decode (8-bit floats)`);
+      default: throw new Error(`${file.source ?? "safetensors"}: tensor "${name}" has dtype ${dtype}, which readTensor cannot decode (8-bit floats)`);
     }
   }
   return { dtype, shape: entry.shape.slice(), data: out };

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { findMiniLMFiles, hasMiniLMFiles } from "../../src/minilm/files";
-import { loadMiniLMModel } from "../../src/minilm/model";
+import { loadMiniLMModel } from "../../src/minilm/load";
 
 describe("findMiniLMFiles / loadMiniLMModel say what to run when the weights are missing", () => {
   it("a folder that does not exist: the error names it, the option and `npm run setup`", () => {

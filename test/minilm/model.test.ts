@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { hasMiniLMFiles } from "../../src/minilm/files";
 import { goldenTensor, miniLMGolden } from "../../src/minilm/golden";
-import { loadMiniLMModel, MiniLMModel } from "../../src/minilm/model";
+import { loadMiniLMModel } from "../../src/minilm/load";
+import { MiniLMModel } from "../../src/minilm/model";
 import { bertEmbeddings } from "../../src/minilm/embeddings";
 import { layerNorm } from "../../src/minilm/layer-norm";
 import { addResidual } from "../../src/minilm/residual";
@@ -115,7 +116,7 @@ describe.skipIf(!haveWheel)(`MiniLMModel.encode vs transformers (float64)${why}`
     const b = model.encode(s, { kernel: "readable" });
     const d = Math.max(maxDiff(a.attentions, b.attentions), maxDiff(a.hiddenStates, b.hiddenStates));
     report["readable vs fast"] = d;
-    expect(d).toBe(0); // bit for bit
+    expect(d).toBeLessThan(1e-11); // to rounding (issue 21: the readable path computes with mathjs itself, no longer on the fast kernel)
   });
 
   it(`each block, recomputed from its input with the documented functions, equals the model's own intermediates (layers ${golden.intermediateLayers.join(", ")})`, () => {
@@ -199,7 +200,7 @@ describe.skipIf(!haveWheel)(`MiniLMModel.encode vs transformers (float64)${why}`
     const nanMask = Array.from({ length: 6 }, () => new Array(12).fill(1));
     nanMask[2][4] = NaN;
     expect(() => model.encode("hi", { headMask: nanMask })).toThrow("headMask[2][4] is NaN; use 1 to keep the head and 0 to ablate it");
-    expect(() => model.encode("hi", { kernel: "gpu" as "fast" })).toThrow('kernel must be "fast" or "readable", got "gpu"');
+    expect(() => model.encode("hi", { kernel: "gpu" as "fast" })).toThrow('kernel must be "fast" or "readable", got the string "gpu"');
   });
 
   it("512 tokens is the limit: 510 words + [CLS] + [SEP] encode", () => {

@@ -66,7 +66,7 @@ describe("parseSafetensors errors name the file, the tensor and the numbers", ()
     ["extra bytes", () => parseSafetensors(build(one, new Array(10).fill(0))), "data bytes 8 … 9 belong to no tensor (the file has 2 extra bytes)"],
     ["bad shape", () => parseSafetensors(build({ x: { dtype: "F32", shape: [-1], data_offsets: [0, 0] } }, [])), 'tensor "x" has shape [-1]'],
     ["non-bytes", () => parseSafetensors("model.safetensors" as unknown as Uint8Array), "expected the file's bytes (a Uint8Array or Buffer), got string"],
-    ["unknown tensor", () => readTensor(parseSafetensors(build(one, new Array(8).fill(0))), "y"), 'safetensors file has no tensor "y"; it has x'],
+    ["unknown tensor", () => readTensor(parseSafetensors(build(one, new Array(8).fill(0))), "y"), 'safetensors: no tensor "y"; it has x'],
   ];
   for (const [what, f, msg] of cases) it(what, () => expect(f).toThrow(msg));
 });
