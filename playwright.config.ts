@@ -36,7 +36,12 @@ const config: PlaywrightTestConfig = {
   // Per test: open + run all + save + reopen one notebook (a course notebook takes 20-60 s).
   timeout: 4 * 60_000,
   expect: { timeout: 30_000 },
-  reporter: [['list'], ['html', { open: 'never', outputFolder: 'build/playwright-report' }]],
+  // the JSON report names every skipped test for npm test's summary (scripts/runtime/test.mjs, test/skips.json)
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'build/playwright-report' }],
+    ['json', { outputFile: 'build/test-reports/browser.json' }]
+  ],
   use: {
     ...baseConfig.use,
     baseURL,

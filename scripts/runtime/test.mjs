@@ -5,37 +5,110 @@
 // Chromium). Every stage runs even when an earlier test stage failed, so one run shows all failures;
 // the exit code is 1 if any failed.
 // Each stage's own output streams through; at the end one summary line adds up the tests that the
-// runners reported ("N passed" / "N failed" in their closing lines).
+// runners reported: "N passed, N failed, N skipped" (vitest's "Tests" line, pytest's "== … ==" line,
+// playwright's closing lines). Each runner also writes a report (build/test-reports/) naming every skipped test.
+// Under CI=true a skipped test fails the run unless test/skips.json lists it with its reason (docs/testing.md).
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { IS_WIN, NOTEBOOK_SUITE, ROOT, VENV_PY, jupyterEnv, log, runMain, setup } from "./lib.mjs";
 
 const npm = IS_WIN ? "npm.cmd" : "npm";
+const REPORTS = path.join(ROOT, "build", "test-reports");
+export const SKIPS_FILE = path.join(ROOT, "test", "skips.json");
+
+/** vitest arguments that add a JSON report (names and status of every test) next to the usual output. */
+const vitestReport = (id) => ["--", "--reporter=default", "--reporter=json", `--outputFile.json=${path.join(REPORTS, id + ".json")}`];
 
 const stages = [
   { name: "typecheck", cmd: npm, args: ["run", "--silent", "typecheck"] },
   { name: "build", cmd: npm, args: ["run", "--silent", "build"], fatal: true },
   // vitest.config.ts keeps the Playwright specs (test/browser) out of this stage.
-  { name: "unit tests (vitest)", cmd: npm, args: ["run", "--silent", "test:unit"], counts: true },
+  { name: "unit tests (vitest)", cmd: npm, args: ["run", "--silent", "test:unit", ...vitestReport("unit")], counts: true, report: { kind: "vitest", id: "unit" } },
   // npm run doctor, each of its checks broken on purpose in a throw-away copy.
-  { name: "doctor (npm run test:doctor)", cmd: npm, args: ["run", "--silent", "test:doctor"], env: jupyterEnv(), counts: true },
+  { name: "doctor (npm run test:doctor)", cmd: npm, args: ["run", "--silent", "test:doctor", ...vitestReport("doctor")], env: jupyterEnv(), counts: true, report: { kind: "vitest", id: "doctor" } },
   {
     name: "notebooks (pytest + nbclient + tslab)",
     cmd: VENV_PY,
-    args: ["-m", "pytest", ...NOTEBOOK_SUITE, "-v", "-p", "no:cacheprovider", "--durations=5", "--tb=short"],
+    args: ["-m", "pytest", ...NOTEBOOK_SUITE, "-v", "-rs", "-p", "no:cacheprovider", "--durations=5", "--tb=short", `--junitxml=${path.join(REPORTS, "notebooks.xml")}`],
     env: jupyterEnv(),
     counts: true,
+    report: { kind: "junit", id: "notebooks" },
   },
-  // Offline handouts built from the executed copies the notebook stage left in build/executed/.
-  { name: "handouts (npm run test:handouts)", cmd: npm, args: ["run", "--silent", "test:handouts"], env: jupyterEnv(), counts: true },
+  // Offline handouts of every notebook, from the executed copies the notebook stage left in build/executed/.
+  { name: "handouts (npm run test:handouts)", cmd: npm, args: ["run", "--silent", "test:handouts", ...vitestReport("handouts")], env: jupyterEnv(), counts: true, report: { kind: "vitest", id: "handouts" } },
   // npm run hub + npm run hub:loadtest -- --users 2, then cleanup (system users need root, as in CI).
-  { name: "workshop hub (npm run test:hub)", cmd: npm, args: ["run", "--silent", "test:hub"], counts: true },
-  { name: "browser (npm run test:browser)", cmd: npm, args: ["run", "--silent", "test:browser"], env: jupyterEnv(), counts: true },
+  { name: "workshop hub (npm run test:hub)", cmd: npm, args: ["run", "--silent", "test:hub", ...vitestReport("hub")], counts: true, report: { kind: "vitest", id: "hub" } },
+  // playwright.config.ts writes build/test-reports/browser.json
+  { name: "browser (npm run test:browser)", cmd: npm, args: ["run", "--silent", "test:browser"], env: jupyterEnv(), counts: true, report: { kind: "playwright", id: "browser" } },
 ];
 
 const strip = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
 
-/** Runs a stage, streaming its output, and returns { code, passed, failed } from its closing lines. */
+/**
+ * The counts a runner printed in its closing lines: { passed, failed, skipped }.
+ * vitest:     "      Tests  1 failed | 40 passed | 2 skipped (43)"   (the "Test Files" line is not tests)
+ * pytest:     "==== 2 failed, 61 passed, 3 skipped, 1 error in 98.20s ===="   (errors count as failed)
+ * playwright: "  1 failed" … "  2 skipped" … "  30 passed (6.8m)", each on its own line ("flaky" counts as passed,
+ *             "interrupted" and "did not run" as failed: they were meant to run)
+ * For each word the last line that has it wins: the summary comes after any test output that looks alike.
+ */
+export function parseCounts(output) {
+  const lines = strip(output).split(/\r?\n/).slice(-200).filter((l) => !/Test Files/.test(l));
+  const num = (re) => Number(lines.filter((l) => re.test(l)).at(-1)?.match(re)?.[1] ?? 0);
+  return {
+    passed: num(/(\d+) passed/) + num(/^\s*(\d+) flaky\b/),
+    failed: num(/(\d+) failed/) + num(/(\d+) errors?\b.* in [\d.]+s\b/) + num(/^\s*(\d+) interrupted\b/) + num(/^\s*(\d+) did not run\b/),
+    skipped: num(/(\d+) skipped/),
+  };
+}
+
+/** Names of the skipped tests in a runner's report, as "file > test name" (pytest: its node id). */
+export function skippedInReport(kind, text) {
+  if (kind === "vitest") {
+    const r = JSON.parse(text);
+    return (r.testResults ?? []).flatMap((f) =>
+      (f.assertionResults ?? [])
+        .filter((t) => ["skipped", "pending", "todo"].includes(t.status))
+        .map((t) => `${path.relative(ROOT, f.name)} > ${t.fullName}`),
+    );
+  }
+  if (kind === "junit") {
+    const out = [];
+    for (const m of text.matchAll(/<testcase\b([^>]*?)(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
+      if (!/<skipped\b/.test(m[2] ?? "")) continue;
+      const attr = (k) => m[1].match(new RegExp(`\\b${k}="([^"]*)"`))?.[1] ?? "";
+      out.push(`${attr("classname")}::${attr("name")}`);
+    }
+    return out;
+  }
+  if (kind === "playwright") {
+    const out = [];
+    const walk = (suite, trail) => {
+      for (const spec of suite.specs ?? []) {
+        for (const t of spec.tests ?? []) if (t.status === "skipped") out.push(`${spec.file} > ${[...trail, spec.title].join(" > ")}`);
+      }
+      for (const s of suite.suites ?? []) walk(s, s.title && !s.title.endsWith(".ts") ? [...trail, s.title] : trail);
+    };
+    for (const s of JSON.parse(text).suites ?? []) walk(s, []);
+    return out;
+  }
+  throw new Error(`skippedInReport: unknown report kind ${kind}`);
+}
+
+/**
+ * The skipped tests test/skips.json does not allow: each entry is { "test": "<name as reported, * = any text>",
+ * "reason": "<why it may skip in CI>" }; an entry without a reason allows nothing.
+ */
+export function unexplainedSkips(skipped, allowed) {
+  const rules = (allowed ?? [])
+    .filter((a) => typeof a?.test === "string" && typeof a?.reason === "string" && a.reason.trim())
+    .map((a) => new RegExp(`^${a.test.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`));
+  return skipped.filter((name) => !rules.some((re) => re.test(name)));
+}
+
+/** Runs a stage, streaming its output, and returns { code, passed, failed, skipped } from its closing lines. */
 function runStage(stage) {
   return new Promise((resolve) => {
     const child = spawn(stage.cmd, stage.args, { cwd: ROOT, env: stage.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
@@ -46,26 +119,35 @@ function runStage(stage) {
     };
     child.stdout.on("data", onData(process.stdout));
     child.stderr.on("data", onData(process.stderr));
-    child.on("error", (e) => resolve({ code: 1, passed: 0, failed: 1, error: e.message }));
-    child.on("close", (code, signal) => {
-      // The last line that says "N passed" or "N failed" is the runner's summary
-      // (vitest: "Tests  12 passed (12)", pytest: "== 5 passed in 3.1s ==", playwright: "3 passed (20s)").
-      // Playwright puts "N failed" and "N passed" on separate lines, so each is taken from its own last line.
-      const lines = strip(tail).split(/\r?\n/).slice(-200).filter((l) => !/Test Files/.test(l));
-      const num = (re) => Number(lines.filter((l) => re.test(l)).at(-1)?.match(re)?.[1] ?? 0);
-      resolve({ code: code ?? (signal ? 1 : 0), passed: num(/(\d+) passed/), failed: num(/(\d+) failed/) });
-    });
+    child.on("error", (e) => resolve({ code: 1, passed: 0, failed: 1, skipped: 0, error: e.message }));
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), ...parseCounts(tail) }));
   });
 }
 
-runMain(async () => {
+/** The skipped tests of a stage named in its report, or null when the report is missing or unreadable. */
+function reportedSkips(stage) {
+  const file = path.join(REPORTS, stage.report.id + (stage.report.kind === "junit" ? ".xml" : ".json"));
+  try {
+    return skippedInReport(stage.report.kind, fs.readFileSync(file, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+async function main() {
   const t0 = Date.now();
+  const ci = process.env.CI === "true";
   log("npm test: setup");
   setup();
+  fs.rmSync(REPORTS, { recursive: true, force: true });
+  fs.mkdirSync(REPORTS, { recursive: true });
+  const allowed = fs.existsSync(SKIPS_FILE) ? JSON.parse(fs.readFileSync(SKIPS_FILE, "utf8")).skips : [];
   let passed = 0;
   let failed = 0;
+  let skipped = 0;
   const timings = [];
   const failedStages = [];
+  const skipNotes = [];
   for (const stage of stages) {
     log(`npm test: ${stage.name}`);
     const s0 = Date.now();
@@ -73,6 +155,7 @@ runMain(async () => {
     timings.push(`${stage.name} ${((Date.now() - s0) / 1000).toFixed(0)} s`);
     if (stage.counts) {
       passed += r.passed;
+      skipped += r.skipped;
       // A runner that failed without a countable "N failed" line (crash, config error) counts as 1.
       failed += r.code !== 0 ? Math.max(r.failed, 1) : r.failed;
     }
@@ -86,10 +169,23 @@ runMain(async () => {
       failedStages.push(`${stage.name} (ran no test)`);
       failed += 1;
     }
+    if (stage.report && r.skipped > 0) {
+      const names = reportedSkips(stage);
+      const bad = names === null ? null : unexplainedSkips(names, allowed);
+      log(`npm test: stage "${stage.name}" skipped ${r.skipped}: ${names === null ? "(no report)" : names.join("; ")}`);
+      if (ci && (bad === null || bad.length)) {
+        const what = bad === null ? `its report ${stage.report.id} is missing, so its ${r.skipped} skip(s) cannot be checked` : `not in test/skips.json: ${bad.join("; ")}`;
+        skipNotes.push(`${stage.name}: ${what}`);
+        failedStages.push(`${stage.name} (unexplained skips)`);
+      }
+    }
   }
   const took = `${((Date.now() - t0) / 1000).toFixed(0)} s (${timings.join(", ")})`;
+  for (const n of skipNotes) log(`npm test: CI=true and a test skipped without a listed reason: ${n}`);
   if (failedStages.length) log(`npm test: FAILED stages: ${failedStages.join("; ")} after ${took}`);
   else log(`npm test: all stages passed in ${took}`);
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(failedStages.length ? 1 : 0);
-});
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) runMain(main);
