@@ -37,6 +37,13 @@ export interface Generation {
   /** why it ended: a stop token, or maxNewTokens */ finishReason: "stop" | "length";
 }
 
+/** A prompt run once, ready to decode one token at a time (ChatModel.prefill). */
+export interface Decoder {
+  /** the keys and values of every token so far */ cache: KVCache;
+  /** (vocab,) the next-token logits after the last token */ logits: Float64Array;
+  /** run one more token against the cache; returns (and stores in logits) its next-token logits */ next(id: number): Float64Array;
+}
+
 /** Options of loadChatModel. */
 export type LoadChatModelOptions = ChatModelFileOptions;
 
@@ -132,6 +139,34 @@ export class ChatModel {
   }
 
   /**
+   * Run the prompt once and keep its keys and values (llama's forward at start_pos 0); then `next(id)` runs one
+   * new token against the cache (start_pos = tokens so far) and returns its next-token logits.
+   * @param ids (L,) the prompt's token ids
+   * @param capacity the most tokens the cache will hold (default: the context length)
+   * @return { cache, logits (vocab,) after the last prompt token, next(id) → logits (vocab,) }
+   * @example (illustrative) const d = model.prefill(ids); d.next(argmax(d.logits)) // logits after one more token
+   */
+  prefill(ids: number[], capacity = this.config.contextLength): Decoder {
+    this._checkIds("prefill", ids);
+    if (!Number.isInteger(capacity) || capacity < ids.length || capacity > this.config.contextLength) {
+      throw new Error(`prefill: capacity must be an integer in ${ids.length} … ${this.config.contextLength}, got ${_describe(capacity)}`);
+    }
+    const cache = new KVCache(this.config, capacity);
+    const step = (x: number[]) => _step(this.config, this.weights, x, cache, { headMask: null, lastOnly: true, trace: false }).logits;
+    const decoder: Decoder = {
+      cache,
+      logits: step(ids),
+      next: (id: number) => {
+        this._checkIds("next", [id]);
+        if (cache.length >= cache.capacity) throw new Error(`next: the cache is full (${cache.capacity} tokens); prefill with a larger capacity`);
+        decoder.logits = step([id]);
+        return decoder.logits;
+      },
+    };
+    return decoder;
+  }
+
+  /**
    * Continue a prompt, one token at a time, with a KV cache: the prompt runs once (prefill), then each new token
    * runs alone against the cached keys and values.
    * @param prompt a text (tokenized as it is) or a conversation [{ role, content }, …] (through chatPrompt)
@@ -168,10 +203,9 @@ export class ChatModel {
     }
     const promptIds = this.tokenize(text).ids;
     this._checkIds("generate", promptIds, maxNewTokens);
-    const cache = new KVCache(this.config, promptIds.length + maxNewTokens);
     const rand = mulberry32(seed);
-    const step = (ids: number[]) => _step(this.config, this.weights, ids, cache, { headMask: null, lastOnly: true, trace: false }).logits;
-    let logits = step(promptIds); // prefill: the whole prompt at once
+    const decoder = this.prefill(promptIds, promptIds.length + maxNewTokens); // the whole prompt at once
+    let logits = decoder.logits;
     const ids: number[] = [];
     const tokens: string[] = [];
     let finishReason: Generation["finishReason"] = "length";
@@ -184,7 +218,7 @@ export class ChatModel {
       ids.push(next);
       tokens.push(this.tokenizer.tokenText(next));
       onToken?.({ id: next, text: tokens[t], index: t });
-      if (t + 1 < maxNewTokens) logits = step([next]); // decode: one token against the cache
+      if (t + 1 < maxNewTokens) logits = decoder.next(next); // decode: one token against the cache
     }
     return { text: ids.length ? this.detokenize(ids) : "", ids, tokens, promptIds, finishReason };
   }

@@ -3,7 +3,7 @@
  * Re-exports only.
  */
 export { loadChatModel, ChatModel } from "./chat-model";
-export type { GenerateOptions, Generation, LoadChatModelOptions } from "./chat-model";
+export type { Decoder, GenerateOptions, Generation, LoadChatModelOptions } from "./chat-model";
 export type { ChatForward, ForwardOptions } from "./model";
 export { KVCache, causalSelfAttention, linearT } from "./attention";
 export { chatModelConfig, loadChatWeights } from "./weights";

@@ -147,3 +147,22 @@ describe("bad input: each error names what was passed", () => {
     });
   }
 });
+
+describe("prefill and next (the KV cache as a learner drives it)", () => {
+  it("prefill(ids).next(id) equals forward(ids + [id])'s last logits, and the cache grows by one", () => {
+    const ids = model.tokenize("cache me").ids;
+    const d = model.prefill(ids);
+    expect(d.cache.length).toBe(ids.length);
+    const got = d.next(7);
+    expect(d.cache.length).toBe(ids.length + 1);
+    const f = model.forward([...ids, 7]);
+    expect(maxDiff(got, f.logits[f.logits.length - 1])).toBeLessThan(1e-12);
+  });
+  it("errors: a full cache, a bad capacity, a bad id", () => {
+    const d = model.prefill([3, 4], 3);
+    d.next(5);
+    expect(() => d.next(5)).toThrow("next: the cache is full (3 tokens); prefill with a larger capacity");
+    expect(() => model.prefill([3, 4], 1)).toThrow("prefill: capacity must be an integer in 2 … 64, got 1");
+    expect(() => model.prefill([3]).next(-1)).toThrow(`next: ids[0] is -1, not a token id in 0 … ${model.config.vocabSize - 1}`);
+  });
+});
