@@ -4,7 +4,9 @@ Run from the repo root with the reference venv (see scripts/requirements-ref.txt
 
     .venv-ref/bin/python scripts/golden.py        # or: npm run fixtures:torch
 
-Each case becomes test/fixtures/torch/<name>.json, read by test/math/torch-golden.test.ts.
+Each case becomes test/fixtures/torch/<name>.json, read by test/math/torch-golden.test.ts; grouped-query attention
+(F.scaled_dot_product_attention with enable_gqa) and the README's example go to test/fixtures/torch-extra/, read by
+test/math/torch-extra.test.ts.
 Every case uses its own seed (derived from its name), so adding a case never changes another.
 
 File format (one top-level key per line, values compact JSON):
@@ -239,8 +241,115 @@ def write_fixtures(run, out_dir: pathlib.Path) -> None:
         print("note: files not written by this run:", ", ".join(sorted(stale)))
 
 
+EXTRA_DIR = OUT_DIR.parent / "torch-extra"
+
+
+def _mulberry32(seed: int):
+    """src/math/random.ts's mulberry32, bit for bit (32-bit unsigned arithmetic)."""
+    state = seed & 0xFFFFFFFF
+    imul = lambda a, b: (a * b) & 0xFFFFFFFF  # noqa: E731
+
+    def nxt() -> float:
+        nonlocal state
+        state = (state + 0x6D2B79F5) & 0xFFFFFFFF
+        t = state
+        t = imul(t ^ (t >> 15), t | 1)
+        t ^= (t + imul(t ^ (t >> 7), t | 61)) & 0xFFFFFFFF
+        return ((t ^ (t >> 14)) & 0xFFFFFFFF) / 4294967296
+    return nxt
+
+
+def _glorot(fan_in: int, fan_out: int, rand) -> list[list[float]]:
+    """src/math/random.ts's glorotUniform: row by row, (2·r − 1)·√(6 / (fanIn + fanOut))."""
+    a = math.sqrt(6 / (fan_in + fan_out))
+    return [[(2 * rand() - 1) * a for _ in range(fan_out)] for _ in range(fan_in)]
+
+
+def readme_example() -> dict:
+    """The README's module example, in PyTorch: MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 42 })'s
+    weights (rebuilt here from the same PRNG and draw order: wQ, wK, wV, wO; biases zero) loaded into
+    nn.MultiheadAttention, run on the 4 one-hot tokens with the causal mask."""
+    E, h, L = 8, 2, 4
+    rand = _mulberry32(42)
+    wQ, wK, wV, wO = (_glorot(E, E, rand) for _ in range(4))
+    mha = torch.nn.MultiheadAttention(E, h, batch_first=True, dropout=0.0)
+    mha.eval()
+    with torch.no_grad():
+        mha.in_proj_weight.copy_(torch.cat([torch.tensor(w).T for w in (wQ, wK, wV)]))
+        mha.in_proj_bias.zero_()
+        mha.out_proj.weight.copy_(torch.tensor(wO).T)
+        mha.out_proj.bias.zero_()
+        x = torch.eye(L, E).unsqueeze(0)
+        out, w = mha(x, x, x, attn_mask=_causal(L, L), need_weights=True, average_attn_weights=False)
+    return {
+        "name": "readme_example", "torch_version": torch.__version__,
+        "description": "README: MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 42 }).forward(x, { attnMask: causalMask(4) }), x = 4 one-hot rows",
+        "params": {"wQ": wQ, "wK": wK, "wV": wV, "wO": wO},
+        "query": _tolist(x.squeeze(0)), "output": _tolist(out.squeeze(0)), "weights": _tolist(w.squeeze(0)),
+    }
+
+
+def gqa_case(name: str, description: str, *, E: int, h: int, hKV: int, L: int, S: int | None = None,
+             causal: bool = False, pad: tuple = (), bias: bool = True) -> dict:
+    """Grouped-query attention through F.scaled_dot_product_attention(enable_gqa=True): our parameters (paper
+    orientation: wQ (E, E), wK (kdim=E, hKV·dK), wV, wO (E, E)) drawn at random, projections done here, and the
+    attention itself by PyTorch, which repeats each key/value head for h / hKV query heads (repeat_interleave).
+    The weights are PyTorch's too: softmax(q·kᵀ/√dK + mask) with K repeated by repeat_interleave."""
+    seed = zlib.crc32(name.encode()) & 0x7FFFFFFF
+    g = torch.Generator().manual_seed(seed)
+    S = L if S is None else S
+    dK = E // h
+    rnd = lambda *shape: torch.randn(*shape, generator=g) * 0.5  # noqa: E731
+    p = {"wQ": rnd(E, E), "wK": rnd(E, hKV * dK), "wV": rnd(E, hKV * dK), "wO": rnd(E, E)}
+    b = {k: (rnd(n) if bias else None) for k, n in (("bQ", E), ("bK", hKV * dK), ("bV", hKV * dK), ("bO", E))}
+    query = torch.randn(L, E, generator=g)
+    key = value = query if S == L else torch.randn(S, E, generator=g)
+    add = lambda y, bb: y if bb is None else y + bb  # noqa: E731
+    q = add(query @ p["wQ"], b["bQ"]).view(L, h, dK).transpose(0, 1)  # (h, L, dK)
+    k = add(key @ p["wK"], b["bK"]).view(S, hKV, dK).transpose(0, 1)  # (hKV, S, dK)
+    v = add(value @ p["wV"], b["bV"]).view(S, hKV, dK).transpose(0, 1)  # (hKV, S, dV)
+    allowed = torch.ones(L, S, dtype=torch.bool)  # SDPA's bool mask: True = takes part
+    if causal:
+        allowed &= ~_causal(L, S)
+    for j in pad:
+        allowed[:, j] = False
+    heads = torch.nn.functional.scaled_dot_product_attention(
+        q.unsqueeze(0), k.unsqueeze(0), v.unsqueeze(0), attn_mask=allowed, enable_gqa=True).squeeze(0)  # (h, L, dV)
+    out = add(heads.transpose(0, 1).reshape(L, E) @ p["wO"], b["bO"])  # (L, E)
+    kr = k.repeat_interleave(h // hKV, dim=0)  # (h, S, dK)
+    scores = q @ kr.transpose(1, 2) / math.sqrt(dK)
+    w = torch.softmax(scores.masked_fill(~allowed, -math.inf), dim=-1)  # (h, L, S)
+    return {
+        "name": name, "description": description, "torch_version": torch.__version__, "seed": seed,
+        "numHeads": h, "numKVHeads": hKV, "causal": causal, "keyPaddingMask": [j in pad for j in range(S)] if pad else None,
+        "params": {k2: _tolist(t) for k2, t in {**p, **b}.items()},
+        "query": _tolist(query), "key": _tolist(key), "value": _tolist(value),
+        "output": _tolist(out), "weights": _tolist(w),
+    }
+
+
+GQA_CASES = [
+    dict(name="gqa_h4_kv2", description="grouped-query self-attention, E=8, h=4 query heads sharing hKV=2 key/value heads, L=5", E=8, h=4, hKV=2, L=5),
+    dict(name="gqa_mqa_causal", description="multi-query attention (hKV=1), causal, E=12, h=3, L=6", E=12, h=3, hKV=1, L=6, causal=True),
+    dict(name="gqa_cross_padding", description="grouped-query cross-attention, E=8, h=4, hKV=2, L=3, S=5, keys 1 and 4 padded, no bias", E=8, h=4, hKV=2, L=3, S=5, pad=(1, 4), bias=False),
+    dict(name="gqa_equal_heads", description="numKVHeads = numHeads = 2 (ordinary multi-head attention through the same path), E=8, L=4", E=8, h=2, hKV=2, L=4),
+]
+
+
+def write_extra(out_dir: pathlib.Path = EXTRA_DIR) -> None:
+    """The fixtures of test/math/torch-extra.test.ts: grouped-query attention and the README's example."""
+    torch.set_default_dtype(torch.float64)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fixtures = [gqa_case(**spec) for spec in GQA_CASES] + [readme_example()]
+    for fixture in fixtures:
+        path = out_dir / f"{fixture['name']}.json"
+        _write(path, fixture)
+        print(f"{path.relative_to(out_dir.parent.parent.parent)}  {path.stat().st_size:6d} B")
+
+
 def main() -> None:
     write_fixtures(run_case, OUT_DIR)
+    write_extra()
 
 
 if __name__ == "__main__":
