@@ -3,22 +3,24 @@
  *   - self-attention: queries, keys and values from the same sequence x;
  *   - causal self-attention (`causal: true`): position i sees only positions 0 … i;
  *   - cross-attention (`context`): queries from x, keys and values from another sequence (an encoder's output).
+ * Grouped-query attention is one more option, `numKVHeads`: query head i reads key/value head ⌊i/(h/numKVHeads)⌋
+ * (llama's repeat_kv; numKVHeads = h is ordinary multi-head attention, 1 is multi-query attention).
  * The arithmetic is src/math's batched flat multi-head attention and its backward (never a copy of it here);
  * this block chooses where queries, keys and values come from and adds the input gradients back up.
- * Grouped-query attention (`numKVHeads`, several query heads sharing one key/value head) goes here as one
- * more option when the flat kernel takes it.
  *
- * Dependencies: _mhaForwardFlat, _mhaBackwardFlat (src/math/fast/backward.ts), causalMask.
+ * Dependencies: mhaForwardFlat, mhaBackwardFlat (src/math/fast/flat-attention.ts).
  */
-import { _FlatCache, _FlatParams, _mhaBackwardFlat, _mhaForwardFlat } from "../math/fast/backward";
-import { causalMask } from "../math/masks";
+import {
+  FlatAttentionCache, FlatAttentionDims, FlatAttentionParams, mhaBackwardFlat, mhaForwardFlat,
+} from "../math/fast/flat-attention";
 
 /**
  * An attention block's parameters (or their gradients), paper orientation, row-major:
- * wQ (d, d), wK (dKV, d), wV (dKV, d), wO (d, d), biases (d,) or null (dKV = d for self-attention; the
- * context's width for cross-attention). Head i uses columns i·dK … (i+1)·dK − 1 of wQ, wK, wV.
+ * wQ (d, d), wK (dKV, hKV·dK), wV (dKV, hKV·dK), wO (d, d), biases or null (dKV = d for self-attention, the
+ * context's width for cross-attention; hKV = numKVHeads, = h unless grouped). Head i uses columns
+ * i·dK … (i+1)·dK − 1 of wQ (and of wK, wV when hKV = h).
  */
-export type AttentionParams = _FlatParams;
+export type AttentionParams = FlatAttentionParams;
 
 /** Options of attention. */
 export interface AttentionOptions {
@@ -27,6 +29,7 @@ export interface AttentionOptions {
   /** S, the context's length (required with context) */ contextLength?: number;
   /** (B·L, d) keys only come from here (an analysis: e.g. the stream with an earlier head removed) */ keys?: Float64Array;
   /** (h,) multiplier of each head's output: 0 removes a head (ablation); default all 1 */ headMask?: Float64Array | null;
+  /** key/value heads (h must be divisible by it); default h */ numKVHeads?: number;
 }
 
 /** What attention computed (everything its backward and a chart need). */
@@ -38,7 +41,8 @@ export interface AttentionCache {
   /** (B, h, L, S) attention weights: weights[((b·h + i)·L + q)·S + k] */ weights: Float64Array;
   /** (B·L, d) the block's output */ y: Float64Array;
   /** where keys and values came from */ sources: { keys: "x" | "context" | "keys"; values: "x" | "context" };
-  /** the kernel's cache (its backward's input) */ flat: _FlatCache;
+  /** the kernel's sizes and cache (its backward's input) */ dims: FlatAttentionDims;
+  flat: FlatAttentionCache;
 }
 
 /** What attentionBackward returns. */
@@ -52,7 +56,7 @@ export interface AttentionInputGradients {
 export const Attention = Object.freeze({
   /**
    * Multi-head attention on B sequences at once.
-   *   head_i = softmax(Q_i·K_iᵀ/√dK + M)·V_i,   Y = Concat(head_1 … head_h)·W^O + b^O
+   *   head_i = softmax(Q_i·K_gᵀ/√dK + M)·V_g (g = i without grouping),   Y = Concat(head_1 … head_h)·W^O + b^O
    *   Q = X·W^Q + b^Q;  K = C·W^K + b^K, V = C·W^V + b^V with C = X (self) or the context (cross);
    *   M_ij = −∞ for j > i when causal, else 0
    * @param x (B·L, d) the sequences, one after the other
@@ -61,7 +65,7 @@ export const Attention = Object.freeze({
    * @param L positions per sequence
    * @param d model width
    * @param h heads (d must be divisible by h)
-   * @param options { causal, context, contextLength, keys, headMask }
+   * @param options { causal, context, contextLength, keys, headMask, numKVHeads }
    * @return { weights (B, h, L, S), y (B·L, d), … }
    * @example (illustrative) Attention.forward(x, p, 2, 5, 8, 2, { causal: true }).weights.length // returns 2·2·5·5 = 100
    */
@@ -71,24 +75,22 @@ export const Attention = Object.freeze({
     if (!Number.isInteger(h) || h < 1 || d % h !== 0) throw new Error(`attention: d = ${d} is not divisible by h = ${h} heads`);
     if (x.length !== B * L * d) throw new Error(`attention: x has ${x.length} numbers but B·L·d = ${B}·${L}·${d} = ${B * L * d}`);
     const { causal = false, context, keys, headMask = null } = options;
-    const S = context == null ? L : options.contextLength ?? -1;
-    if (context != null && !(Number.isInteger(S) && S > 0)) throw new Error("attention: contextLength (S) is required with context");
-    const dKV = p.wK.length / d; // the width keys and values are read from
-    if (context != null && context.length !== B * S * dKV) {
-      throw new Error(`attention: context has ${context.length} numbers but B·S·dKV = ${B}·${S}·${dKV} = ${B * S * dKV}`);
-    }
-    if (keys != null && (context != null || keys.length !== x.length)) throw new Error("attention: keys must be shaped like x, and only in self-attention");
-    let mask: Float64Array | null = null;
-    if (causal) {
-      mask = new Float64Array(L * S); // (L, S) additive: −∞ where not allowed
-      causalMask(L, S).forEach((row, i) => row.forEach((hidden, j) => { if (hidden) mask![i * S + j] = -Infinity; }));
-    }
-    const kv = context ?? x; // (B·S, dKV)
-    const dims = { E: d, h, dK: d / h, dV: d / h, kdim: dKV, vdim: dKV };
-    const flat = _mhaForwardFlat(dims, p, B, L, S, x, keys ?? kv, kv, mask, headMask);
-    return {
-      B, L, S, h, weights: flat.A, y: flat.out, flat,
-      sources: { keys: keys != null ? "keys" : context != null ? "context" : "x", values: context != null ? "context" : "x" },
+  const hKV = options.numKVHeads ?? h;
+  if (!Number.isInteger(hKV) || hKV < 1 || h % hKV !== 0) throw new Error(`attention: numKVHeads ${hKV} does not divide the ${h} query heads`);
+  const S = context == null ? L : options.contextLength ?? -1;
+  if (context != null && !(Number.isInteger(S) && S > 0)) throw new Error("attention: contextLength (S) is required with context");
+  const dK = d / h;
+  const dKV = p.wK.length / (hKV * dK); // the width keys and values are read from
+  if (context != null && context.length !== B * S * dKV) {
+    throw new Error(`attention: context has ${context.length} numbers but B·S·dKV = ${B}·${S}·${dKV} = ${B * S * dKV}`);
+  }
+  if (keys != null && (context != null || keys.length !== x.length)) throw new Error("attention: keys must be shaped like x, and only in self-attention");
+  const kv = context ?? x; // (B·S, dKV)
+  const dims: FlatAttentionDims = { dModel: d, numHeads: h, numKVHeads: hKV, dK, dV: dK, kdim: dKV, vdim: dKV };
+  const flat = mhaForwardFlat(dims, p, B, L, S, x, keys ?? kv, kv, { causal, headMask });
+  return {
+    B, L, S, h, weights: flat.weights, y: flat.output, dims, flat,
+    sources: { keys: keys != null ? "keys" : context != null ? "context" : "x", values: context != null ? "context" : "x" },
     };
   },
 
@@ -107,11 +109,7 @@ export const Attention = Object.freeze({
   backward(
     cache: AttentionCache, p: AttentionParams, dY: Float64Array, grads: AttentionParams,
   ): AttentionInputGradients {
-    const f = cache.flat;
-    const d = f.Q.length / (f.B * f.L);
-    const dKV = p.wK.length / d;
-    const dims = { E: d, h: cache.h, dK: d / cache.h, dV: d / cache.h, kdim: dKV, vdim: dKV };
-    const { dXq, dXk, dXv } = _mhaBackwardFlat(dims, p, f, dY, grads);
+    const { dXq, dXk, dXv } = mhaBackwardFlat(cache.dims, p, cache.flat, dY, grads);
     const dX = dXq; // (B·L, d)
     const { keys, values } = cache.sources;
     if (keys === "x") for (let k = 0; k < dX.length; k++) dX[k] += dXk[k];

@@ -4,7 +4,7 @@
  *
  * Dependencies: _matmulTransB, _transposeFlat (src/math/fast: the flat product every block uses).
  */
-import { _transposeFlat } from "../math/fast/backward";
+import { _transposeFlat } from "../math/fast/convert";
 import { _matmulTransB } from "../math/fast/kernels";
 
 /** A linear block's parameters (or their gradients): W (dIn, dOut) row-major and b (dOut,) or null. */

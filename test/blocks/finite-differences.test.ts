@@ -94,6 +94,20 @@ describe("block backward passes against finite differences", () => {
     });
   }
 
+  it("Attention.backward with grouped queries (numKVHeads 2 of 4, causal): every input and parameter", () => {
+    const [B, L, d, h, hKV] = [2, 3, 8, 4, 2];
+    const dK = d / h;
+    const x = randn(B * L * d);
+    const p: AttentionParams = { wQ: randn(d * d), wK: randn(d * hKV * dK), wV: randn(d * hKV * dK), wO: randn(d * d), bQ: randn(d), bK: randn(hKV * dK), bV: randn(hKV * dK), bO: randn(d) };
+    const G = randn(B * L * d);
+    const opts = { causal: true, numKVHeads: hKV };
+    const loss = () => dot(Attention.forward(x, p, B, L, d, h, opts).y, G);
+    const g = zeros(p);
+    const r = Attention.backward(Attention.forward(x, p, B, L, d, h, opts), p, G, g);
+    expect(maxRelDiff(r.dX, numericGrad(x, loss))).toBeLessThan(TOL);
+    for (const k of ["wQ", "wK", "wV", "wO", "bQ", "bK", "bV", "bO"] as const) expect(maxRelDiff(g[k]!, numericGrad(p[k]!, loss)), k).toBeLessThan(TOL);
+  });
+
   it("crossEntropyBackward: ∂logits (an unscored row gets 0)", () => {
     const [n, C] = [4, 5];
     const z = randn(n * C, 3);
@@ -124,6 +138,24 @@ describe("block properties", () => {
     const wO = p.wO.slice();
     wO.fill(0, 2 * d, 4 * d); // head 2's rows (d/h = 2 rows of d)
     expect(maxRelDiff(masked, Attention.forward(x, { ...p, wO }, B, L, d, h).y)).toBeLessThan(1e-15);
+  });
+
+  it("grouped-query attention is multi-head attention with each K/V head repeated (llama's repeat_kv)", () => {
+    const [B, L, d, h, hKV] = [1, 4, 8, 4, 2];
+    const dK = d / h;
+    const wK = randn(d * hKV * dK);
+    const wV = randn(d * hKV * dK);
+    const repeat = (w: Float64Array) => Float64Array.from({ length: d * d }, (_, k) => { // (d, h·dK): column block i = block ⌊i/2⌋
+      const [row, col] = [Math.floor(k / d), k % d];
+      return w[row * hKV * dK + Math.floor(col / dK / (h / hKV)) * dK + (col % dK)];
+    });
+    const p = { wQ: randn(d * d), wK, wV, wO: randn(d * d), bQ: null, bK: null, bV: null, bO: null };
+    const x = randn(B * L * d);
+    const gqa = Attention.forward(x, p, B, L, d, h, { causal: true, numKVHeads: hKV });
+    const mha = Attention.forward(x, { ...p, wK: repeat(wK), wV: repeat(wV) }, B, L, d, h, { causal: true });
+    expect(maxRelDiff(gqa.y, mha.y)).toBeLessThan(1e-15);
+    expect(maxRelDiff(gqa.weights, mha.weights)).toBeLessThan(1e-15);
+    expect(() => Attention.forward(x, p, B, L, d, h, { numKVHeads: 3 })).toThrow("attention: numKVHeads 3 does not divide the 4 query heads");
   });
 
   it("a batch of two sequences equals each sequence alone", () => {
