@@ -68,12 +68,6 @@ export function _checkProduct(y: Matrix, product: string, rowName: string, x: Ma
   if (at) throw _productOverflow(product, rowName, x[at[0]], colName, _column(w, at[1]), at[0], at[1], y[at[0]][at[1]]);
 }
 
-/** The same for a row-major flat result y (rows, cols) of x·w + b. */
-export function _checkProductFlat(y: Float64Array, cols: number, product: string, rowName: string, x: Matrix, colName: string, w: Matrix): void {
-  const at = _firstNonFiniteFlat(y, cols);
-  if (at) throw _productOverflow(product, rowName, x[at[0]], colName, _column(w, at[1]), at[0], at[1], y[at[0] * cols + at[1]]);
-}
-
 /**
  * The error for an overflow in head `head`'s scores Q_i·K_iᵀ at (query i, key j).
  * @param head 0-based head index (printed 1-based, "head 1")

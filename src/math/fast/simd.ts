@@ -1,7 +1,7 @@
 /**
  * The WebAssembly SIMD module (simd.wat) and what calls it: the matrix product behind kernels.ts's _matmulTransB
- * (products big enough to pay for copying in and out), and fastForward's attention step (q·kᵀ, softmax, weights·v
- * for every head). Same numbers as the JavaScript loops, bit for bit (test/math/fast/simd.test.ts).
+ * (products big enough to pay for copying in and out). Same numbers as the JavaScript loops, bit for bit
+ * (test/math/fast/simd.test.ts).
  *
  * The module's memory is a scratch area reused by every call, its operands copied in row by row. Rows are padded
  * with zeros to multiples of 4 (the register block); the padding's results are never copied out. When the memory
@@ -14,9 +14,6 @@ import { _SIMD_WASM_BASE64 } from "./_simd-bytes";
 interface SimdExports {
   memory: WebAssembly.Memory;
   matmulTransB(a: number, lda: number, bt: number, ldb: number, c: number, ldc: number, n: number, k: number, m: number): void;
-  expNonPositive(src: number, dst: number, count: number): void;
-  softmaxRows(s: number, lds: number, w: number, ldw: number, rows: number, cols: number,
-    sqrtDK: number, hasMask: number, mask: number, ldm: number): number;
 }
 
 function _decode(base64: string): Uint8Array {
@@ -159,83 +156,4 @@ export function _matmulNestedSimd(a: readonly (readonly number[])[], bt: Float64
     out[i] = r;
   }
   return out;
-}
-
-/**
- * exp of every entry of x (each ≤ 0 or −Infinity, as a softmax's x − max) on the module's fdlibm exp: the numbers
- * of Math.exp, bit for bit (tested). For the tests; the softmax calls it inside the module.
- * @param x (count,)
- * @return (count,)
- */
-export function _expNonPositive(x: Float64Array): Float64Array {
-  const count = x.length + (x.length & 1); // pairs
-  const heap = _reserve(2 * count)!;
-  heap.set(x, 0);
-  if (x.length & 1) heap[count - 1] = 0; // the pair's padding
-  _wasm!.expNonPositive(0, count * 8, count);
-  return heap.slice(count, count + x.length);
-}
-
-/**
- * Step 2 of the fast forward for every head inside the module: scores = q·kᵀ, the softmax of the scaled, masked
- * scores, and weights·v into concat's columns; the same numbers as the JavaScript loops of forward.ts. The scores
- * stay in the module (the trace recomputes them if they are read).
- * Q (L, E), K (S, E), V (S, E) hold every head's columns side by side (head hd: columns hd·dK … , hd·dV … ).
- * @param mask (L, S) additive, or null
- * @param weights (h·L, S) out
- * @param concat (L, E) out: head hd's output in columns hd·dV … (hd+1)·dV − 1
- * @return how many heads it finished, in order: h, or fewer when head number `return` has a score, masked score or
- *   output that is not finite (the caller redoes the heads from there with its own checks, which name the entry),
- *   or 0 when the module's memory cannot hold the call (the caller does every head)
- */
-export function _attentionSimd(
-  Q: Float64Array, K: Float64Array, V: Float64Array, E: number, L: number, S: number, h: number, dK: number, dV: number,
-  sqrtDK: number, mask: readonly (readonly number[])[] | null, weights: Float64Array, concat: Float64Array,
-): number {
-  const w = _wasm!;
-  const Lp = _up4(L);
-  const Sp = _up4(S);
-  const dVp = _up4(dV);
-  const QW = 0; // (Lp, E)
-  const KW = QW + Lp * E; // (Sp, E)
-  const M = KW + Sp * E; // (L, Sp) the mask
-  const SC = M + (mask ? L * Sp : 0); // (Lp, Sp) one head's scores
-  const W = SC + Lp * Sp; // (Lp, Sp) its weights
-  const VT = W + Lp * Sp; // (dVp, S) its v, transposed
-  const O = VT + dVp * S; // (Lp, dVp) its weights·v
-  const heap = _reserve(O + Lp * dVp);
-  if (heap === null) return 0;
-  heap.set(Q.subarray(0, L * E), QW);
-  heap.fill(0, QW + L * E, KW); // padding rows
-  heap.set(K.subarray(0, S * E), KW);
-  heap.fill(0, KW + S * E, M);
-  if (mask) {
-    for (let i = 0; i < L; i++) {
-      const row = mask[i];
-      const o = M + i * Sp;
-      for (let j = 0; j < S; j++) heap[o + j] = row[j];
-      heap.fill(0, o + S, o + Sp);
-    }
-  }
-  heap.fill(0, W + L * Sp, VT); // W's padding rows meet v in weights·v (into O's padding rows): keep them 0
-  heap.fill(0, VT + dV * S, O);
-  for (let hd = 0; hd < h; hd++) {
-    const qOff = hd * dK;
-    w.matmulTransB((QW + qOff) * 8, E, (KW + qOff) * 8, E, SC * 8, Sp, Lp, dK, Sp); // (Lp, Sp) q·kᵀ
-    if (w.softmaxRows(SC * 8, Sp, W * 8, Sp, L, S, sqrtDK, mask ? 1 : 0, M * 8, Sp) !== 0) return hd;
-    const sOff = hd * L * S;
-    if (S === Sp) weights.set(heap.subarray(W, W + L * S), sOff);
-    else for (let i = 0; i < L; i++) weights.set(heap.subarray(W + i * Sp, W + i * Sp + S), sOff + i * S);
-    const vOff = hd * dV;
-    for (let j = 0; j < S; j++) for (let d = 0; d < dV; d++) heap[VT + d * S + j] = V[j * E + vOff + d]; // (dV, S)
-    w.matmulTransB(W * 8, Sp, VT * 8, S, O * 8, dVp, Lp, S, dVp); // (Lp, dVp) weights·v
-    for (let i = 0; i < L; i++) {
-      for (let d = 0; d < dV; d++) {
-        const y = heap[O + i * dVp + d];
-        if (y - y !== 0) return hd; // ±∞ or NaN
-        concat[i * E + vOff + d] = y;
-      }
-    }
-  }
-  return h;
 }
