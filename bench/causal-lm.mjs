@@ -1,0 +1,60 @@
+// One Adam step of the two-layer causal language model of notebook 10b (mha-lab/models CausalLM: token
+// embedding + learned positions, 2 × [LayerNorm → causal self-attention (h = 2) → residual], LayerNorm, linear
+// read-out, next-token cross-entropy), batch 16, L = 16, dModel 32, vocab 16, against the same model in PyTorch
+// float64 on one thread (bench/causal_lm_torch.py, another process). Goal (issue 23): within 2× of PyTorch.
+//   ours   model.lossAndGrad(batch, grad) + adam().step(theta, grad): float64, the blocks' forward and backward
+//   torch  zero_grad, forward, backward, Adam step (float64, torch.set_num_threads(1))
+// Each figure: median over rounds of the mean of `steps` consecutive steps, with min–max.
+// Standalone, on an idle machine: npm run build && node bench/causal-lm.mjs [--rounds 7] [--steps 50]
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { require, ROOT, summarize } from "./common.mjs";
+
+export const CONFIG = { batchSize: 16, length: 16, dModel: 32, numHeads: 2, numLayers: 2, vocab: 16, lr: 0.01, seed: 1 };
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? dflt : Number(process.argv[i + 1]);
+};
+
+/** ms per Adam step of ours: { median, min, max } over rounds. */
+export function runOurs({ rounds = 7, steps = 50 } = {}) {
+  const { CausalLM, repeatedTokens } = require(path.join(ROOT, "dist/models/index.js"));
+  const { adam } = require(path.join(ROOT, "dist/train/index.js"));
+  const c = CONFIG;
+  const task = repeatedTokens({ vocab: c.vocab, length: c.length, seed: c.seed });
+  const model = CausalLM.random({ vocab: c.vocab, contextLength: c.length, dModel: c.dModel, numHeads: c.numHeads, numLayers: c.numLayers, seed: c.seed });
+  const opt = adam({ lr: c.lr });
+  const grad = new Float64Array(model.numParams);
+  const batches = [0, 1, 2, 3].map((k) => task.sequences(c.batchSize, 100 + k));
+  const step = (k) => { grad.fill(0); model.lossAndGrad(batches[k % 4], grad); opt.step(model.theta, grad); };
+  for (let k = 0; k < steps; k++) step(k); // warm-up
+  const times = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    for (let k = 0; k < steps; k++) step(k);
+    times.push((performance.now() - t0) / steps);
+  }
+  return summarize(times);
+}
+
+/** ms per Adam step of PyTorch float64, one thread (bench/causal_lm_torch.py). */
+export function runTorch({ rounds = 7, steps = 50 } = {}) {
+  const py = path.join(ROOT, ".venv-ref", "bin", "python");
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "causal_lm_torch.py");
+  const r = spawnSync(py, [script, JSON.stringify({ ...CONFIG, rounds, steps })], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`causal_lm_torch.py failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop());
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const opts = { rounds: arg("rounds", 7), steps: arg("steps", 50) };
+  const ours = runOurs(opts);
+  const torch = runTorch(opts);
+  const fmt = (x) => `${x.median.toFixed(3)} ms (${x.min.toFixed(3)}–${x.max.toFixed(3)})`;
+  console.log(`one Adam step, 2-layer causal LM, batch ${CONFIG.batchSize}, L ${CONFIG.length}, dModel ${CONFIG.dModel}, h ${CONFIG.numHeads}`);
+  console.log(`  ours (float64)          ${fmt(ours)}`);
+  console.log(`  PyTorch float64, 1 thr  ${fmt(torch)}`);
+  console.log(`  ratio ours / PyTorch    ${(ours.median / torch.median).toFixed(2)}× (goal ≤ 2×)`);
+}
