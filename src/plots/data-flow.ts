@@ -84,10 +84,11 @@ export function plotDataFlow(layer: AttentionTrace | LayerShape, opts: { title?:
   });
   const hd = h * s.dV;
   box(500, 590, top + 10, top + lanes.length * laneH - 10, `concat<br>${s.L}×${hd}`, "#222222", "#f5f5f5");
-  arrow(590, midY, 615, midY);
-  box(615, 705, midY - 40, midY + 40, `·W<sup>O</sup><br>${hd}×${s.dModel}`, "#222222", "#f5f5f5");
-  arrow(705, midY, 730, midY);
-  box(730, 810, midY - 40, midY + 40, `output<br>${s.L}×${s.dModel}`, "#222222", "#f5f5f5");
+  // widths hold "1008×1008" in DejaVu Sans as Chromium draws it (its × is 0.84 em wide)
+  arrow(590, midY, 605, midY);
+  box(605, 705, midY - 40, midY + 40, `·W<sup>O</sup><br>${hd}×${s.dModel}`, "#222222", "#f5f5f5");
+  arrow(705, midY, 723, midY);
+  box(723, 813, midY - 40, midY + 40, `output<br>${s.L}×${s.dModel}`, "#222222", "#f5f5f5");
   ann.push({ x: 195, y: top - 8, xref: "x", yref: "y", text: "X·W<sub>i</sub><sup>Q</sup>, X·W<sub>i</sub><sup>K</sup>, X·W<sub>i</sub><sup>V</sup>", showarrow: false, font: { size: THEME.fontSize, color: "#555555" } });
   const axis = { visible: false, fixedrange: true, showgrid: false, zeroline: false };
   const title = _wrapTitle(

@@ -8,6 +8,7 @@
  * `<b>` would vanish and `&lt;` would show as `<`. Escaping `&`, `<`, `>`, `$` (and `"`, `'`, `%`) as entities
  * makes plotly's own entity decoding give back exactly the original characters.
  */
+import { _ASCII_EM, _EMOJI_EM, _LATIN_EM, _OTHER_EM, _PUNCT_EM, _WIDE_EM } from "./_glyph-widths";
 
 /**
  * The one escaper of mha-lab: text becomes entities that both an HTML parser and plotly's text renderer decode
@@ -48,20 +49,31 @@ export function _truncate(s: string, maxChars: number): string {
 }
 
 /**
- * Estimated width in pixels of a (raw, unescaped) label drawn at `fontSize`, for reserving margins.
+ * Width in pixels of a (raw, unescaped) label drawn at `fontSize`, for reserving margins: each glyph's advance width
+ * in DejaVu Sans as Chromium draws it (_glyph-widths.ts), full width for East Asian glyphs, wider for emoji, and the
+ * width of "W" for any glyph not measured, so a label is never cut off at the figure's edge.
  *
- * width ≈ Σ (0.62 · fontSize for narrow glyphs, 1.0 · fontSize for wide CJK glyphs)
+ * width = Σ_glyphs em(glyph) · fontSize
  * @param s the raw text
  * @param fontSize pixels
- * @example _textWidth("head", 14) // returns 34.72
+ * @example _textWidth("head", 14) // returns 35.28
+ * @example _textWidth("WWW", 10) // returns 29.7
  */
 export function _textWidth(s: string, fontSize: number): number {
-  let w = 0;
-  for (const ch of Array.from(String(s))) {
-    const cp = ch.codePointAt(0) ?? 0;
-    w += cp >= 0x2e80 ? fontSize : ch === " " ? 0.35 * fontSize : 0.62 * fontSize;
-  }
-  return w;
+  let em = 0;
+  for (const ch of Array.from(String(s))) em += _glyphEm(ch.codePointAt(0) ?? 0);
+  return Math.round(em * fontSize * 100) / 100;
+}
+
+/** The advance width in em of one code point (see _textWidth). */
+function _glyphEm(cp: number): number {
+  if (cp >= 0x20 && cp <= 0x7e) return _ASCII_EM[cp - 0x20];
+  if (cp >= 0xa0 && cp <= 0x17f) return _LATIN_EM[cp - 0xa0];
+  if (_PUNCT_EM[cp] !== undefined) return _PUNCT_EM[cp];
+  if (cp >= 0x1f000) return _EMOJI_EM;
+  if ((cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xff00 && cp <= 0xffef)) return _WIDE_EM;
+  if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0f)) return 0; // controls, zero-width
+  return _OTHER_EM;
 }
 
 /**
@@ -72,7 +84,7 @@ export function _textWidth(s: string, fontSize: number): number {
  * @param labels raw labels
  * @param maxChars labels longer than this are cut with "…" (Infinity: never)
  * @param fontSize pixels
- * @example _labelWidth(["a", "head"], 14, 14) // returns 42.72
+ * @example _labelWidth(["a", "head"], 14, 14) // returns 43.28
  */
 export function _labelWidth(labels: readonly string[], maxChars: number, fontSize: number): number {
   let w = 0;
