@@ -179,7 +179,7 @@ export class CausalLM {
   /**
    * A seeded random model: Xavier-uniform matrices, LayerNorm γ = 1 and β = 0, biases 0.
    * @param options { vocab, contextLength, dModel, numHeads, numLayers = 2, feedForward = 0, activation, layerNorm = true, positions = "learned", bias = false, seed = 0 }
-   * @example CausalLM.random({ vocab: 5, contextLength: 4, dModel: 8, numHeads: 2, numLayers: 1 }).numParams // returns 5·8 + 4·8 + 2·8 + 4·64 + 2·8 + 8·5 = 400
+   * @example CausalLM.random({ vocab: 5, contextLength: 4, dModel: 8, numHeads: 2, numLayers: 1 }).numParams // returns 400  (5·8 + 4·8 + 2·8 + 4·64 + 2·8 + 8·5)
    */
   static random(options: CausalLMOptions): CausalLM {
     if (options == null || typeof options !== "object") throw new Error("CausalLM.random needs { vocab, contextLength, dModel, numHeads }");
@@ -225,7 +225,7 @@ export class CausalLM {
    * @param tokens (L,) ids in 0 … vocab − 1, 1 ≤ L ≤ contextLength
    * @param options { headMask, keyHeadMask } (numLayers, numHeads) each
    * @return { tokens, logits (L, vocab), attentions (numLayers, numHeads, L, L), losses (L − 1,), loss }
-   * @example CausalLM.random({ vocab: 5, contextLength: 4, dModel: 8, numHeads: 2 }).forward([0, 1]).attentions[1][0] // returns [[1, 0], [0.5…, 0.4…]]
+   * @example CausalLM.random({ vocab: 5, contextLength: 4, dModel: 8, numHeads: 2 }).forward([0, 1]).attentions[1][0] // returns [[1, 0], [0.60743…, 0.39257…]]
    */
   forward(tokens: number[], options: CausalLMRunOptions = {}): CausalLMTrace {
     _validateOptions("CausalLM.forward", options, { headMask: _checkedLater, keyHeadMask: _checkedLater });
