@@ -22,6 +22,7 @@ import asyncio
 import dbm
 import grp
 import hmac
+import inspect
 import json
 import math
 import os
@@ -525,8 +526,18 @@ class WorkshopSpawner(LocalProcessSpawner):
             self.log.warning("%s limit(s) for %s NOT enforced: %s", ", ".join(unenforced), name, cg.error if cg else "no cgroups")
         return await super().start()
 
-    async def stop(self, now=False):
-        await super().stop(now=now)
+    async def run_post_stop_hook(self):
+        # Not stop(): JupyterHub calls stop() only for a server that is still running, so a server the kernel
+        # OOM-killed never got there (its cgroup was left behind, and the kill went unreported). The post-stop hook
+        # runs after every stop, whatever ended the server.
+        try:
+            await self._release_cgroups()
+        finally:
+            done = super().run_post_stop_hook()  # the configured post_stop_hook, if any
+            if inspect.isawaitable(done):
+                await done
+
+    async def _release_cgroups(self):
         cg = WorkshopSpawner._cgroups
         if cg:
             name = self.user.name

@@ -2,7 +2,10 @@
 // in through the login form and the REST API, each runs notebooks/04-many-heads.ipynb on their own kernel through
 // the proxy; every cell must run and every chart arrive, and afterwards nothing may be left: no hub user, no
 // system user (as root), no home folder, no process of a learner, no memory cgroup.
-// Then the memory limit: with --mem-limit 120M a learner cannot even get a server up, and the test says so.
+// Then the memory limit: with --mem-limit 40M the kernel OOM-kills a learner's server inside that learner's memory
+// cgroup, and the test proves it was an out-of-memory kill (the cgroup's oom_kill counter, which the hub logs),
+// not merely "the learner failed": a spawn timeout or a bad argument leaves the counter at 0 and fails the test.
+// Leftovers are looked for in every cgroup hierarchy, v1 and v2.
 // Run: npx vitest run -c test/hub/vitest.config.mts   (~1-3 min)
 import { describe, expect, it } from "vitest";
 import { spawn, spawnSync } from "node:child_process";
@@ -23,6 +26,8 @@ interface Report {
   loadavg: { before_1min: number; during_max_1min: number };
   charts_per_learner: number[];
   cleanup: { servers_stopped: number; hub_users_deleted: number; system_users_deleted: number; errors: string[] };
+  oom_kills: Record<string, number> | null;
+  hub: { log: string | null };
   errors: Record<string, { stage: string; error: string | null; problems: string[] | null }>;
   learners: { user: string; ok: boolean; code_cells: number; charts: number }[];
 }
@@ -35,6 +40,13 @@ function loadtest(args: string[]): Promise<{ status: number | null; out: string 
     child.stderr.on("data", (d) => (out += d));
     child.on("close", (status) => resolve({ status, out }));
   });
+}
+
+/** Every cgroup directory of a learner whose name starts with `prefix`, under any hierarchy: cgroup v1 (memory/,
+ * pids/, cpu/, …) and v2 (/sys/fs/cgroup or /sys/fs/cgroup/unified), wherever the hub's mha-lab-hub/ parent sits. */
+function cgroupLeftovers(prefix: string): string[] {
+  const parents = spawnSync("find", ["/sys/fs/cgroup", "-maxdepth", "7", "-type", "d", "-name", "mha-lab-hub"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+  return parents.flatMap((p) => fs.readdirSync(p).filter((e) => e.startsWith(prefix)).map((e) => path.join(p, e)));
 }
 
 const learnerProcesses = (prefix: string) =>
@@ -71,22 +83,33 @@ describe("npm run hub:loadtest", () => {
       }
     }
     expect(learnerProcesses(prefix)).toEqual([]);
+    expect(report.oom_kills).toEqual({ [names[0]]: 0, [names[1]]: 0 });
+    if (isRoot) expect(cgroupLeftovers(prefix)).toEqual([]);
     const leftovers = fs.readdirSync(path.join(ROOT, ".hub")).filter((e) => e.startsWith("loadtest-") && !e.endsWith(".log"));
     expect(leftovers.filter((e) => fs.existsSync(path.join(ROOT, ".hub", e, "jupyterhub.pid")))).toEqual([]);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it.runIf(isRoot)("--mem-limit is enforced: at 120M a learner's server is killed by its memory cgroup, so the learner fails", async () => {
+  it.runIf(isRoot)("--mem-limit is enforced: at 40M the kernel OOM-kills the learner's server in their memory cgroup (its oom_kill counter rose), and nothing is left", async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mha-hub-"));
     const out = path.join(tmp, "report.json");
-    const r = await loadtest(["--users", "1", "--mem-limit", "120M", "--spawn-timeout", "120", "--out", out]);
+    const prefix = `vm${process.pid}`;
+    const r = await loadtest(["--users", "1", "--mem-limit", "40M", "--spawn-timeout", "120", "--prefix", prefix, "--out", out]);
     const report = JSON.parse(fs.readFileSync(out, "utf8")) as Report;
     expect(r.status).toBe(1);
     expect(report).toMatchObject({ users: 1, completed: 0, failed: 1 });
+    // the proof: the kernel killed a process of this learner for memory (a timeout or a crash counts 0 here)
+    expect(report.oom_kills?.[`${prefix}-1`], JSON.stringify(report.errors).slice(0, 2000)).toBeGreaterThanOrEqual(1);
     expect(report.cleanup.errors).toEqual([]);
-    // no memory cgroup of a test learner is left (cgroup v1 layout here; skipped where there is none)
-    const cg = spawnSync("sh", ["-c", "ls -d /sys/fs/cgroup/memory/*/*/mha-lab-hub/lt* /sys/fs/cgroup/memory/mha-lab-hub/lt* 2>/dev/null"], { encoding: "utf8" }).stdout.trim();
-    expect(cg).toBe("");
+    expect(cgroupLeftovers(prefix)).toEqual([]);
+    expect(learnerProcesses(prefix)).toEqual([]);
+    // the hub's log is kept when a learner failed: root's alone, and without the hub's password ("lt-" + 16 hex)
+    const log = report.hub.log!;
+    expect(fs.statSync(log).mode & 0o777).toBe(0o600);
+    const text = fs.readFileSync(log, "utf8");
+    expect(text).toMatch(new RegExp(`OOM-KILL learner=${prefix}-1 kills=\\d+`));
+    expect(text).not.toMatch(/lt-[0-9a-f]{16}/);
+    fs.rmSync(log, { force: true });
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 });

@@ -35,10 +35,10 @@ class Browser {
     for (let hop = 0; hop < 10; hop++) {
       const send = [...this.jar.values()].filter((c) => target.pathname.startsWith(c.path)).sort((a, b) => b.path.length - a.path.length);
       const res = await fetch(target, { ...req, redirect: "manual", headers: { ...(req.headers ?? {}), cookie: send.map((c) => `${c.name}=${c.value}`).join("; ") } });
-      for (const c of res.headers.getSetCookie()) {
+      for (const c of (res.headers as unknown as { getSetCookie(): string[] }).getSetCookie()) {
         const [kv, ...attrs] = c.split(";");
         const i = kv.indexOf("=");
-        const cookiePath = attrs.map((a) => /^\s*path=(.*)$/i.exec(a)?.[1]).find(Boolean) ?? "/";
+        const cookiePath = attrs.map((a: string) => /^\s*path=(.*)$/i.exec(a)?.[1]).find(Boolean) ?? "/";
         const [name, value] = [kv.slice(0, i).trim(), kv.slice(i + 1).trim()];
         if (value === "" || value === '""') this.jar.delete(cookiePath + name); // how the hub clears a cookie
         else this.jar.set(cookiePath + name, { name, value, path: cookiePath });
@@ -59,12 +59,18 @@ const unescapeHtml = (s: string) => s.replace(/&#34;|&quot;/g, '"').replace(/&#3
 
 /** The hub's login form as a learner fills it in: name, password, and the workshop password field ("otp"). */
 async function login(name: string, password: string, workshop?: string, browser = new Browser()) {
-  const page = await browser.go("/hub/login");
-  const xsrf = /name="_xsrf"\s+value="([^"]+)"/.exec(page.text)?.[1] ?? "";
-  const form = new URLSearchParams({ username: name, password, _xsrf: xsrf, ...(workshop === undefined ? {} : { otp: workshop }) });
-  const r = await browser.go("/hub/login", { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" } });
-  const error = /class="login_error">([\s\S]*?)<\/p>/.exec(r.text)?.[1];
-  return { status: r.status, error: error ? unescapeHtml(error.trim()) : null, browser };
+  for (let attempt = 1; ; attempt++) {
+    const page = await browser.go("/hub/login");
+    const xsrf = /name="_xsrf"\s+value="([^"]+)"/.exec(page.text)?.[1] ?? "";
+    const form = new URLSearchParams({ username: name, password, _xsrf: xsrf, ...(workshop === undefined ? {} : { otp: workshop }) });
+    const r = await browser.go("/hub/login", { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const error = /class="login_error">([\s\S]*?)<\/p>/.exec(r.text)?.[1];
+    // A 403 that is not the login form with its message is the form's XSRF check, not the authenticator's answer.
+    // Seen now and then on a loaded machine (not understood yet): fill the form in once more, and say so if it stays.
+    const xsrfRefusal = r.status === 403 && !error;
+    if (xsrfRefusal && attempt < 2) continue;
+    return { status: r.status, error: error ? unescapeHtml(error.trim()) : xsrfRefusal ? `(not the login form) ${r.text.replace(/<[^>]+>|\s+/g, " ").slice(0, 300)}` : null, browser };
+  }
 }
 
 /** Claims `name` (a new learner) with the workshop password and their own password. */
