@@ -1,24 +1,23 @@
 /**
- * Module-private: the tiny model as one flat parameter vector θ, and its loss and gradient on a batch,
- * computed with the fast flat kernels of src/math/fast/backward.ts. The trainer and evaluate run on this;
- * TinyModel.forward (readable) is the reference it is tested against.
+ * Module-private: the tiny model as one flat parameter vector θ, and its loss and gradient on a batch, built from
+ * the shared blocks of mha-lab/blocks (whose attention is src/math's one batched flat attention, s/√dK as the
+ * readable path). The trainer and evaluate run on this; TinyModel.forward (readable) is the reference it is tested against.
  *
- * Dependencies: _mhaForwardFlat, _mhaBackwardFlat, _matmulTransB, MultiHeadAttention, causalMask.
+ * Dependencies: Embedding, LearnedPositions, Attention, Residual, Linear (src/blocks); flatDims;
+ * _flatten/_nested (src/math/fast/convert.ts, the one flat ⇄ nested converter); MultiHeadAttention.
  */
-import { causalMask } from "../math/masks";
+import { Attention, Embedding, LearnedPositions, Linear, Residual } from "../blocks";
 import { MultiHeadAttention } from "../math/multi-head";
-import {
-  _FlatDims, _flatDims, _FlatParams, _mhaBackwardFlat, _mhaForwardFlat, _transposeFlat,
-} from "../math/fast/backward";
-import { _matmulTransB } from "../math/fast/kernels";
-import type { Matrix } from "../math/trace";
+import { flatDims } from "../math/fast/backward";
+import { _flatten, _nested } from "../math/fast/convert";
+import type { FlatAttentionDims, FlatAttentionParams } from "../math/fast/flat-attention";
 import { _checkTinyParams, TinyModel, TinyModelConfig } from "./model";
 import type { Example } from "./tasks";
 
 /** θ and named views into it (a gradient buffer gets the same views). */
 export interface _FlatModel {
   config: TinyModelConfig;
-  dims: _FlatDims;
+  dims: FlatAttentionDims;
   /** all trainable numbers */ theta: Float64Array;
   /** views into theta */ views: _Views;
   /** (L, dModel) the fixed sinusoids when positions are not learned */ fixedPositions: Float64Array | null;
@@ -32,14 +31,14 @@ export type _Biases = { bQ: boolean; bK: boolean; bV: boolean; bO: boolean };
 export interface _Views {
   /** (vocab, E) */ embedding: Float64Array;
   /** (length, E) or null when fixed */ positions: Float64Array | null;
-  mha: _FlatParams;
+  mha: FlatAttentionParams;
   /** (E, parts·C) */ readout: Float64Array;
   /** (parts·C,) */ readoutBias: Float64Array;
 }
 
 interface _Slot { name: string; size: number }
 
-function _slots(config: TinyModelConfig, dims: _FlatDims, biases: _Biases): _Slot[] {
+function _slots(config: TinyModelConfig, dims: FlatAttentionDims, biases: _Biases): _Slot[] {
   const { vocab, length, dModel: E, numClasses: C, parts, positions } = config;
   const s: _Slot[] = [{ name: "embedding", size: vocab * E }];
   if (positions === "learned") s.push({ name: "positions", size: length * E });
@@ -65,13 +64,9 @@ export function _views(fm: Pick<_FlatModel, "config" | "dims" | "biases">, buf: 
   };
 }
 
-function _put(dst: Float64Array, m: Matrix): void {
-  const cols = m[0].length;
-  m.forEach((row, i) => row.forEach((x, j) => { dst[i * cols + j] = x; }));
-}
-
-function _get(src: Float64Array, rows: number, cols: number): Matrix {
-  return Array.from({ length: rows }, (_, i) => Array.from(src.subarray(i * cols, (i + 1) * cols)));
+/** Rows of a row-major (rows, cols) buffer as a nested matrix (the shared converter, whole width). */
+function _get(src: Float64Array, rows: number, cols: number): number[][] {
+  return _nested(src, cols, 0, rows, 0, cols); // (rows, cols)
 }
 
 /**
@@ -100,23 +95,23 @@ export function _flatModel(model: TinyModel, where = "stepper"): _FlatModel {
   _checkTinyParams(where, model.config, model.params);
   const p = model.mha.params;
   const layout = {
-    config: model.config, dims: _flatDims(model.mha),
+    config: model.config, dims: flatDims(model.mha),
     biases: { bQ: p.bQ != null, bK: p.bK != null, bV: p.bV != null, bO: p.bO != null },
   };
   const size = _slots(layout.config, layout.dims, layout.biases).reduce((s, x) => s + x.size, 0);
   const theta = new Float64Array(size);
   const views = _views(layout, theta);
   const { params } = model;
-  _put(views.embedding, params.embedding);
-  if (views.positions) _put(views.positions, params.positions);
-  _put(views.mha.wQ, p.wQ); _put(views.mha.wK, p.wK); _put(views.mha.wV, p.wV); _put(views.mha.wO, p.wO);
+  views.embedding.set(_flatten(params.embedding));
+  if (views.positions) views.positions.set(_flatten(params.positions));
+  for (const w of ["wQ", "wK", "wV", "wO"] as const) views.mha[w].set(_flatten(p[w]));
   for (const b of ["bQ", "bK", "bV", "bO"] as const) if (p[b] != null) views.mha[b]!.set(p[b] as number[]);
-  _put(views.readout, params.readout);
+  views.readout.set(_flatten(params.readout));
   views.readoutBias.set(params.readoutBias);
   let fixedPositions: Float64Array | null = null;
   if (!views.positions) {
     fixedPositions = new Float64Array(model.config.length * model.config.dModel);
-    _put(fixedPositions, params.positions);
+    fixedPositions.set(_flatten(params.positions));
   }
   return { ...layout, theta, views, fixedPositions };
 }
@@ -147,8 +142,9 @@ export interface _BatchResult {
 }
 
 /**
- * Forward (and, when grad is given, backward) of the tiny model on a batch of equally long examples.
- * The gradient of the mean loss is ADDED to grad (a θ-shaped buffer).
+ * Forward (and, when grad is given, backward) of the tiny model on a batch of equally long examples, built from the
+ * shared blocks (mha-lab/blocks): Embedding + LearnedPositions → Attention (src/math's one batched flat attention)
+ * → Residual → Linear read-out → cross-entropy (log-sum-exp, below). The gradient of the mean loss is ADDED to grad (a θ-shaped buffer).
  * @param fm the flat model
  * @param theta θ to evaluate at (default fm.theta)
  * @param batch B examples of the same length L
@@ -158,92 +154,70 @@ export interface _BatchResult {
 export function _lossAndGrad(
   fm: _FlatModel, theta: Float64Array, batch: Example[], grad: Float64Array | null, headMask: Float64Array | null = null,
 ): _BatchResult {
-  const { dModel: E, numClasses: C, parts, residual, causal, length } = fm.config;
+  const { dModel: E, numHeads: h, numClasses: C, parts, residual, causal, length } = fm.config;
   const B = batch.length;
   const L = batch[0].tokens.length;
   if (L > length) throw new Error(`examples have ${L} tokens but the model's length is ${length}`);
   const v = theta === fm.theta ? fm.views : _views(fm, theta);
-  const pos = v.positions ?? (fm.fixedPositions as Float64Array);
   const BL = B * L;
+  const PC = parts * C;
 
   // 1) x = E[t] + P   (B·L, E)
-  const x = new Float64Array(BL * E);
+  const tokens = new Int32Array(BL); // (B·L,) the batch's ids, sequence after sequence
+  const targets = new Int32Array(BL * parts); // (B·L·parts,) row (b·L + i)·parts + p of the logits seen as (B·L·parts, C)
   for (let b = 0; b < B; b++) {
-    const toks = batch[b].tokens;
-    if (toks.length !== L) throw new Error(`batch[${b}] has ${toks.length} tokens but batch[0] has ${L}`);
+    const ex = batch[b];
+    if (ex.tokens.length !== L) throw new Error(`batch[${b}] has ${ex.tokens.length} tokens but batch[0] has ${L}`);
     for (let i = 0; i < L; i++) {
-      const o = (b * L + i) * E;
-      const e = toks[i] * E;
-      for (let j = 0; j < E; j++) x[o + j] = v.embedding[e + j] + pos[i * E + j];
+      tokens[b * L + i] = ex.tokens[i];
+      for (let p = 0; p < parts; p++) targets[(b * L + i) * parts + p] = ex.targets[p][i];
     }
   }
+  const x = Embedding.forward(tokens, v.embedding, E); // (B·L, E)
+  LearnedPositions.forward(x, v.positions ?? (fm.fixedPositions as Float64Array), B, L, E); // (B·L, E) + P, in place
 
   // 2) attention (+ residual)
-  let mask: Float64Array | null = null;
-  if (causal) {
-    mask = new Float64Array(L * L);
-    causalMask(L).forEach((row, i) => row.forEach((m, j) => { mask![i * L + j] = m ? -Infinity : 0; }));
-  }
-  const cache = _mhaForwardFlat(fm.dims, v.mha, B, L, L, x, x, x, mask, headMask);
-  const hidden = cache.out; // (B·L, E)
-  if (residual) for (let k = 0; k < BL * E; k++) hidden[k] += x[k];
+  const att = Attention.forward(x, v.mha, B, L, E, h, { causal, headMask }); // y (B·L, E)
+  const hidden = residual ? Residual.forward(x, att.y) : att.y; // (B·L, E)
 
-  // 3) read-out and cross-entropy
-  const PC = parts * C;
-  const logits = new Float64Array(BL * PC); // (B·L, parts·C)
-  for (let r = 0; r < BL; r++) for (let c = 0; c < PC; c++) logits[r * PC + c] = v.readoutBias[c];
-  _matmulTransB(hidden, 0, E, BL, E, _transposeFlat(v.readout, 0, PC, E, PC), 0, E, PC, logits, 0, PC, true); // (B·L, parts·C)
+  // 3) read-out and cross-entropy: the (B·L, parts·C) logits are (B·L·parts, C) rows, one per (position, part).
+  //    The loss is log Σ_c e^{z_c − max} + max − z_t (log-sum-exp: finite however confident the model is), on the flat
+  //    rows. (mha-lab/blocks' CrossEntropy computes −log softmax(z)[t] through nested arrays: ~20% of a training
+  //    step here, and Infinity once p_t underflows; the trainer moves to it when it computes on flat rows.)
+  const readout = { w: v.readout, b: v.readoutBias };
+  const logits = Linear.forward(hidden, readout, BL, E, PC); // (B·L, parts·C)
   let count = 0;
-  for (const ex of batch) for (const tp of ex.targets) for (const t of tp) if (t >= 0) count++;
+  for (let r = 0; r < BL * parts; r++) if (targets[r] >= 0) count++;
   const partStats = Array.from({ length: parts }, () => ({ count: 0, correct: 0 }));
   let lossSum = 0;
   let correct = 0;
-  const dLogits = grad == null ? null : new Float64Array(BL * PC);
-  for (let b = 0; b < B; b++) {
-    for (let p = 0; p < parts; p++) {
-      const targets = batch[b].targets[p];
-      for (let i = 0; i < L; i++) {
-        const t = targets[i];
-        if (t < 0) continue;
-        const o = (b * L + i) * PC + p * C;
-        let max = -Infinity;
-        let arg = 0;
-        for (let c = 0; c < C; c++) if (logits[o + c] > max) { max = logits[o + c]; arg = c; }
-        let sum = 0;
-        for (let c = 0; c < C; c++) sum += Math.exp(logits[o + c] - max);
-        lossSum += Math.log(sum) + max - logits[o + t];
-        partStats[p].count++;
-        if (arg === t) { correct++; partStats[p].correct++; }
-        if (dLogits != null) {
-          for (let c = 0; c < C; c++) dLogits[o + c] = Math.exp(logits[o + c] - max) / sum / count;
-          dLogits[o + t] -= 1 / count;
-        }
-      }
+  const dLogits = grad == null ? null : new Float64Array(BL * PC); // (B·L, parts·C) ∂loss/∂z = (softmax(z) − onehot(t)) / count
+  for (let r = 0; r < BL * parts; r++) {
+    const t = targets[r];
+    if (t < 0) continue;
+    const o = r * C;
+    let max = -Infinity;
+    let arg = 0;
+    for (let c = 0; c < C; c++) if (logits[o + c] > max) { max = logits[o + c]; arg = c; }
+    let sum = 0;
+    for (let c = 0; c < C; c++) sum += Math.exp(logits[o + c] - max);
+    lossSum += Math.log(sum) + max - logits[o + t];
+    partStats[r % parts].count++;
+    if (arg === t) { correct++; partStats[r % parts].correct++; }
+    if (dLogits != null) {
+      for (let c = 0; c < C; c++) dLogits[o + c] = Math.exp(logits[o + c] - max) / sum / count;
+      dLogits[o + t] -= 1 / count;
     }
   }
   const result: _BatchResult = { loss: count === 0 ? 0 : lossSum / count, count, correct, parts: partStats };
   if (grad == null || dLogits == null) return result;
 
-  // 4) backward: read-out, attention, residual, embedding and positions
+  // 4) backward, block by block in reverse: read-out, attention, residual, embedding and positions
   const g = _views(fm, grad);
-  for (let r = 0; r < BL; r++) for (let c = 0; c < PC; c++) g.readoutBias[c] += dLogits[r * PC + c];
-  const hT = _transposeFlat(hidden, 0, E, BL, E); // (E, B·L)
-  const dLT = _transposeFlat(dLogits, 0, PC, BL, PC); // (parts·C, B·L)
-  _matmulTransB(hT, 0, BL, E, BL, dLT, 0, BL, PC, g.readout, 0, PC, true); // (E, parts·C) ∂R += Hᵀ·∂logits
-  const dHidden = new Float64Array(BL * E); // (B·L, E)
-  _matmulTransB(dLogits, 0, PC, BL, PC, v.readout, 0, PC, E, dHidden, 0, E, false); // (B·L, E) ∂H = ∂logits·Rᵀ
-  const { dXq, dXk, dXv } = _mhaBackwardFlat(fm.dims, v.mha, cache, dHidden, g.mha);
-  for (let b = 0; b < B; b++) {
-    const toks = batch[b].tokens;
-    for (let i = 0; i < L; i++) {
-      const o = (b * L + i) * E;
-      const e = toks[i] * E;
-      for (let j = 0; j < E; j++) {
-        const dx = dXq[o + j] + dXk[o + j] + dXv[o + j] + (residual ? dHidden[o + j] : 0);
-        g.embedding[e + j] += dx;
-        if (g.positions) g.positions[i * E + j] += dx;
-      }
-    }
-  }
+  const dHidden = Linear.backward(hidden, readout, dLogits, { w: g.readout, b: g.readoutBias }, BL, E, PC); // (B·L, E)
+  const dAtt = Attention.backward(att, v.mha, dHidden, g.mha).dX; // (B·L, E) through queries, keys and values
+  const dX = residual ? Residual.backward(dHidden, dAtt) : dAtt; // (B·L, E)
+  Embedding.backward(tokens, dX, g.embedding, E);
+  if (g.positions) LearnedPositions.backward(dX, g.positions, B, L, E);
   return result;
 }

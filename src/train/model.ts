@@ -7,6 +7,7 @@
 import { _checkedLater, _isBoolean, _isOneOf, _isSafeInteger } from "../math/_validate";
 import { MultiHeadAttention } from "../math/multi-head";
 import { causalMask } from "../math/masks";
+import { softmaxRows } from "../math/softmax";
 import { glorotUniform, mulberry32 } from "../math/random";
 import type { AttentionTrace, Matrix, Vector } from "../math/trace";
 import { _checkBytes, _checkOptions, _what } from "./_check";
@@ -66,13 +67,6 @@ export interface ModelTrace {
   /** parts × (L, numClasses) */ logits: Matrix[];
   /** parts × (L, numClasses) softmax of each row */ probs: Matrix[];
   /** parts × (L,) argmax class */ predictions: number[][];
-}
-
-function _softmaxRow(row: number[]): number[] {
-  const max = Math.max(...row);
-  const e = row.map((x) => Math.exp(x - max));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / s);
 }
 
 function _argmax(row: number[]): number {
@@ -191,7 +185,7 @@ export class TinyModel {
       logits.push(hidden.map((row) => Array.from({ length: C }, (_, c) =>
         row.reduce((s, v, j) => s + v * readout[j][p * C + c], readoutBias[p * C + c])))); // (L, C)
     }
-    const probs = logits.map((m) => m.map(_softmaxRow)); // parts × (L, C)
+    const probs = logits.map((m) => softmaxRows(m, "logits")); // parts × (L, C): src/math's one readable softmax
     const predictions = logits.map((m) => m.map(_argmax)); // parts × (L,)
     return { tokens: tokens.slice(), x, attention, attended, hidden, logits, probs, predictions };
   }

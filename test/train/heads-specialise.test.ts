@@ -13,7 +13,8 @@ const fit = (numHeads: number, seed: number) =>
   train(TinyModel.random({ task: neighbours, dModel: 8, numHeads, seed }), neighbours,
     { steps: 400, batchSize: 32, lr: 0.02, datasetSize: 1000 }).model;
 
-describe("heads specialise", () => {
+// a generous time limit: the claims are about accuracy, not speed (a loaded machine takes several times a quiet one's)
+describe("heads specialise", { timeout: 60_000 }, () => {
   it("neighbours: two heads reach > 98% on both parts; each head carries one part (ablation drops the other to < 30%)", () => {
     const model = fit(2, 1);
     const rows = ablationTable(model, test);
