@@ -1,5 +1,5 @@
 import { Figure } from "./theme";
-import { LineSeries, _lines } from "./basic";
+import { LineSeries, _lines } from "./lines";
 import { _checkOptions } from "./_validate";
 
 /** One measured or counted series over sequence lengths. */

@@ -194,7 +194,8 @@ describe("every builder", () => {
   }
 });
 
-import { plotBars, plotLines } from "../../src/plots/basic";
+import { plotBars } from "../../src/plots/bars";
+import { plotLines } from "../../src/plots/lines";
 
 describe("plotBars and plotLines", () => {
   it("plotBars(labels, values) keeps equal labels as separate bars, in order, labels escaped", () => {
