@@ -29,7 +29,7 @@ export function halfToFloat(h: number): number {
  * @param count number of values (a multiple of the block size)
  * @param out where to write (default: a new Float64Array(count)); a Float32Array holds them exactly too
  * @return out
- * @example dequantize(new Uint8Array([0x00, 0x3c, 0x00, 0x00, 0x21, ...new Array(15).fill(0)]), "Q4_1", 32)[0] // returns 1 (d = 1, m = 0, q = 1)
+ * @example dequantize(new Uint8Array([0x00, 0x3c, 0x00, 0x00, 0x21, ...new Array(15).fill(0)]), "Q4_1", 32)[0] // returns 1  (d = 1, m = 0, q = 1)
  */
 export function dequantize<T extends Float64Array | Float32Array = Float64Array>(bytes: Uint8Array, type: string, count: number, out?: T): T {
   const o = (out ?? new Float64Array(count)) as T;
