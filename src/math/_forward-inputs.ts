@@ -18,7 +18,7 @@ export interface ForwardOptions {
   /** (S,) boolean (true = padding, ignored) or float (added) */ keyPaddingMask?: boolean[] | number[] | null;
   /** also apply causalMask(L, S): query i sees keys 0 … i */ causal?: boolean;
   /**
-   * "readable" (default): each step through mathjs, as the step files read;
+   * "readable" (default): each step as its file reads (plain loops on nested arrays);
    * "fast": fastForward of mha-lab/fast (one flat pass on Float64Array buffers), loaded by importing mha-lab/fast
    * (the package's main entry loads it too). Both return the same trace, to rounding.
    */

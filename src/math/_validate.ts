@@ -1,5 +1,5 @@
 /**
- * Module-private: the validation layer both forward paths share (the readable mathjs path and the fast
+ * Module-private: the validation layer both forward paths share (the readable path and the fast
  * kernel). It checks, once, at the public boundary:
  *   - options objects like arguments: an unknown key is an error that suggests the right one
  *     ("`attn_mask` is not an option of forward; did you mean `attnMask`?"), and wrong types are errors;

@@ -3,7 +3,7 @@
  * `linear` and `linearBackward` check their arguments, then call the unchecked steps `_linear` and
  * `_linearBackward`, which MultiHeadAttention calls directly on arrays it has checked or built.
  *
- * Dependencies: _matmul, _transpose (mathjs), checkMatrix, checkVector, _checkProduct.
+ * Dependencies: _matmul, _transpose, checkMatrix, checkVector, _checkProduct.
  */
 import { _checkProduct } from "./_overflow";
 import { _matmul, _transpose, checkMatrix, checkVector, shapeOf } from "./matrix";

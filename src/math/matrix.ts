@@ -1,14 +1,15 @@
 /**
- * Typed matrix helpers, and the input checks every public function uses.
+ * Typed matrix helpers, and the input checks every public function uses. The product and the transpose are the
+ * textbook loops, so a learner who steps into Q = X·W reads Σ_p X[i][p]·W[p][j]; they sum in the order mathjs's
+ * multiply does (p = 0 … m−1), and test/math/matrix.test.ts holds them to mathjs's numbers.
  *
- * Dependencies: mathjs (multiply, transpose on plain nested arrays), _describe, _checkProduct.
+ * Dependencies: _describe, _checkProduct.
  *
- * Every public entry point of the module validates its arguments here BEFORE calling mathjs,
- * so a user never sees an error from deep inside mathjs. Messages name the argument and the
+ * Every public entry point of the module validates its arguments here BEFORE computing,
+ * so a user never sees an error from deep inside a loop or V8. Messages name the argument and the
  * numbers at fault, e.g. "query[2][3] is NaN" or "attnMask is 3×4 but the attention is 4×4".
  */
 import { _describe } from "./_describe";
-import { _math as math } from "./_mathjs";
 import { _checkProduct } from "./_overflow";
 import type { Matrix, Vector } from "./types";
 
@@ -147,7 +148,7 @@ export function headSize(widthName: string, width: number, numHeads: number): nu
 }
 
 /**
- * Matrix product through mathjs, with named shape checks first; an entry that overflows is an error
+ * Matrix product, with named shape checks first; an entry that overflows is an error
  * naming the row of a and the column of b it came from (never Infinity or NaN out).
  *   C = A·B
  * @param a (n, m)
@@ -172,28 +173,51 @@ export function matmul(a: Matrix, b: Matrix, names: [string, string] = ["a", "b"
 }
 
 /**
- * The step matmul checks and then calls: mathjs's multiply of two nested arrays, unchecked (for callers that
- * have checked the shapes, or built the arrays themselves).
- *   C = A·B
+ * The step matmul checks and then calls (shapes already checked, or arrays built by the caller).
+ *   C[i][j] = Σ_k A[i][k]·B[k][j],   each sum from 0, k = 0 … m−1 in order
+ * The loops run i, k, j (a row of B at a time), which adds the same terms in the same order as i, j, k.
  * @param a (n, m)
  * @param b (m, p)
  * @example _matmul([[1, 2]], [[3], [4]]) // returns [[11]]
  */
 export function _matmul(a: Matrix, b: Matrix): Matrix {
-  return math.multiply(a, b) as unknown as Matrix; // (n, p)
+  const n = a.length;
+  const m = b.length;
+  const p = b[0].length;
+  const c: Matrix = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const ci = new Array<number>(p).fill(0); // row i of C
+    const ai = a[i];
+    for (let k = 0; k < m; k++) {
+      const aik = ai[k];
+      const bk = b[k];
+      for (let j = 0; j < p; j++) ci[j] += aik * bk[j];
+    }
+    c[i] = ci;
+  }
+  return c; // (n, p)
 }
 
 /**
- * The step transpose checks and then calls: mathjs's transpose, unchecked.
+ * The step transpose checks and then calls.
+ *   Aᵀ[j][i] = A[i][j]
  * @param a (n, m)
  * @example _transpose([[1, 2]]) // returns [[1], [2]]
  */
 export function _transpose(a: Matrix): Matrix {
-  return math.transpose(a) as unknown as Matrix; // (m, n)
+  const n = a.length;
+  const m = a[0].length;
+  const t: Matrix = new Array(m);
+  for (let j = 0; j < m; j++) {
+    const row = new Array<number>(n);
+    for (let i = 0; i < n; i++) row[i] = a[i][j];
+    t[j] = row;
+  }
+  return t; // (m, n)
 }
 
 /**
- * Transpose through mathjs.
+ * Transpose.
  *   Aᵀ[j][i] = A[i][j]
  * @param a (n, m)
  * @example transpose([[1, 2, 3]]) // returns [[1], [2], [3]]

@@ -3,7 +3,7 @@
  * its arguments, then calls the unchecked step of the same name with a leading `_` (MultiHeadAttention calls
  * the steps directly).
  *
- * Dependencies: _matmul, _transpose (mathjs), _softmaxRows, _softmaxRowsBackward, toAdditiveMask, _checkProduct.
+ * Dependencies: _matmul, _transpose, _softmaxRows, _softmaxRowsBackward, toAdditiveMask, _checkProduct.
  */
 import { _checkProduct, _firstNonFinite, _valuesOverflow } from "./_overflow";
 import { checkMask, fullyMaskedRows, Mask, toAdditiveMask } from "./masks";

@@ -2,7 +2,24 @@ import { describe, expect, it } from "vitest";
 import {
   checkMatrix, checkPositiveInt, checkVector, formatShape, headSize, matmul, shapeOf, sliceColumns, transpose,
 } from "../../src/math/matrix";
+import fc from "fast-check";
+import { all, create } from "mathjs";
 import { lcg, randMatrix, refMatmul, expectClose } from "./_helpers";
+
+describe("matmul and transpose: the textbook loops give mathjs's numbers", () => {
+  const mathjs = create(all, { number: "number" });
+  it("matmul(a, b) equals mathjs's multiply bit for bit (up to the sign of a zero), and transpose equals mathjs's (property)", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 9 }),
+      fc.integer({ min: 0, max: 2 ** 31 }), (n, m, p, seed) => {
+        const r = lcg(seed);
+        const a = randMatrix(n, m, r, 3);
+        const b = randMatrix(m, p, r, 3);
+        const plus0 = (x: number[][]) => x.map((row) => row.map((v) => v + 0));
+        expect(plus0(matmul(a, b))).toEqual(plus0(mathjs.multiply(a, b) as unknown as number[][]));
+        expect(transpose(a)).toEqual(mathjs.transpose(a));
+      }), { numRuns: 200 });
+  });
+});
 
 describe("checkMatrix", () => {
   it("returns a valid matrix unchanged", () => {
