@@ -47,6 +47,12 @@ def _stdout(cell) -> str:
     return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stdout")
 
 
+def _verdict(cell) -> str:
+    """The check's verdict: its last stdout line that starts with ✓, ✗ or ○ (a training check prints progress first)."""
+    lines = [ln for ln in _stdout(cell).splitlines() if ln.startswith(("✓", "✗", "○"))]
+    return lines[-1] if lines else _stdout(cell)
+
+
 def _id(cell) -> str | None:
     m = ID_LINE.match(cell.source)
     return m.group(1) if m else None
@@ -119,7 +125,7 @@ def test_every_notebook_from_02_has_exercises():
 def test_as_committed_nothing_is_tried_and_nothing_revealed(path: Path):
     ran = run_notebook(path)
     for _, j, ex in _pairs(ran):
-        out = _stdout(ran.cells[j])
+        out = _verdict(ran.cells[j])
         assert out.startswith(("○ not tried yet: " + ex, "○ not predicted yet: " + ex)) and "✓" not in out and "✗" not in out, \
             f"{path.name} {ex}: the untouched check printed {out!r}"
 
@@ -161,10 +167,10 @@ def test_solutions_pass_and_typical_wrong_answers_fail(path: Path, tmp_path: Pat
     nbformat.write(nb, solved)
     ran = run_notebook(solved, out_dir=OUT, cwd=NOTEBOOKS)
     for ex, j in wrong_at:
-        out = _stdout(ran.cells[j])
+        out = _verdict(ran.cells[j])
         assert out.startswith(("✗ not yet: " + ex, "✗ predicted ")) and "✓" not in out, f"{path.name} {ex}: a wrong answer was not refused: {out!r}"
     for ex, j in right_at:
-        out = _stdout(ran.cells[j])
+        out = _verdict(ran.cells[j])
         assert out.startswith(("✓ right: " + ex, "✓ predicted right: " + ex)) and "✗" not in out, f"{path.name} {ex}: the solution was not accepted: {out!r}"
     done = json.loads(PROGRESS.read_text()) if PROGRESS.exists() else {}
     assert all(done.get(ex, {}).get("state") == "done" for ex, _ in right_at), f"progress not recorded for {path.name}: {done}"
