@@ -36,10 +36,11 @@ IP = env("MHA_HUB_IP", "127.0.0.1")
 PORT = int(env("MHA_HUB_PORT", "8000"))
 HUB_PORT = int(env("MHA_HUB_HUB_PORT", "8081"))
 API_PORT = int(env("MHA_HUB_API_PORT", str(PORT + 1)))
-MEM_LIMIT = env("MHA_HUB_MEM_LIMIT", "1G")
+_size = lambda v: None if float(v.rstrip("KMGTkmgt") or 0) == 0 else v  # "0" = no limit (ByteSpecification refuses "0")
+MEM_LIMIT = _size(env("MHA_HUB_MEM_LIMIT", "1G"))
 CPU_LIMIT = float(env("MHA_HUB_CPU_LIMIT", "1"))
 PIDS_LIMIT = int(env("MHA_HUB_PIDS_LIMIT", "256"))
-HOME_LIMIT = env("MHA_HUB_HOME_LIMIT", "1G")
+HOME_LIMIT = _size(env("MHA_HUB_HOME_LIMIT", "1G"))
 CULL_IDLE = int(env("MHA_HUB_CULL_IDLE", "3600"))
 NODE_BIN = env("MHA_HUB_NODE_BIN") or str(Path(shutil.which("node") or "/usr/bin/node").parent)  # hub.mjs: its own node
 IS_ROOT = os.geteuid() == 0
@@ -92,9 +93,9 @@ c.Spawner.cmd = [str(LEARNER_PY), "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = "/lab/tree/00-welcome.ipynb"
 c.Spawner.notebook_dir = f"~/{mha_hub.COURSE_DIR}/notebooks"
 c.Spawner.mem_limit = MEM_LIMIT
-c.Spawner.cpu_limit = CPU_LIMIT
+c.Spawner.cpu_limit = CPU_LIMIT or None
 c.WorkshopSpawner.pids_limit = PIDS_LIMIT
-c.WorkshopSpawner.home_limit = HOME_LIMIT
+c.WorkshopSpawner.home_limit = HOME_LIMIT or 0
 # A 2-core box starting 30 servers at once needs far more than the 60 s default (see the capacity table).
 c.Spawner.start_timeout = 600
 c.Spawner.http_timeout = 600

@@ -36,7 +36,9 @@ from pathlib import Path
 
 import bcrypt
 from firstuseauthenticator import FirstUseAuthenticator
+from firstuseauthenticator.firstuseauthenticator import CustomLoginHandler
 from jupyterhub.auth import LocalAuthenticator
+from jupyterhub.handlers.login import LoginHandler
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner
 from jupyterhub.traitlets import ByteSpecification
 from tornado import web
@@ -309,20 +311,20 @@ def is_learner_account(name: str) -> bool:
     return name in group.gr_mem or pw.pw_gid == group.gr_gid
 
 
-def system_account_exists(name: str) -> bool:
+def _exists(lookup, name: str) -> bool:
     try:
-        pwd.getpwnam(name)
+        lookup(name)
         return True
     except KeyError:
         return False
+
+
+def system_account_exists(name: str) -> bool:
+    return _exists(pwd.getpwnam, name)
 
 
 def system_group_exists(name: str) -> bool:
-    try:
-        grp.getgrnam(name)
-        return True
-    except KeyError:
-        return False
+    return _exists(grp.getgrnam, name)
 
 
 def name_refusal(name: str) -> str | None:
@@ -391,6 +393,17 @@ def password_problem(password: str, workshop_password: str) -> str | None:
     if hmac.compare_digest(password.encode("utf8"), workshop_password.encode("utf8")):
         return "Your own password must not be the workshop password: everyone in the room knows that one."
     return None
+
+
+class WorkshopLoginHandler(CustomLoginHandler):
+    """firstuseauthenticator 1.1.1's login handler, fixed for JupyterHub 6.1.1: its _render(login_error, username)
+    takes no other keywords, but JupyterHub's error page calls render_template(..., sync=True) -> _render(sync=True),
+    so any error during a login (an XSRF refusal, a failed useradd) became a TypeError and an HTTP 500."""
+
+    def _render(self, login_error=None, username=None, **kwargs):
+        if self.custom_login_error:
+            login_error = self.custom_login_error
+        return LoginHandler._render(self, login_error=login_error, username=username, **kwargs)
 
 
 class WorkshopAuthenticator(FirstUseAuthenticator, LocalAuthenticator):
@@ -475,6 +488,9 @@ class WorkshopAuthenticator(FirstUseAuthenticator, LocalAuthenticator):
         self.log.info("name %r claimed", name)
         self.throttle.succeeded(name)
         return name
+
+    def get_handlers(self, app):
+        return [(path, WorkshopLoginHandler if handler is CustomLoginHandler else handler) for path, handler in super().get_handlers(app)]
 
     def reset_password(self, username, new_password):
         """/hub/auth/change-password: the same rules as a first password."""
