@@ -22,6 +22,13 @@ export function halfToFloat(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
+/** All 65536 halves as numbers, built on first use (512 KB): loading reads ~9 M of them. */
+let _halves: Float64Array | null = null;
+function _halfTable(): Float64Array {
+  if (_halves === null) _halves = Float64Array.from({ length: 65536 }, (_, h) => halfToFloat(h));
+  return _halves;
+}
+
 /**
  * Values of a tensor from its raw bytes.
  * @param bytes the tensor's bytes (GgufTensorInfo.byteLength of them)
@@ -47,22 +54,27 @@ export function dequantize<T extends Float64Array | Float32Array = Float64Array>
     for (let i = 0; i < count; i++) o[i] = halfToFloat(v.getUint16(2 * i, true));
   } else if (type === "Q4_1") {
     need((count / 32) * 20);
+    const half = _halfTable();
+    const level = new Float64Array(16); // the block's 16 possible values d·q + m, rounded to float32
     for (let b = 0; b < count / 32; b++) {
       const p = 20 * b;
-      const d = halfToFloat(v.getUint16(p, true));
-      const m = halfToFloat(v.getUint16(p + 2, true));
+      const d = half[bytes[p] | (bytes[p + 1] << 8)];
+      const m = half[bytes[p + 2] | (bytes[p + 3] << 8)];
+      for (let q = 0; q < 16; q++) level[q] = Math.fround(d * q + m);
       for (let j = 0; j < 16; j++) {
         const q = bytes[p + 4 + j];
-        o[32 * b + j] = Math.fround(d * (q & 0x0f) + m);
-        o[32 * b + j + 16] = Math.fround(d * (q >> 4) + m);
+        o[32 * b + j] = level[q & 0x0f];
+        o[32 * b + j + 16] = level[q >> 4];
       }
     }
   } else if (type === "Q8_0") {
     need((count / 32) * 34);
+    const half = _halfTable();
+    const signed = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let b = 0; b < count / 32; b++) {
       const p = 34 * b;
-      const d = halfToFloat(v.getUint16(p, true));
-      for (let j = 0; j < 32; j++) o[32 * b + j] = d * v.getInt8(p + 2 + j);
+      const d = half[bytes[p] | (bytes[p + 1] << 8)];
+      for (let j = 0; j < 32; j++) o[32 * b + j] = d * signed[p + 2 + j];
     }
   } else {
     throw new Error(`dequantize: type ${type} is not supported (this reader knows F32, F16, Q4_1, Q8_0)`);
