@@ -14,7 +14,7 @@ interface GoldenIndex extends _BinIndex {
   greedy: { messages: { role: string; content: string }[]; promptIds: number[]; newIds: number[]; text: string; maxNewTokens: number };
   ablation: { prompt: string; heads: [number, number][] };
 }
-const golden = _indexedBin<GoldenIndex>(() => path.join(__dirname, "fixtures"), "golden.json", "chat model golden values", "npm run fixtures:smollm");
+const golden = _indexedBin<GoldenIndex>(() => path.join(__dirname, "fixtures"), "golden.json", "chat model golden values", ".venv-llm-ref/bin/python scripts/export_smollm_golden.py");
 const skip = !hasChatModelFile();
 const reason = skip ? " (skipped: the model file is not installed; run npm run setup)" : "";
 
