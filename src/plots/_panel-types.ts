@@ -54,4 +54,10 @@ export interface _GridOptions {
 /** What builders pass to the figure assembly: the user's grid options plus layout choices of the builder. */
 export interface _PanelFigureOptions extends _GridOptions {
   /** draw row labels only in the first grid column (all panels share the same rows) */ sharedRowLabels?: boolean;
+  /**
+   * room reserved under the grid for another chart (the training curves of plotHeadsOverTraining): the plot area is
+   * `heightPx` taller and at least `minWidthPx` wide (within THEME.maxWidth); the builder draws its chart into the
+   * bottom `heightPx` of the plot area, which it reads back from the layout (width − margins, height − margins).
+   */
+  reserveBelow?: { heightPx: number; minWidthPx: number };
 }

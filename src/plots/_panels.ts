@@ -75,10 +75,19 @@ export function _panelFigure(panels: _Panel[], opts: _PanelFigureOptions = {}): 
   // a narrow grid under a long figure title: widen the right margin so the title is not cut off
   if (title) margin.r += Math.max(0, Math.min(THEME.maxWidth, Math.ceil(title.width + 24)) - (margin.l + plotW + margin.r));
 
+  // the plot area: the grid (plotW × plotH px, top left), plus any room reserved below it for another chart
+  const reserve = opts.reserveBelow;
+  const areaW = reserve ? Math.min(Math.max(plotW, reserve.minWidthPx), THEME.maxWidth - margin.l - 8) : plotW;
+  const areaH = plotH + (reserve ? reserve.heightPx : 0);
+  // the colour bars keep their pixel place right of the heatmaps; a wider area takes its room from the right margin
+  if (reserve) margin.r = Math.max(8, Math.round(plotW + margin.r - areaW));
+  const px2x = (px: number) => px / areaW; // px from the plot area's left → paper x
+  const px2y = (px: number) => 1 - px / areaH; // px from the plot area's top → paper y
+
   const layout: Record<string, unknown> & { height: number; width: number } = {
     ..._baseLayout(),
-    width: Math.round(margin.l + plotW + margin.r),
-    height: Math.round(margin.t + plotH + margin.b),
+    width: Math.round(margin.l + areaW + margin.r),
+    height: Math.round(margin.t + areaH + margin.b),
     margin,
   };
   if (title) {
@@ -111,8 +120,8 @@ export function _panelFigure(panels: _Panel[], opts: _PanelFigureOptions = {}): 
     const yRef = k === 1 ? "y" : `y${k}`;
     const x0 = colX[c];
     const y0 = rowY[r];
-    const xDom = [x0 / plotW, Math.min(1, (x0 + g.x.len) / plotW)];
-    const yDom = [Math.max(0, 1 - (y0 + g.y.len) / plotH), 1 - y0 / plotH];
+    const xDom = [px2x(x0), px2x(Math.min(plotW, x0 + g.x.len))];
+    const yDom = [px2y(Math.min(plotH, y0 + g.y.len)), px2y(y0)];
     layout[xName] = { ..._axisLayout(p.cols, g.x, g.showX, maxChars, false), domain: xDom, anchor: yRef };
     layout[yName] = { ..._axisLayout(p.rows, g.y, g.showY, maxChars, true), domain: yDom, anchor: xRef };
     if (p.title !== "" || p.titleMarkup) annotations.push({
@@ -162,12 +171,12 @@ export function _panelFigure(panels: _Panel[], opts: _PanelFigureOptions = {}): 
         title: { text: escapePlotlyText(p.scale.title), side: "right", font: { size: THEME.fontSize } },
         tickfont: { size: THEME.fontSize },
         thickness: 16,
-        len: Math.min(1, Math.max(0.3, 300 / plotH), (slot - 24) / plotH),
+        len: Math.min(plotH, Math.max(0.3 * plotH, 300), slot - 24) / areaH,
         lenmode: "fraction",
-        x: 1 + (Math.floor(si / bars.perCol) * THEME.colorbarPx + 12) / plotW,
+        x: px2x(plotW + Math.floor(si / bars.perCol) * THEME.colorbarPx + 12),
         xanchor: "left",
         xref: "paper",
-        y: 1 - ((si % bars.perCol) * slot) / plotH,
+        y: px2y((si % bars.perCol) * slot),
         yanchor: "top",
         outlinewidth: 0,
       };

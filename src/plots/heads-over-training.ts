@@ -42,6 +42,8 @@ const _CURVES_PX = 190; // plot height of the curves chart
 const _CURVES_AXIS_PX = 56; // its x tick labels and title
 const _SLIDER_PX = 92; // the slider under everything
 const _MIN_CURVES_W = 560;
+/** px under the heatmap grid for the curves: a gap, the legend row, the chart and its x axis */
+const _CURVES_RESERVE_PX = THEME.gapPx + 24 + _CURVES_PX + _CURVES_AXIS_PX;
 const _ROUND = 1e4; // z is written with 4 decimals: enough for a colour and the hover's 3, and 4× less JSON
 
 /**
@@ -112,7 +114,9 @@ export function plotHeadsOverTraining(snapshots: HeadsSnapshot[], opts: PlotHead
   const wrapped = (j: number) => _wrapTitle(titleAt(j), THEME.maxWidth - 24, THEME.figureTitleSize);
   // the grid is laid out with the title of most lines, so the title fits whichever step is shown
   const longest = snapshots.reduce((b, _, j) => (wrapped(j).lines > wrapped(b).lines || (wrapped(j).lines === wrapped(b).lines && wrapped(j).width > wrapped(b).width) ? j : b), 0);
-  const fig = _panelFigure(panels, { ...opts, title: titleAt(longest), sharedRowLabels: true });
+  // the layout engine reserves the curves chart's room under the grid up front (no rescaling of a finished figure)
+  const reserveBelow = curves.length > 0 ? { heightPx: _CURVES_RESERVE_PX, minWidthPx: _MIN_CURVES_W } : undefined;
+  const fig = _panelFigure(panels, { ...opts, title: titleAt(longest), sharedRowLabels: true, reserveBelow });
   const layout = fig.layout as Record<string, any>;
   const traceIdx = heads.map((_, i) => i);
   layout.title.text = wrapped(active).text;
@@ -182,42 +186,15 @@ function _growBottom(fig: Figure, px: number): void {
 }
 
 /**
- * Add the curves as an x–y chart under the heatmap grid (axes number k, and k + 1 for the right axis): the plot
- * area grows by the chart's height, and every paper-relative position of the grid is rescaled so the heatmaps stay
- * where they were in pixels. A dotted vertical line and one marker annotation per curve show the current step.
+ * Draw the curves as an x–y chart (axes number k, and k + 1 for the right axis) in the room the layout engine
+ * reserved under the heatmap grid (_PanelFigureOptions.reserveBelow). A dotted vertical line and one marker
+ * annotation per curve show the current step.
  */
 function _addCurves(fig: Figure, curves: TrainingCurve[], k: number, step: number, opts: PlotHeadsOverTrainingOptions): _MarkerRefs {
   const l = fig.layout as Record<string, any>;
   const m = l.margin;
-  const oldW = l.width - m.l - m.r;
-  const oldH = l.height - m.t - m.b;
-  const newW = Math.min(Math.max(oldW, _MIN_CURVES_W), THEME.maxWidth - m.l - 8);
-  const extra = THEME.gapPx + 24 + _CURVES_PX + _CURVES_AXIS_PX;
-  const newH = oldH + extra;
-  const sx = oldW / newW;
-  const sy = oldH / newH;
-  const ry = (y: number) => 1 - (1 - y) * sy; // a paper y of the old grid, in the taller plot area
-  for (const [key, ax] of Object.entries(l)) {
-    if (/^xaxis\d*$/.test(key)) ax.domain = ax.domain.map((d: number) => d * sx);
-    if (/^yaxis\d*$/.test(key)) ax.domain = ax.domain.map(ry);
-  }
-  for (const a of l.annotations) {
-    a.x *= sx;
-    a.y = ry(a.y);
-  }
-  for (const t of fig.data) {
-    const cb = t.colorbar as Record<string, any> | undefined;
-    if (cb) {
-      cb.x *= sx;
-      cb.y = ry(cb.y);
-      cb.len *= sy;
-    }
-  }
-  // the colour bars keep their pixel place right of the heatmaps; the right margin gives back what the chart took
-  m.r = Math.max(8, Math.round(oldW + m.r - newW));
-  l.width = Math.round(m.l + newW + m.r);
-  l.height = Math.round(l.height + extra);
-
+  const newW = l.width - m.l - m.r; // the plot area in px, reserved room included
+  const newH = l.height - m.t - m.b;
   const top = (_CURVES_PX + _CURVES_AXIS_PX) / newH;
   const bottom = _CURVES_AXIS_PX / newH;
   const xName = `xaxis${k}`;
