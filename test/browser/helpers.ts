@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { expect, test as galataTest } from '@jupyterlab/galata';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { drawnReport } from '../../scripts/drawn.mjs';
 
 export { expect };
 
@@ -192,13 +193,33 @@ export async function saveNotebook(page: IJupyterLabPageFixture): Promise<void> 
   await expect(page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-mod-dirty')).toHaveCount(0);
 }
 
+/** CSS selector of the plotly graph divs in the visible notebook: jupyterlab-plotly's output node is itself the plot
+ * (div.jp-OutputArea-output.jp-RenderedPlotly.js-plotly-plot, no data-mime-type attribute). */
+export const PLOT_SELECTOR = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly.js-plotly-plot';
+
 /**
- * Locator of the plotly plots actually drawn (a .js-plotly-plot holding an svg.main-svg) in the
- * visible notebook. jupyterlab-plotly's output node is itself the plot:
- * div.jp-OutputArea-output.jp-RenderedPlotly.js-plotly-plot (no data-mime-type attribute).
+ * Locator of the plotly plots with a frame (svg.main-svg) in the visible notebook, to hover or screenshot one.
+ * A frame is not a drawn chart: count drawn charts with drawnCount / expectAllDrawn.
  */
 export function drawnPlots(page: IJupyterLabPageFixture) {
-  return page.locator('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output .js-plotly-plot:has(svg.main-svg), .jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output.js-plotly-plot:has(svg.main-svg)');
+  return page.locator(`${PLOT_SELECTOR}:has(svg.main-svg)`);
+}
+
+/** The plots in the visible notebook whose data is drawn (scripts/drawn.mjs), and why the others are not. */
+export async function drawnCount(page: IJupyterLabPageFixture): Promise<{ drawn: number; undrawn: string[] }> {
+  const r = await page.evaluate(drawnReport, PLOT_SELECTOR);
+  return { drawn: r.filter(x => x.drawn).length, undrawn: r.map((x, i) => (x.drawn ? '' : `plot ${i}: ${x.why}`)).filter(Boolean) };
+}
+
+/** Waits until exactly `expected` plots of the visible notebook have drawn their data (not only plotly's frame). */
+export async function expectAllDrawn(page: IJupyterLabPageFixture, expected: number, timeout = 60_000): Promise<void> {
+  let last = { drawn: -1, undrawn: [] as string[] };
+  await expect
+    .poll(async () => (last = await drawnCount(page)).drawn, { timeout, message: `plots that drew their data (${expected} expected)` })
+    .toBe(expected)
+    .catch(e => {
+      throw new Error(`${(e as Error).message}\nnot drawn: ${last.undrawn.join('; ') || 'none'}`);
+    });
 }
 
 /** Locator of all outputs rendered by jupyterlab-plotly's mime renderer (drawn or not). */

@@ -14,6 +14,7 @@ import {
   SERVER_ROOT,
   drawnPlots,
   errorsOf,
+  expectAllDrawn,
   expect,
   hoverAt,
   hoverHeatmap,
@@ -49,7 +50,7 @@ async function runFixture(page: IJupyterLabPageFixture, name: string) {
   const saved = readNotebook(path.join(SERVER_ROOT, rel));
   expect(errorsOf(saved), 'error / stderr outputs').toEqual([]);
   const figures = plotlyFiguresOf(saved);
-  await expect(drawnPlots(page)).toHaveCount(figures.length, { timeout: 60_000 });
+  await expectAllDrawn(page, figures.length);
   return figures;
 }
 

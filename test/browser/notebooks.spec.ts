@@ -15,6 +15,7 @@ import {
   drawnPlots,
   errorsOf,
   expect,
+  expectAllDrawn,
   hoverHeatmap,
   openNotebook,
   plotlyFiguresOf,
@@ -67,22 +68,23 @@ test.describe('course notebooks in JupyterLab', () => {
       await scrollThrough(page);
       await expect(plotlyOutputs(page)).toHaveCount(expected);
       await scrollThrough(page);
-      await expect(drawnPlots(page)).toHaveCount(expected, { timeout: 60_000 });
+      await expectAllDrawn(page, expected);
       // One hover label: the first attention heatmap (token labels on both axes, weights in [0, 1]).
       const figures = plotlyFiguresOf(saved);
       const k = figures.findIndex(f => _isAttentionHeatmap(f.data[0]));
       if (k >= 0) {
-        // Try a few points of the first subplot (a cell may be masked / have no hover).
+        // Try a few points of the first subplot (a cell may be masked / have no hover); the label must name the
+        // cell under the mouse: its query token, key token and weight, read from the saved figure's data.
         let text = '';
+        let want: { query: string; key: string; weight: number } | null = null;
         for (const [fx, fy] of [[0.5, 0.5], [0.1, 0.1], [0.1, 0.9], [0.9, 0.9], [0.3, 0.6]]) {
           text = await hoverHeatmap(page, drawnPlots(page).nth(k), fx, fy).catch(() => '');
-          if (text) break;
+          if (!text) continue;
+          want = await _cellUnderMouse(page, drawnPlots(page).nth(k), figures[k], fx, fy);
+          break;
         }
-        // The hovered panel may be any head's trace (an explorer figure shows one head of many at a time).
-        const heatmaps = figures[k].data.filter((t: any) => _isAttentionHeatmap(t));
-        expect(heatmaps.some((t: any) => _hoverNamesCell(text, t)), `hover text "${text}" names query token, key token, weight`).toBe(
-          true
-        );
+        expect(want, `no hover label on the first subplot of chart ${k + 1}`).not.toBeNull();
+        expect(_hoverNamesCell(text, want!), `hover text "${text}" names the cell under the mouse ${JSON.stringify(want)}`).toBe(true);
         test.info().annotations.push({ type: 'hover', description: text });
       }
       await screenshotNotebook(page, path.join(SCREENSHOTS, name.replace(/\.ipynb$/, '.png')));
@@ -115,46 +117,74 @@ test.describe('course notebooks in JupyterLab', () => {
         expect(trusted, 'trusted code cells in the untrusted copy').toBe(0);
       }
       await scrollThrough(page);
-      // jupyterlab-plotly stores a PNG snapshot next to the figure when a plot is drawn; in an
-      // untrusted notebook it shows that snapshot (img.plot-img) instead of the live plot.
-      const charts = page.locator(
-        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly:has(svg.main-svg), .jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly:has(img.plot-img[src^="data:image/png"])'
-      );
-      await expect(charts).toHaveCount(expected, { timeout: 60_000 });
-      const broken = await page.evaluate(() =>
-        Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly img.plot-img')).filter(
-          i => !((i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0)
-        ).length
-      );
-      expect(broken, 'chart snapshots that failed to load').toBe(0);
-      const live = await drawnPlots(page).count();
-      test.info().annotations.push({ type: 'untrusted', description: `${live} live plots, ${expected - live} PNG snapshots` });
+      // jupyterlab-plotly stores a PNG snapshot next to the figure when a plot is drawn, and on reopening shows that
+      // snapshot (img.plot-img) until the mouse enters it. A PNG is not a drawn chart (a blank one would pass): make
+      // every snapshot live as a reader's mouse would, then require every figure's data drawn from the saved JSON.
+      await expect(plotlyOutputs(page)).toHaveCount(expected, { timeout: 60_000 });
+      const snapshots = await page.evaluate(() => {
+        const imgs = Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly img.plot-img'));
+        const shown = imgs.filter(i => (i as HTMLElement).style.display !== 'none' && (i as HTMLImageElement).src.startsWith('data:image/png'));
+        for (const i of shown) i.dispatchEvent(new MouseEvent('mouseenter'));
+        return shown.length;
+      });
+      await scrollThrough(page);
+      await expectAllDrawn(page, expected);
+      test.info().annotations.push({ type: 'untrusted', description: `${snapshots} PNG snapshots made live; ${expected} plots drawn` });
       await screenshotNotebook(page, path.join(SCREENSHOTS, name.replace(/\.ipynb$/, '.untrusted.png')));
       expect(dialogs, 'JS dialogs').toEqual([]);
     });
   }
 });
 
-/** A heatmap trace with string token labels on both axes and all weights in [0, 1]. */
+/** A heatmap trace of attention weights (all in [0, 1]) whose cells name their tokens: string x/y labels, or
+ * customdata [query, key, …] per cell. */
 function _isAttentionHeatmap(trace: any): boolean {
-  if (!trace || trace.type !== 'heatmap' || !Array.isArray(trace.x) || !Array.isArray(trace.y)) return false;
-  const strings = [...trace.x, ...trace.y].every((t: unknown) => typeof t === 'string');
+  if (!trace || trace.type !== 'heatmap') return false;
   const z: unknown[] = Array.isArray(trace.z) ? trace.z.flat() : [];
-  return strings && z.length > 0 && z.every(w => typeof w === 'number' && w >= 0 && w <= 1);
+  if (!(z.length > 0 && z.every(w => w === null || (typeof w === 'number' && w >= 0 && w <= 1)))) return false;
+  if (Array.isArray(trace.x) && Array.isArray(trace.y)) return [...trace.x, ...trace.y].every((t: unknown) => typeof t === 'string');
+  const cd = trace.customdata?.[0]?.[0];
+  return Array.isArray(cd) && typeof cd[0] === 'string' && typeof cd[1] === 'string' && /query/.test(trace.hovertemplate ?? '');
 }
 
-/** True if some cell (i, j) has its query token y[i], key token x[j] and weight z[i][j] in the text. */
-function _hoverNamesCell(text: string, trace: any): boolean {
+/**
+ * The cell under the mouse at fractions (fx, fy) of the first subplot's drag area, read from the SAVED figure: the
+ * visible heatmap on axes x/y, the column and row that plotly's own axis mapping (p2c) puts under those pixels.
+ */
+async function _cellUnderMouse(
+  page: any,
+  plot: ReturnType<typeof drawnPlots>,
+  figure: { data: any[] },
+  fx: number,
+  fy: number
+): Promise<{ query: string; key: string; weight: number } | null> {
+  const box = (await plot.locator('.draglayer .xy .nsewdrag').first().boundingBox())!;
+  const [col, row, traceIndex] = await plot.evaluate(
+    (gd: any, [px, py]: number[]) => {
+      const xa = gd._fullLayout.xaxis;
+      const ya = gd._fullLayout.yaxis;
+      const t = gd._fullData.find((d: any) => d.type === 'heatmap' && d.visible === true && d.xaxis === 'x' && d.yaxis === 'y');
+      return [Math.round(xa.p2c(px)), Math.round(ya.p2c(py)), t ? t.index : -1];
+    },
+    [box.width * fx, box.height * fy]
+  );
+  const t = figure.data[traceIndex];
+  if (!t) return null;
+  const weight = t.z?.[row]?.[col];
+  if (typeof weight !== 'number') return null;
+  // token labels: the trace's own x/y (explorer), or customdata[row][col] = [query, key, …] (the panel figures)
+  if (Array.isArray(t.x) && Array.isArray(t.y)) return { query: String(t.y[row]), key: String(t.x[col]), weight };
+  const cd = t.customdata?.[row]?.[col];
+  return Array.isArray(cd) ? { query: String(cd[0]), key: String(cd[1]), weight } : null;
+}
+
+/** True if the hover text names this cell: its query token, its key token and its weight (to 2, 3 or 4 places). */
+function _hoverNamesCell(text: string, cell: { query: string; key: string; weight: number }): boolean {
   // Axis labels are escaped for plotly (&lt; …) and may be shortened with "…"; hover shows them decoded.
   const plain = (s: string) =>
-    s.replace(/…$/, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#36;/g, '$').replace(/&amp;/g, '&');
-  const xs: string[] = trace.x.map(plain);
-  const ys: string[] = trace.y.map(plain);
-  const z: number[][] = trace.z;
-  return ys.some((q, i) =>
-    xs.some((key, j) => {
-      const w = z[i]?.[j];
-      return text.includes(q) && text.includes(key) && typeof w === 'number' && [2, 3, 4].some(d => text.includes(w.toFixed(d)));
-    })
-  );
+    s.replace(/…$/, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#36;/g, '$').replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&#37;/g, '%').replace(/&amp;/g, '&');
+  // "query: q … key: k … weight: w" (panel figures) or "query q → key k … weight w" (explorer), in that order
+  const q = text.indexOf(`query${text.includes('query:') ? ':' : ''} ${plain(cell.query)}`);
+  const k = text.indexOf(`key${text.includes('key:') ? ':' : ''} ${plain(cell.key)}`, q + 1);
+  return q >= 0 && k > q && [2, 3, 4].some(d => text.indexOf(cell.weight.toFixed(d), k) > k);
 }
