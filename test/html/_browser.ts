@@ -1,5 +1,6 @@
 // Shared helpers for the browser tests: Debian Chromium via playwright-core, every non-file request blocked.
 import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -11,6 +12,19 @@ export const hasChromium = fs.existsSync(CHROMIUM);
 
 export async function launch(): Promise<Browser> {
   return launchChromium();
+}
+
+/** Chromium launched once for the enclosing describe block and closed after it: `const browser = sharedBrowser();`
+ * then `browser()` inside the tests. */
+export function sharedBrowser(): () => Browser {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launch();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => browser;
 }
 
 export interface Loaded {

@@ -1,12 +1,12 @@
 // scripts/drawn.mjs, the one "drawn" check every chart counter uses, in Debian Chromium: plotly's empty frame does
 // not count. Every kind of figure mha-lab draws passes; an empty figure, an all-null heatmap, an unknown trace type,
 // an all-null line and all-zero bars each fail, with their reason.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Browser, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { Page } from "playwright-core";
 import { figureToHTML } from "../../src/html/figure-to-html";
 import { Figure } from "../../src/plots/theme";
 import { drawnReport, waitAllDrawn } from "../../scripts/drawn.mjs";
-import { hasChromium, launch, openHTML } from "./_browser";
+import { hasChromium, openHTML, sharedBrowser } from "./_browser";
 import { gallery } from "./_gallery";
 import { plotAttentionLines, plotHeadExplorer, plotHeadScatter, plotWeightDrilldown } from "../../src/plots";
 
@@ -49,16 +49,10 @@ const BROKEN: Record<string, [Figure, RegExp]> = {
 };
 
 describe.skipIf(!hasChromium)("drawnReport (scripts/drawn.mjs) in Chromium", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launch();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   async function page(figures: Figure[]): Promise<Page> {
-    const { page } = await openHTML(browser, figureToHTML(figures), "drawn.html");
+    const { page } = await openHTML(browser(), figureToHTML(figures), "drawn.html");
     // wait for plotly to have made every frame (what the old check counted), then judge
     await page.waitForFunction((n) => document.querySelectorAll(".js-plotly-plot .main-svg").length >= n, figures.length, { timeout: 60_000 });
     return page;

@@ -2,14 +2,14 @@
 // the figure's edges and every panel's plot area. The layout engine reserves room from an estimate of text width
 // (src/plots/escape.ts _textWidth); this test holds that estimate to the glyphs Chromium draws, with a generator of
 // wide and narrow characters ("WWWW…", "iiii"), long tokens and many tokens (fast-check).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Browser, Page } from "playwright-core";
+import { Page } from "playwright-core";
 import { figureToHTML } from "../../src/html/figure-to-html";
 import { plotHeads, plotMasks, plotProjections } from "../../src/plots";
 import { Figure } from "../../src/plots/theme";
 import { waitAllDrawn } from "../../scripts/drawn.mjs";
-import { hasChromium, launch, openHTML } from "../html/_browser";
+import { hasChromium, openHTML, sharedBrowser } from "../html/_browser";
 import { _ASCII_EM, _LATIN_EM, _PUNCT_EM } from "../../src/plots/_glyph-widths";
 import { THEME } from "../../src/plots/theme";
 import { fakeTrace } from "./_trace";
@@ -60,16 +60,10 @@ const token = fc.oneof(
 );
 
 describe.skipIf(!hasChromium)("labels fit, measured in Chromium", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launch();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = sharedBrowser();
 
   async function misfits(figures: Figure[]): Promise<Misfit[]> {
-    const { page } = await openHTML(browser, figureToHTML(figures), "labels.html", { width: 1000, height: 900 });
+    const { page } = await openHTML(browser(), figureToHTML(figures), "labels.html", { width: 1000, height: 900 });
     try {
       await waitAllDrawn(page as Page, { count: figures.length, timeout: 60_000 });
       await page.evaluate(() => document.fonts.ready.then(() => undefined));
@@ -83,7 +77,7 @@ describe.skipIf(!hasChromium)("labels fit, measured in Chromium", () => {
     const table: Record<number, number> = { ..._PUNCT_EM };
     _ASCII_EM.forEach((em, i) => (table[0x20 + i] = em));
     _LATIN_EM.forEach((em, i) => (table[0xa0 + i] = em));
-    const { page } = await openHTML(browser, "<!DOCTYPE html><p>x</p>", "glyphs.html");
+    const { page } = await openHTML(browser(), "<!DOCTYPE html><p>x</p>", "glyphs.html");
     try {
       const measured: Record<string, number> = await page.evaluate(
         ([family, cps]) => {
