@@ -170,6 +170,47 @@ def cross_entropy_case(name):
                    {"logits": logits, "targets": targets}, {}, loss, None, {"loss": loss.reshape(1)})
 
 
+def causal_lm_case(name, layers, ffn):
+    """The whole CausalLM: embedding + learned positions, layers × [LayerNorm -> causal nn.MultiheadAttention (no bias)
+    -> residual (-> LayerNorm -> Linear, GELU, Linear -> residual)], LayerNorm, read-out; mean next-token cross-entropy.
+    Params are keyed by CausalLM's parameterNames (paper orientation)."""
+    g = _gen(name)
+    vocab, ctx, d, h, B, L = 7, 6, 4, 2, 2, 5
+    tokens = torch.tensor([[0, 3, 6, 3, 1], [5, 5, 2, 0, 4]])
+    P = {"embedding": _randn(g, vocab, d), "positions": _randn(g, ctx, d) * 0.5}
+    for l in range(layers):
+        p = f"layers.{l}"
+        P[f"{p}.ln1.gamma"], P[f"{p}.ln1.beta"] = 1 + 0.3 * _randn(g, d), 0.3 * _randn(g, d)
+        for w in ["wQ", "wK", "wV", "wO"]:
+            P[f"{p}.attn.{w}"] = _randn(g, d, d) * 0.6
+        if ffn:
+            P[f"{p}.ln2.gamma"], P[f"{p}.ln2.beta"] = 1 + 0.3 * _randn(g, d), 0.3 * _randn(g, d)
+            P[f"{p}.ffn.up.w"], P[f"{p}.ffn.up.b"] = _randn(g, d, ffn) * 0.5, _randn(g, ffn) * 0.1
+            P[f"{p}.ffn.down.w"], P[f"{p}.ffn.down.b"] = _randn(g, ffn, d) * 0.5, _randn(g, d) * 0.1
+    P["lnF.gamma"], P["lnF.beta"] = 1 + 0.3 * _randn(g, d), 0.3 * _randn(g, d)
+    P["unembed"] = _randn(g, d, vocab) * 0.6
+    P = {k: _leaf(v) for k, v in P.items()}
+    mask = torch.triu(torch.ones(L, L, dtype=torch.bool), 1)
+    x = F.embedding(tokens, P["embedding"]) + P["positions"][:L]  # (B, L, d)
+    for l in range(layers):
+        p = f"layers.{l}"
+        hn = F.layer_norm(x, (d,), P[f"{p}.ln1.gamma"], P[f"{p}.ln1.beta"], 1e-5)
+        in_proj = torch.cat([P[f"{p}.attn.{w}"].T for w in ["wQ", "wK", "wV"]], 0)  # (3d, d): PyTorch's layout
+        a, _ = F.multi_head_attention_forward(
+            hn.transpose(0, 1), hn.transpose(0, 1), hn.transpose(0, 1), d, h, in_proj, None, None, None, False, 0.0,
+            P[f"{p}.attn.wO"].T, None, training=False, need_weights=False, attn_mask=mask)
+        x = x + a.transpose(0, 1)
+        if ffn:
+            hn2 = F.layer_norm(x, (d,), P[f"{p}.ln2.gamma"], P[f"{p}.ln2.beta"], 1e-5)
+            f = F.linear(F.gelu(F.linear(hn2, P[f"{p}.ffn.up.w"].T, P[f"{p}.ffn.up.b"])), P[f"{p}.ffn.down.w"].T, P[f"{p}.ffn.down.b"])
+            x = x + f
+    logits = F.layer_norm(x, (d,), P["lnF.gamma"], P["lnF.beta"], 1e-5) @ P["unembed"]  # (B, L, vocab)
+    loss = F.cross_entropy(logits[:, :-1].reshape(-1, vocab), tokens[:, 1:].reshape(-1))
+    return _finish(name, f"CausalLM, {layers} layer(s){', GELU feed-forward ' + str(ffn) if ffn else ', attention-only'}",
+                   {"vocab": vocab, "contextLength": ctx, "dModel": d, "numHeads": h, "numLayers": layers, "feedForward": ffn},
+                   {"tokens": tokens}, P, loss, None, {"loss": loss.reshape(1), "logits": logits})
+
+
 CASES = [
     lambda: linear_case("linear", bias=True),
     lambda: linear_case("linear_no_bias", bias=False),
@@ -182,6 +223,8 @@ CASES = [
     lambda: attention_case("attention_causal", "causal"),
     lambda: attention_case("attention_cross", "cross"),
     lambda: cross_entropy_case("cross_entropy"),
+    lambda: causal_lm_case("causal_lm_attention_only", 2, 0),
+    lambda: causal_lm_case("causal_lm_feed_forward", 1, 6),
 ]
 
 

@@ -15,7 +15,8 @@ const TOL = 1e-12;
 describe("blocks against PyTorch autograd (test/blocks/fixtures)", () => {
   it("the script wrote every case", () => {
     expect(Object.keys(fixtures).sort()).toEqual([
-      "attention_causal", "attention_cross", "attention_self", "cross_entropy", "embedding", "feed_forward_gelu",
+      "attention_causal", "attention_cross", "attention_self", "causal_lm_attention_only", "causal_lm_feed_forward",
+      "cross_entropy", "embedding", "feed_forward_gelu",
       "feed_forward_relu", "layer_norm", "layer_norm_bert_eps", "linear", "linear_no_bias",
     ]);
   });
