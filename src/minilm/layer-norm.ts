@@ -1,26 +1,18 @@
 /**
  * Layer normalisation over the features of each token, as BERT uses it (after every residual).
  *
- * Dependencies: _toFlat, _toNested.
+ * Dependencies: LayerNorm (mha-lab/blocks, the one LayerNorm), _toFlat, _toNested.
  */
+import { LayerNorm } from "../blocks/layer-norm";
 import type { Matrix } from "../math/trace";
 import { _toFlat, _toNested, NormParams } from "./_dense";
 
 /** BERT's (and all-MiniLM-L6-v2's) layer_norm_eps. */
 export const BERT_LAYER_NORM_EPS = 1e-12;
 
-/** In place on a flat (rows, d) buffer; the biased variance, as torch.nn.LayerNorm. */
+/** In place on a flat (rows, d) buffer: mha-lab/blocks' LayerNorm (the biased variance, as torch.nn.LayerNorm). */
 export function _layerNormFlat(x: Float64Array, rows: number, d: number, p: NormParams, eps: number): Float64Array {
-  for (let i = 0; i < rows; i++) {
-    const o = i * d;
-    let mean = 0;
-    for (let j = 0; j < d; j++) mean += x[o + j];
-    mean /= d;
-    let v = 0;
-    for (let j = 0; j < d; j++) v += (x[o + j] - mean) * (x[o + j] - mean);
-    const inv = 1 / Math.sqrt(v / d + eps);
-    for (let j = 0; j < d; j++) x[o + j] = (x[o + j] - mean) * inv * p.weight[j] + p.bias[j];
-  }
+  x.set(LayerNorm.forward(x, { gamma: p.weight, beta: p.bias }, rows, d, eps).y); // (rows, d)
   return x;
 }
 

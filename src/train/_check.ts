@@ -37,14 +37,14 @@ export function _checkOptions(where: string, options: unknown, spec: { [key: str
   _validateOptions(where, options, spec, required);
 }
 
-/** The sizes of a TinyModel these checks need (TinyModelConfig has them; declared here so model.ts can import this file). */
+/** The sizes of a TinyModel (TinyModelConfig extends this; declared here so model.ts can import this file without a cycle). */
 export interface _Sizes {
-  vocab: number;
-  length: number;
+  /** input tokens are 0 … vocab − 1 */ vocab: number;
+  /** the longest sequence L */ length: number;
   dModel: number;
   numHeads: number;
-  numClasses: number;
-  parts: number;
+  /** classes per output part */ numClasses: number;
+  /** output parts */ parts: number;
 }
 
 /** A short description of a value for error messages. */

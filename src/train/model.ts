@@ -11,6 +11,7 @@ import { softmaxRows } from "../math/softmax";
 import { glorotUniform, mulberry32 } from "../math/random";
 import type { AttentionTrace, Matrix, Vector } from "../math/trace";
 import { _checkBytes, _checkOptions, _what } from "./_check";
+import type { _Sizes } from "./_check";
 import { sinusoidalPositions } from "./positions";
 import type { Task } from "./tasks";
 
@@ -31,13 +32,7 @@ export interface TinyModelOptions {
 }
 
 /** The resolved sizes and switches of a TinyModel. */
-export interface TinyModelConfig {
-  vocab: number;
-  length: number;
-  dModel: number;
-  numHeads: number;
-  numClasses: number;
-  parts: number;
+export interface TinyModelConfig extends _Sizes {
   /** one name per part, e.g. ["left", "right"] */ partNames: string[];
   positions: "learned" | "sinusoidal";
   residual: boolean;
