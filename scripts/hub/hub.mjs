@@ -22,7 +22,7 @@ const HELP = `usage: npm run hub [-- options]
   --mem-limit SIZE     hard memory limit per learner, e.g. 1G, 768M (default 1G; 0 = none). Enforced with a
                        cgroup per learner when running as root, as are the next two.
   --cpu-limit CORES    CPU time per learner, in cores (default 1; 0 = none), e.g. 0.5
-  --pids-limit N       processes + threads per learner (default 256; 0 = none)
+  --pids-limit N       processes + threads per learner (default 256; 0 = none; a server running one notebook: ~20)
   --home-limit SIZE    a learner's server does not start while their home holds more than this, and no single
                        file may grow past it (default 1G; 0 = none)
   --cull-idle SECONDS  stop a learner's server after this long without activity (default 3600; 0 = never).
@@ -70,7 +70,7 @@ function parseArgs(argv) {
     } else if (name === "--pids-limit") {
       [i, v] = value(i, a);
       o.pidsLimit = Number(v);
-      if (!Number.isInteger(o.pidsLimit) || o.pidsLimit < 0 || (o.pidsLimit > 0 && o.pidsLimit < 32)) throw new UserError(`--pids-limit ${v}: give a whole number of at least 32 (a server and one kernel use about 30), or 0 = no limit`);
+      if (!Number.isInteger(o.pidsLimit) || o.pidsLimit < 0 || (o.pidsLimit > 0 && o.pidsLimit < 32)) throw new UserError(`--pids-limit ${v}: give a whole number of at least 32 (a server running one notebook peaked at 19 here), or 0 = no limit`);
     } else if (name === "--cull-idle") {
       [i, v] = value(i, a);
       o.cullIdle = Number(v);
