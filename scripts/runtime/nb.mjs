@@ -9,7 +9,7 @@ runMain(() => {
   const files = process.argv.slice(2).map((f) => path.resolve(process.env.INIT_CWD ?? process.cwd(), f));
   setup({ quiet: true });
   const args = files.length
-    ? ["test/notebooks/test_notebooks.py", "-k", "test_metadata or test_executes", "--notebooks", ...files]
+    ? ["test/notebooks/test_notebooks.py", "-k", "test_metadata or test_executes or test_every_show", "--notebooks", ...files]
     : NOTEBOOK_SUITE;
   run(VENV_PY, ["-m", "pytest", ...args, "-v", "-p", "no:cacheprovider", "--durations=5", "--tb=short"], {
     cwd: ROOT,
