@@ -11,7 +11,8 @@ import type { AttentionTrace, Matrix } from "../math/trace";
 import { fastForward } from "../math/fast/forward";
 import { _lazy } from "../math/_lazy";
 import { _checkedLater, _isOneOf } from "../math/_validate";
-import { _checkOptions, _what } from "./_check";
+import { _describe } from "../math/_describe";
+import { _checkOptions } from "./_check";
 import { _flatOf, _toFlat, _toNested, NormParams } from "./_dense";
 import { _feedForwardFlat, FeedForwardWeights } from "./feed-forward";
 import { _checkHeadMaskRow, applyHeadMask } from "./head-mask";
@@ -100,7 +101,7 @@ export const _isKernel = _isOneOf(["fast", "readable"]);
 /** Every option of bertLayer and its check (unknown keys suggest the right one: `headmask` → `headMask`). */
 const _BERT_LAYER_SPEC = {
   headMask: _checkedLater, kernel: _isKernel, eps: (v: unknown, name: string) => {
-    if (typeof v !== "number" || !(v > 0 && v < 1)) throw new Error(`${name} must be a number in (0, 1), got ${_what(v)}`);
+    if (typeof v !== "number" || !(v > 0 && v < 1)) throw new Error(`${name} must be a number in (0, 1), got ${_describe(v)}`);
   },
 };
 
@@ -120,7 +121,7 @@ const _BERT_LAYER_SPEC = {
 export function bertLayer(x: Matrix, weights: BertLayerWeights, options: BertLayerOptions = {}): BertLayerTrace {
   _checkOptions("bertLayer", options, _BERT_LAYER_SPEC);
   const mha = weights?.attention;
-  if (mha == null || typeof mha.forward !== "function") throw new Error(`bertLayer: weights must be one layer of model.weights.layers, got ${_what(weights)}`);
+  if (mha == null || typeof mha.forward !== "function") throw new Error(`bertLayer: weights must be one layer of model.weights.layers, got ${_describe(weights)}`);
   const d = mha.dModel;
   const headMask = options.headMask === undefined ? null : _checkHeadMaskRow(options.headMask, mha.numHeads, "headMask");
   const flat = _toFlat("x", x, d); // (L, d)

@@ -5,9 +5,9 @@
  *
  * Pure: give it the parsed JSON and the file's path (for messages); loadMiniLMModel reads the files.
  *
- * Dependencies: _what (./_check).
+ * Dependencies: _describe (src/math, the one way to describe a bad value).
  */
-import { _what } from "./_check";
+import { _describe } from "../math/_describe";
 
 /** The sizes of the model, from its config.json. */
 export interface MiniLMConfig {
@@ -37,17 +37,17 @@ const _LIMITS: { [key: string]: number } = {
  * @example _parseConfig({ model_type: "bert", hidden_act: "gelu", hidden_size: 384, … }, "config.json").numHeads // returns 12
  */
 export function _parseConfig(json: unknown, file: string): MiniLMConfig {
-  if (json == null || typeof json !== "object" || Array.isArray(json)) throw new Error(`${file}: expected a JSON object of the model's settings, got ${_what(json)}`);
+  if (json == null || typeof json !== "object" || Array.isArray(json)) throw new Error(`${file}: expected a JSON object of the model's settings, got ${_describe(json)}`);
   const c = json as { [key: string]: unknown };
-  if (c.model_type !== "bert") throw new Error(`${file}: model_type is ${_what(c.model_type)}, not "bert": this loader runs BERT models only`);
-  if (c.hidden_act !== "gelu") throw new Error(`${file}: hidden_act is ${_what(c.hidden_act)}, not "gelu" (the erf GELU our feed-forward computes)`);
+  if (c.model_type !== "bert") throw new Error(`${file}: model_type is ${_describe(c.model_type)}, not "bert": this loader runs BERT models only`);
+  if (c.hidden_act !== "gelu") throw new Error(`${file}: hidden_act is ${_describe(c.hidden_act)}, not "gelu" (the erf GELU our feed-forward computes)`);
   if (c.position_embedding_type !== undefined && c.position_embedding_type !== "absolute") {
-    throw new Error(`${file}: position_embedding_type is ${_what(c.position_embedding_type)}, not "absolute" (the learned position table our embeddings add)`);
+    throw new Error(`${file}: position_embedding_type is ${_describe(c.position_embedding_type)}, not "absolute" (the learned position table our embeddings add)`);
   }
   const int = (key: string): number => {
     const v = c[key];
     if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1 || v > _LIMITS[key]) {
-      throw new Error(`${file}: ${key} must be an integer in 1 … ${_LIMITS[key]}, got ${_what(v)}`);
+      throw new Error(`${file}: ${key} must be an integer in 1 … ${_LIMITS[key]}, got ${_describe(v)}`);
     }
     return v;
   };
@@ -56,7 +56,7 @@ export function _parseConfig(json: unknown, file: string): MiniLMConfig {
   if (hiddenSize % numHeads !== 0) throw new Error(`${file}: hidden_size ${hiddenSize} is not divisible by num_attention_heads ${numHeads}`);
   if (c.type_vocab_size !== undefined) int("type_vocab_size");
   const eps = c.layer_norm_eps;
-  if (typeof eps !== "number" || !(eps > 0 && eps < 1)) throw new Error(`${file}: layer_norm_eps must be a number in (0, 1), got ${_what(eps)}`);
+  if (typeof eps !== "number" || !(eps > 0 && eps < 1)) throw new Error(`${file}: layer_norm_eps must be a number in (0, 1), got ${_describe(eps)}`);
   return {
     hiddenSize, numLayers: int("num_hidden_layers"), numHeads, intermediateSize: int("intermediate_size"),
     maxPositions: int("max_position_embeddings"), vocabSize: int("vocab_size"), layerNormEps: eps,
@@ -70,10 +70,10 @@ export function _parseConfig(json: unknown, file: string): MiniLMConfig {
  * @param file its path, named in every error
  */
 export function _checkModules(json: unknown, file: string): void {
-  if (!Array.isArray(json)) throw new Error(`${file}: expected a JSON list of modules, got ${_what(json)}`);
+  if (!Array.isArray(json)) throw new Error(`${file}: expected a JSON list of modules, got ${_describe(json)}`);
   const kinds = json.map((m, i) => {
     const type = (m as { type?: unknown } | null)?.type;
-    if (typeof type !== "string") throw new Error(`${file}: module ${i} has type ${_what(type)}, not a string`);
+    if (typeof type !== "string") throw new Error(`${file}: module ${i} has type ${_describe(type)}, not a string`);
     return type.split(".").pop();
   });
   if (kinds.join(",") !== "Transformer,Pooling,Normalize") throw new Error(`${file} lists ${kinds.join(" → ")}, not Transformer → Pooling → Normalize`);

@@ -6,7 +6,7 @@
  */
 import { softmaxRows } from "../math/softmax";
 import type { AttentionTrace, Matrix, Vector } from "../math/trace";
-import { _what } from "./_check";
+import { _describe } from "../math/_describe";
 import type { MaskedAttentionTrace } from "./head-mask";
 
 /** Every number on the way from (query i, key j) of one head to that head's contribution to output row i. */
@@ -52,7 +52,7 @@ const _vecMat = (x: Vector, m: Matrix) => m[0].map((_, c) => x.reduce((s, xi, r)
  */
 export function weightDrilldown(trace: AttentionTrace, wO: Matrix, head: number, query: number, key: number): WeightDrilldown {
   if (trace == null || typeof trace !== "object" || !Array.isArray(trace.heads)) {
-    throw new Error(`weightDrilldown: trace must be an attention trace (forward's, or encoding.traces[l]), got ${_what(trace)}`);
+    throw new Error(`weightDrilldown: trace must be an attention trace (forward's, or encoding.traces[l]), got ${_describe(trace)}`);
   }
   const h = trace.numHeads;
   if (!Number.isInteger(head) || head < 0 || head >= h) throw new Error(`head index ${head} does not exist; indices 0 … ${h - 1} (head 1 … head ${h})`);
@@ -63,7 +63,7 @@ export function weightDrilldown(trace: AttentionTrace, wO: Matrix, head: number,
   if (!Number.isInteger(key) || key < 0 || key >= S) throw new Error(`key ${key} is not a position 0 … ${S - 1}`);
   const { dK, dV, dModel: E } = trace;
   if (!Array.isArray(wO) || wO.length !== E || !wO.every((r) => Array.isArray(r) && r.length === E)) {
-    throw new Error(`weightDrilldown: wO must be the layer's (${E}, ${E}) W^O (mha.params.wO), got ${_what(wO)}${Array.isArray(wO) && Array.isArray(wO[0]) ? ` of ${wO[0].length}` : ""}`);
+    throw new Error(`weightDrilldown: wO must be the layer's (${E}, ${E}) W^O (mha.params.wO), got ${Array.isArray(wO) ? `(${wO.length}, ${Array.isArray(wO[0]) ? wO[0].length : _describe(wO[0])})` : _describe(wO)}`);
   }
   const maskRow = trace.mask?.[query] ?? null; // (S,) the trace's additive mask: −Infinity where not allowed
   const m = (trace as MaskedAttentionTrace).headMask?.[head] ?? 1; // the head-mask factor applyHeadMask recorded

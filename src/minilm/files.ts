@@ -6,11 +6,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { _checkOptions, _what } from "./_check";
+import { _describe } from "../math/_describe";
+import { _checkOptions } from "./_check";
 
 /** The modelDir option: a non-empty string. */
 export function _isPath(v: unknown, name: string): void {
-  if (typeof v !== "string" || v.trim() === "") throw new Error(`${name} must be a folder path (a non-empty string), got ${_what(v)}`);
+  if (typeof v !== "string" || v.trim() === "") throw new Error(`${name} must be a folder path (a non-empty string), got ${_describe(v)}`);
 }
 
 /** The files the model needs, all in one folder (the package's `model/`). */

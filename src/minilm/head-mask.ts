@@ -7,7 +7,7 @@
 import { _lazy } from "../math/_lazy";
 import { _cachedTransposed, _matmulTransB } from "../math/fast/kernels";
 import type { AttentionTrace, HeadTrace, Matrix, Vector } from "../math/trace";
-import { _what } from "./_check";
+import { _describe } from "../math/_describe";
 import { _flatOf, _toNested } from "./_dense";
 
 /** A trace with a head mask applied: `headMask` records the factors (not enumerable: spreads and JSON leave it out). */
@@ -16,12 +16,12 @@ export type MaskedAttentionTrace = AttentionTrace & { readonly headMask?: readon
 /** Check one row of head-mask factors: an array of `h` finite numbers, holes named (a loop: forEach skips holes). */
 export function _checkHeadMaskRow(row: unknown, h: number, name: string): number[] {
   if (!Array.isArray(row) || row.length !== h) {
-    throw new Error(`${name} must have one factor per head (${h}: 1 keeps a head, 0 ablates it), got ${_what(row)}`);
+    throw new Error(`${name} must have one factor per head (${h}: 1 keeps a head, 0 ablates it), got ${Array.isArray(row) ? `${row.length}` : _describe(row)}`);
   }
   for (let i = 0; i < h; i++) {
     const v: unknown = row[i];
     if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new Error(`${name}[${i}] is ${i in row ? _what(v) : "empty (a hole in the array)"}; use 1 to keep the head and 0 to ablate it`);
+      throw new Error(`${name}[${i}] is ${i in row ? _describe(v) : "empty (a hole in the array)"}; use 1 to keep the head and 0 to ablate it`);
     }
   }
   return row as number[];
@@ -32,7 +32,7 @@ export function _checkHeadMask(headMask: unknown, numLayers: number, numHeads: n
   const ok = Array.isArray(headMask) && headMask.length === numLayers &&
     headMask.every((r) => Array.isArray(r) && r.length === numHeads);
   if (!ok) {
-    const got = Array.isArray(headMask) ? `${headMask.length} rows${Array.isArray(headMask[0]) ? ` of ${headMask[0].length}` : ""}` : _what(headMask);
+    const got = Array.isArray(headMask) ? `${headMask.length} rows${Array.isArray(headMask[0]) ? ` of ${headMask[0].length}` : ""}` : _describe(headMask);
     throw new Error(`headMask must be ${numLayers} layers × ${numHeads} heads (1 keeps a head, 0 ablates it), got ${got}`);
   }
   for (let l = 0; l < numLayers; l++) _checkHeadMaskRow((headMask as unknown[])[l], numHeads, `headMask[${l}]`);

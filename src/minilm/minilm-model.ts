@@ -12,7 +12,8 @@ import type { MultiHeadAttention } from "../math/multi-head";
 import { _lazy } from "../math/_lazy";
 import type { AttentionTrace, Matrix, Vector } from "../math/trace";
 import { _checkedLater } from "../math/_validate";
-import { _checkOptions, _what } from "./_check";
+import { _describe } from "../math/_describe";
+import { _checkOptions } from "./_check";
 import { _toNested } from "./_dense";
 import { _bertLayerFlat, _isKernel, _layerTrace, BertLayerTrace, BertLayerWeights } from "./bert-layer";
 import type { MiniLMConfig } from "./config";
@@ -72,12 +73,12 @@ export class MiniLMModel {
    * @param files     where they came from, if from files
    */
   constructor(config: MiniLMConfig, weights: MiniLMWeights, tokenizer: MiniLMTokenizer, files: MiniLMFiles | null = null) {
-    if (!(tokenizer instanceof MiniLMTokenizer)) throw new Error(`new MiniLMModel: tokenizer must be a MiniLMTokenizer, got ${_what(tokenizer)}`);
+    if (!(tokenizer instanceof MiniLMTokenizer)) throw new Error(`new MiniLMModel: tokenizer must be a MiniLMTokenizer, got ${_describe(tokenizer)}`);
     const { hiddenSize: d, numLayers: N, numHeads: h, intermediateSize: dFF } = config;
     if (weights == null || !Array.isArray(weights.layers) || weights.layers.length !== N) {
-      throw new Error(`new MiniLMModel: config has ${N} layers but weights.layers is ${_what(weights?.layers)}`);
+      throw new Error(`new MiniLMModel: config has ${N} layers but weights.layers has ${Array.isArray(weights?.layers) ? weights.layers.length : _describe(weights?.layers)}`);
     }
-    if (weights.embeddings?.word?.dim !== d) throw new Error(`new MiniLMModel: config has hidden size ${d} but the word embeddings are ${_what(weights.embeddings?.word?.dim)} wide`);
+    if (weights.embeddings?.word?.dim !== d) throw new Error(`new MiniLMModel: config has hidden size ${d} but the word embeddings are ${_describe(weights.embeddings?.word?.dim)} wide`);
     weights.layers.forEach((w, l) => {
       const a: MultiHeadAttention | undefined = w?.attention;
       if (a?.dModel !== d || a.numHeads !== h || w.feedForward?.intermediate?.outFeatures !== dFF) {

@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import { Tokenizer } from "@huggingface/tokenizers";
-import { _what } from "./_check";
+import { _describe } from "../math/_describe";
 
 /** A tokenized sentence. */
 export interface MiniLMTokens {
@@ -55,8 +55,8 @@ export class MiniLMTokenizer {
     if (json == null || typeof json !== "object" || model == null || typeof model !== "object" || typeof model.vocab !== "object") {
       throw new Error(`${source}: is not a Hugging Face tokenizer.json (it has no model.vocab)`);
     }
-    if (config == null || typeof config !== "object") throw new Error(`${typeof tokenizerConfig === "string" ? tokenizerConfig : "tokenizer_config.json"}: expected a JSON object, got ${_what(config)}`);
-    if (!Number.isSafeInteger(maxLength) || maxLength < 3) throw new Error(`MiniLMTokenizer: maxLength must be an integer ≥ 3 ([CLS], a token, [SEP]), got ${_what(maxLength)}`);
+    if (config == null || typeof config !== "object") throw new Error(`${typeof tokenizerConfig === "string" ? tokenizerConfig : "tokenizer_config.json"}: expected a JSON object, got ${_describe(config)}`);
+    if (!Number.isSafeInteger(maxLength) || maxLength < 3) throw new Error(`MiniLMTokenizer: maxLength must be an integer ≥ 3 ([CLS], a token, [SEP]), got ${_describe(maxLength)}`);
     try {
       this._tok = new Tokenizer(json as never, config as never);
     } catch (e) {

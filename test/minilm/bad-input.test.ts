@@ -53,7 +53,7 @@ describe("config.json values are type-checked, naming the file and the key", () 
     expect(() => _parseConfig({ ...CONFIG, ...change }, "/m/config.json")).toThrow(text);
   });
   it("not an object", () => {
-    expect(() => _parseConfig([1], "/m/config.json")).toThrow("/m/config.json: expected a JSON object of the model's settings, got an array of 1");
+    expect(() => _parseConfig([1], "/m/config.json")).toThrow("/m/config.json: expected a JSON object of the model's settings, got an array");
   });
   it("the real values pass and give the sizes", () => {
     expect(_parseConfig(CONFIG, "config.json")).toEqual({
@@ -94,7 +94,7 @@ describe("weightDrilldown honours the trace's causal mask and head mask, and ref
 
   it("wO of the wrong shape, and not a trace", () => {
     const t = mha.forward(x);
-    expect(() => weightDrilldown(t, [[1, 2]], 0, 0, 0)).toThrow("weightDrilldown: wO must be the layer's (8, 8) W^O (mha.params.wO), got an array of 1 of 2");
+    expect(() => weightDrilldown(t, [[1, 2]], 0, 0, 0)).toThrow("weightDrilldown: wO must be the layer's (8, 8) W^O (mha.params.wO), got (1, 2)");
     expect(() => weightDrilldown(null as never, mha.params.wO, 0, 0, 0)).toThrow("weightDrilldown: trace must be an attention trace (forward's, or encoding.traces[l]), got null");
   });
 });
@@ -222,7 +222,7 @@ describe.skipIf(!haveWheel)(`the loader: every file problem is an error naming t
     expect(copy.files).toBeNull();
     expect(copy.encode("hello").embedding).toEqual(m.encode("hello").embedding);
     expect(() => new MiniLMModel({ ...m.config, numLayers: 3 }, m.weights, m.tokenizer)).toThrow(
-      "new MiniLMModel: config has 3 layers but weights.layers is an array of 2");
+      "new MiniLMModel: config has 3 layers but weights.layers has 2");
     expect(() => new MiniLMModel(m.config, m.weights, {} as never)).toThrow("new MiniLMModel: tokenizer must be a MiniLMTokenizer, got an object");
   });
 

@@ -100,6 +100,6 @@ describe("applyHeadMask scales each head as Hugging Face's head_mask", () => {
   });
   it("all ones returns the trace itself; a wrong length is an error", () => {
     expect(applyHeadMask(t, [1, 1], mha.params.wO, mha.params.bO)).toBe(t);
-    expect(() => applyHeadMask(t, [1], mha.params.wO, mha.params.bO)).toThrow("head mask must have one factor per head (2: 1 keeps a head, 0 ablates it), got an array of 1");
+    expect(() => applyHeadMask(t, [1], mha.params.wO, mha.params.bO)).toThrow("head mask must have one factor per head (2: 1 keeps a head, 0 ablates it), got 1");
   });
 });
