@@ -11,6 +11,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { launchChromium } from "../chromium.mjs";
+import { waitAllDrawn } from "../drawn.mjs";
 import { ROOT } from "../runtime/lib.mjs";
 
 const nbArg = process.argv.indexOf("--notebook");
@@ -41,8 +42,10 @@ async function waitFor(url, ms = 120000) {
 const port = await freePort();
 const password = "shot-" + randomBytes(6).toString("hex");
 const state = path.join(ROOT, ".hub", `screenshot-${process.pid}`);
-const hub = spawn(process.execPath, [path.join(ROOT, "scripts", "hub", "hub.mjs"), "--no-setup", "--port", String(port), "--password", password, "--state-dir", state, "--cull-idle", "0"], {
-  cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], detached: true,
+const own = "own-" + randomBytes(8).toString("hex"); // the learner's own password, set by claiming the name
+// The workshop password goes in the environment: a command line is visible to every user.
+const hub = spawn(process.execPath, [path.join(ROOT, "scripts", "hub", "hub.mjs"), "--no-setup", "--port", String(port), "--state-dir", state, "--cull-idle", "0"], {
+  cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], detached: true, env: { ...process.env, MHA_HUB_PASSWORD: password },
 });
 const base = `http://127.0.0.1:${port}`;
 let browser;
@@ -57,7 +60,8 @@ try {
   await page.waitForSelector("#username_input");
   await page.screenshot({ path: path.join(OUT, "hub-login.png") });
   await page.fill("#username_input", USER);
-  await page.fill("#password_input", password);
+  await page.fill("#password_input", own);
+  await page.fill("#otp_input", password); // claiming a name needs the workshop password
   await page.click("#login_submit");
   // the spawn page, then JupyterLab on the default URL (00-welcome); then the notebook to run
   step = "waiting for JupyterLab after login";
@@ -69,8 +73,8 @@ try {
   step = "Run → Run All Cells";
   await page.getByRole("menuitem", { name: "Run", exact: true }).click();
   await page.getByText("Run All Cells", { exact: true }).click();
-  step = "waiting for a chart";
-  await page.waitForSelector(".js-plotly-plot", { timeout: 180000 });
+  step = "waiting for a chart whose data is drawn (scripts/drawn.mjs, not only plotly's frame)";
+  await waitAllDrawn(page, { selector: ".jp-RenderedPlotly .js-plotly-plot", count: 1, timeout: 180000 });
   await page.waitForTimeout(4000);
   // bring the first chart into view, with the cell that drew it
   await page.evaluate(() => document.querySelector(".js-plotly-plot")?.closest(".jp-Cell")?.scrollIntoView({ block: "start" }));
