@@ -34,7 +34,8 @@ const _LIMITS: { [key: string]: number } = {
  * @param json the parsed config.json
  * @param file its path, named in every error
  * @return { hiddenSize, numLayers, numHeads, intermediateSize, maxPositions, vocabSize, layerNormEps }
- * @example _parseConfig({ model_type: "bert", hidden_act: "gelu", hidden_size: 384, … }, "config.json").numHeads // returns 12
+ * @example _parseConfig({ model_type: "bert", hidden_act: "gelu", hidden_size: 384, num_hidden_layers: 6, num_attention_heads: 12, intermediate_size: 1536, max_position_embeddings: 512, vocab_size: 30522, type_vocab_size: 2, layer_norm_eps: 1e-12 }, "config.json").numHeads // returns 12
+ * @example _parseConfig({ model_type: "bert", hidden_act: "gelu", hidden_size: 384, num_hidden_layers: 0, num_attention_heads: 12, intermediate_size: 1536, max_position_embeddings: 512, vocab_size: 30522, type_vocab_size: 2, layer_norm_eps: 1e-12 }, "config.json") // throws "config.json: num_hidden_layers must be an integer in 1 … 128, got 0"
  */
 export function _parseConfig(json: unknown, file: string): MiniLMConfig {
   if (json == null || typeof json !== "object" || Array.isArray(json)) throw new Error(`${file}: expected a JSON object of the model's settings, got ${_describe(json)}`);
