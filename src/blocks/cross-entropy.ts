@@ -1,10 +1,11 @@
 /**
  * The cross-entropy loss block: the mean of −log softmax(logits)[target] over the scored rows, with its
- * backward (softmax minus the one-hot target). The softmax is src/math's softmaxRows (one softmax per path).
+ * backward (softmax minus the one-hot target). The softmax is src/math's (one softmax per path): its unchecked
+ * step _softmaxRows, after this block's own check of the logits (a loop over the flat buffer).
  *
- * Dependencies: softmaxRows.
+ * Dependencies: _softmaxRows.
  */
-import { softmaxRows } from "../math/softmax";
+import { _softmaxRows } from "../math/softmax";
 
 /** What crossEntropy computed. */
 export interface CrossEntropyCache {
@@ -29,9 +30,12 @@ export const CrossEntropy = Object.freeze({
    * @example CrossEntropy.forward(Float64Array.of(0, 0), [1], 1, 2).loss // returns 0.6931471805599453  (ln 2)
    */
   forward(logits: Float64Array, targets: ArrayLike<number>, n: number, C: number): CrossEntropyCache {
-    const rows = Array.from({ length: n }, (_, r) => Array.from(logits.subarray(r * C, (r + 1) * C)));
+    for (let k = 0; k < n * C; k++) {
+      if (!Number.isFinite(logits[k])) throw new Error(`logits[${Math.floor(k / C)}][${k % C}] is ${logits[k]}`);
+    }
+    const rows = Array.from({ length: n }, (_, r) => Array.from(logits.subarray(r * C, (r + 1) * C))); // (n, C) nested
     const probs = new Float64Array(n * C); // (n, C)
-    softmaxRows(rows, "logits").forEach((row, r) => probs.set(row, r * C));
+    _softmaxRows(rows).forEach((row, r) => probs.set(row, r * C));
     const losses = new Float64Array(n).fill(NaN); // (n,)
     let sum = 0;
     let count = 0;
