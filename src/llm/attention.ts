@@ -4,28 +4,12 @@
  * q and on the key/value head it shares (llama's repeat_kv: query head i reads key/value head ⌊i / g⌋, with
  * g = numHeads / numKVHeads query heads per key/value head). No new softmax.
  *
- * Dependencies: scaledDotProductAttention (src/math), RoPE (src/blocks), _matmulTransB (src/math/fast).
+ * Dependencies: scaledDotProductAttention (src/math), RoPE (src/blocks), linearT (./linear).
  */
 import { RoPE } from "../blocks/rope";
-import { _matmulTransB } from "../math/fast/kernels";
 import { scaledDotProductAttention } from "../math/scaled-dot-product";
+import { linearT } from "./linear";
 import type { ChatModelConfig, LayerWeights } from "./weights";
-
-/**
- * A linear step with W as PyTorch and GGUF store it (dOut, dIn):  y = x·Wᵀ.
- * @param x (n, dIn)
- * @param w (dOut, dIn)
- * @return (n, dOut)
- * @example Array.from(linearT(Float64Array.of(1, 2), Float64Array.of(1, 0, 0, 1, 1, 1), 1, 2, 3)) // returns [1, 2, 3]
- */
-export function linearT(x: Float64Array, w: Float64Array, n: number, dIn: number, dOut: number): Float64Array {
-  const y = new Float64Array(n * dOut); // (n, dOut)
-  // one row (decoding a token): y = W·x, the kernel's 3-row blocks share each x load (2× the 1-row loop here);
-  // either way each entry sums p = 0 … dIn − 1 in order, so the numbers are the same
-  if (n === 1) _matmulTransB(w, 0, dIn, dOut, dIn, x, 0, dIn, 1, y, 0, 1, false);
-  else _matmulTransB(x, 0, dIn, n, dIn, w, 0, dIn, dOut, y, 0, dOut, false);
-  return y;
-}
 
 /**
  * The keys and values of every position seen so far, per layer: llama's cache_k and cache_v, filled at

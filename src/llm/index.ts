@@ -5,7 +5,9 @@
 export { loadChatModel, ChatModel } from "./chat-model";
 export type { Decoder, GenerateOptions, Generation, LoadChatModelOptions } from "./chat-model";
 export type { ChatForward, ForwardOptions } from "./model";
-export { KVCache, causalSelfAttention, linearT } from "./attention";
+export { KVCache, causalSelfAttention } from "./attention";
+export { linearT } from "./linear";
+export type { WeightArray } from "./linear";
 export { chatModelConfig, loadChatWeights } from "./weights";
 export type { ChatModelConfig, ChatWeights, LayerWeights } from "./weights";
 export { ChatTokenizer, tokenizerJsonFromGguf } from "./tokenizer";

@@ -6,11 +6,12 @@
  *     x ← x + SwiGLU-FFN(RMSNorm(x))
  *   logits = RMSNorm(x)·Eᵀ                                              the output layer is tied to E
  *
- * Dependencies: RMSNorm, SwiGLU (src/blocks), causalSelfAttention, KVCache, linearT (./attention).
+ * Dependencies: RMSNorm, SwiGLU (src/blocks), causalSelfAttention, KVCache (./attention), linearT (./linear).
  */
 import { RMSNorm } from "../blocks/rms-norm";
 import { SwiGLU } from "../blocks/swiglu";
-import { causalSelfAttention, KVCache, linearT } from "./attention";
+import { causalSelfAttention, KVCache } from "./attention";
+import { linearT } from "./linear";
 import type { ChatModelConfig, ChatWeights } from "./weights";
 
 /** What forward returns. */

@@ -1,12 +1,16 @@
 /**
- * The chat model's configuration and weights, read from its GGUF file and dequantized to float64.
+ * The chat model's configuration and weights, read from its GGUF file and dequantized: the matrices to float32
+ * (every Q4_1/Q8_0/F16 value is a float32 exactly, so nothing is lost and a token reads half the bytes), the
+ * RMSNorm gains to float64.
  * Weights keep the orientation the file (and PyTorch's nn.Linear) stores: W is (dOut, dIn) and a linear step is
  * y = x·Wᵀ, so no weight is ever transposed. The rows of W_Q and W_K are un-permuted on load (below).
  *
- * Dependencies: ./gguf, ./dequantize.
+ * Dependencies: ./gguf, ./dequantize, ./linear (WeightArray), _f32Weights (src/math/fast/simd).
  */
+import { _f32Weights } from "../math/fast/simd";
 import { dequantize } from "./dequantize";
 import type { GgufHeader, GgufTensorInfo } from "./gguf";
+import type { WeightArray } from "./linear";
 
 /** The sizes of a llama-architecture model (SmolLM2-135M: 30, 576, 9, 3, 64, 1536, 49152, 8192, 1e5, 1e-5). */
 export interface ChatModelConfig {
@@ -22,22 +26,25 @@ export interface ChatModelConfig {
   /** RMSNorm's ε */ rmsEps: number;
 }
 
-/** One decoder layer's weights, each W (dOut, dIn) row-major as stored. */
+/**
+ * One decoder layer's weights, each W (dOut, dIn) row-major as stored: Float32Array from loadChatWeights (exact),
+ * Float64Array allowed (the tiny test models); either gives the same numbers for the same values.
+ */
 export interface LayerWeights {
   /** (d,) RMSNorm gain before attention */ attnNorm: Float64Array;
-  /** (numHeads·dHead, d) */ wQ: Float64Array;
-  /** (numKVHeads·dHead, d) */ wK: Float64Array;
-  /** (numKVHeads·dHead, d) */ wV: Float64Array;
-  /** (d, numHeads·dHead) */ wO: Float64Array;
+  /** (numHeads·dHead, d) */ wQ: WeightArray;
+  /** (numKVHeads·dHead, d) */ wK: WeightArray;
+  /** (numKVHeads·dHead, d) */ wV: WeightArray;
+  /** (d, numHeads·dHead) */ wO: WeightArray;
   /** (d,) RMSNorm gain before the feed-forward */ ffnNorm: Float64Array;
-  /** (hidden, d) */ wGate: Float64Array;
-  /** (hidden, d) */ wUp: Float64Array;
-  /** (d, hidden) */ wDown: Float64Array;
+  /** (hidden, d) */ wGate: WeightArray;
+  /** (hidden, d) */ wUp: WeightArray;
+  /** (d, hidden) */ wDown: WeightArray;
 }
 
 /** All the weights. The output layer is tied: logits = x·Eᵀ with the token embedding E. */
 export interface ChatWeights {
-  /** (vocab, d) token embedding, also the output layer */ embedding: Float64Array;
+  /** (vocab, d) token embedding, also the output layer */ embedding: WeightArray;
   layers: LayerWeights[];
   /** (d,) the final RMSNorm's gain */ finalNorm: Float64Array;
 }
@@ -90,11 +97,13 @@ export function chatModelConfig(h: GgufHeader): ChatModelConfig {
  * @param heads heads of this weight (numHeads for W_Q, numKVHeads for W_K)
  * @param dHead head width
  * @param dIn columns
- * @return (heads·dHead, dIn) in Hugging Face's order
+ * @param out where to write (heads·dHead, dIn) (default: a new Float64Array)
+ * @return out, in Hugging Face's order
  * @example Array.from(_unpermuteRows(Float64Array.of(0, 1, 2, 3), 1, 4, 1)) // returns [0, 2, 1, 3]
  */
-export function _unpermuteRows(w: Float64Array, heads: number, dHead: number, dIn: number): Float64Array {
-  const out = new Float64Array(w.length); // (heads·dHead, dIn)
+export function _unpermuteRows<T extends WeightArray = Float64Array>(
+  w: WeightArray, heads: number, dHead: number, dIn: number, out: T = new Float64Array(w.length) as T,
+): T {
   const half = dHead / 2;
   for (let h = 0; h < heads; h++) {
     for (let i = 0; i < half; i++) {
@@ -108,39 +117,70 @@ export function _unpermuteRows(w: Float64Array, heads: number, dHead: number, dI
 }
 
 /**
- * Dequantize every weight the model needs, checking each tensor's shape against the configuration first.
+ * Dequantize every weight the model needs, checking each tensor's shape against the configuration first. The
+ * matrices go to float32, all in one block of memory (_f32Weights: the WebAssembly kernel's, so decoding reads
+ * them where they lie); the RMSNorm gains to float64.
  * @param bytes the whole file
  * @param h its parsed header
  * @param c the configuration (chatModelConfig(h))
- * @return the weights in float64
+ * @return the weights
  */
 export function loadChatWeights(bytes: Uint8Array, h: GgufHeader, c: ChatModelConfig): ChatWeights {
   const byName = new Map(h.tensors.map((t) => [t.name, t]));
-  const read = (name: string, ne: number[]): Float64Array => {
+  const { dModel: d, numHeads, numKVHeads, dHead, ffnHidden } = c;
+  const dKV = numKVHeads * dHead;
+  const tensor = (name: string, ne: number[]): GgufTensorInfo => {
     const t: GgufTensorInfo | undefined = byName.get(name);
     if (!t) throw new Error(`the GGUF file has no tensor ${name}`);
     if (t.ne.length !== ne.length || t.ne.some((n, i) => n !== ne[i])) {
       throw new Error(`the GGUF file's ${name} is ${t.ne.join(" × ")} but the model needs ${ne.join(" × ")} (ggml order, row length first)`);
     }
-    return dequantize(bytes.subarray(t.fileOffset, t.fileOffset + t.byteLength), t.type, t.count);
+    return t;
   };
-  const { dModel: d, numHeads, numKVHeads, dHead, ffnHidden } = c;
-  const dKV = numKVHeads * dHead;
+  const raw = (t: GgufTensorInfo) => bytes.subarray(t.fileOffset, t.fileOffset + t.byteLength);
+  const norm = (name: string): Float64Array => {
+    const t = tensor(name, [d]);
+    return dequantize(raw(t), t.type, t.count);
+  };
+  // every matrix, checked, before anything big is allocated
+  const matrices = (p: string): [string, number[]][] => [
+    [p + "attn_q.weight", [d, numHeads * dHead]], [p + "attn_k.weight", [d, dKV]], [p + "attn_v.weight", [d, dKV]],
+    [p + "attn_output.weight", [numHeads * dHead, d]], [p + "ffn_gate.weight", [d, ffnHidden]],
+    [p + "ffn_up.weight", [d, ffnHidden]], [p + "ffn_down.weight", [ffnHidden, d]],
+  ];
+  const plan: [string, number[]][] = [["token_embd.weight", [d, c.vocabSize]]];
+  for (let l = 0; l < c.numLayers; l++) plan.push(...matrices(`blk.${l}.`));
+  const infos = new Map(plan.map(([name, ne]) => [name, tensor(name, ne)]));
+  if (byName.has("output.weight")) throw new Error("the GGUF file has a separate output.weight; this loader expects the output tied to token_embd (SmolLM2)");
+  const all = _f32Weights(plan.reduce((sum, [name]) => sum + infos.get(name)!.count, 0)); // every matrix, float32
+  let used = 0;
+  const read = (name: string): Float32Array => {
+    const t = infos.get(name)!;
+    const out = all.subarray(used, used + t.count);
+    used += t.count;
+    return dequantize(raw(t), t.type, t.count, out);
+  };
+  const readQK = (name: string, heads: number): Float32Array => {
+    const t = infos.get(name)!;
+    const out = all.subarray(used, used + t.count);
+    used += t.count;
+    return _unpermuteRows(dequantize(raw(t), t.type, t.count, new Float32Array(t.count)), heads, dHead, d, out);
+  };
+  const embedding = read("token_embd.weight"); // (vocab, d)
   const layers: LayerWeights[] = [];
   for (let l = 0; l < c.numLayers; l++) {
     const p = `blk.${l}.`;
     layers.push({
-      attnNorm: read(p + "attn_norm.weight", [d]),
-      wQ: _unpermuteRows(read(p + "attn_q.weight", [d, numHeads * dHead]), numHeads, dHead, d), // (d, d)
-      wK: _unpermuteRows(read(p + "attn_k.weight", [d, dKV]), numKVHeads, dHead, d), // (dKV, d)
-      wV: read(p + "attn_v.weight", [d, dKV]), // (dKV, d)
-      wO: read(p + "attn_output.weight", [numHeads * dHead, d]), // (d, d)
-      ffnNorm: read(p + "ffn_norm.weight", [d]),
-      wGate: read(p + "ffn_gate.weight", [d, ffnHidden]), // (hidden, d)
-      wUp: read(p + "ffn_up.weight", [d, ffnHidden]), // (hidden, d)
-      wDown: read(p + "ffn_down.weight", [ffnHidden, d]), // (d, hidden)
+      attnNorm: norm(p + "attn_norm.weight"),
+      wQ: readQK(p + "attn_q.weight", numHeads), // (d, d)
+      wK: readQK(p + "attn_k.weight", numKVHeads), // (dKV, d)
+      wV: read(p + "attn_v.weight"), // (dKV, d)
+      wO: read(p + "attn_output.weight"), // (d, d)
+      ffnNorm: norm(p + "ffn_norm.weight"),
+      wGate: read(p + "ffn_gate.weight"), // (hidden, d)
+      wUp: read(p + "ffn_up.weight"), // (hidden, d)
+      wDown: read(p + "ffn_down.weight"), // (d, hidden)
     });
   }
-  if (byName.has("output.weight")) throw new Error("the GGUF file has a separate output.weight; this loader expects the output tied to token_embd (SmolLM2)");
-  return { embedding: read("token_embd.weight", [d, c.vocabSize]), layers, finalNorm: read("output_norm.weight", [d]) };
+  return { embedding, layers, finalNorm: norm("output_norm.weight") };
 }

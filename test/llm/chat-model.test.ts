@@ -51,7 +51,7 @@ describe("grouped-query attention and head masks", () => {
   it("query heads 2i and 2i+1 share key/value head i: with numKVHeads = numHeads and K/V repeated, nothing changes", () => {
     const c = model.config;
     const w = model.weights;
-    const repeat = (m: Float64Array) => { // (numKVHeads·dHead, d) → (numHeads·dHead, d), each K/V head twice (repeat_kv)
+    const repeat = (m: Float64Array | Float32Array) => { // (numKVHeads·dHead, d) → (numHeads·dHead, d), each K/V head twice (repeat_kv)
       const out = new Float64Array(c.numHeads * c.dHead * c.dModel);
       for (let h = 0; h < c.numHeads; h++) out.set(m.subarray(Math.floor(h / 2) * c.dHead * c.dModel, (Math.floor(h / 2) + 1) * c.dHead * c.dModel), h * c.dHead * c.dModel);
       return out;

@@ -14,6 +14,7 @@ import { _SIMD_WASM_BASE64 } from "./_simd-bytes";
 interface SimdExports {
   memory: WebAssembly.Memory;
   matmulTransB(a: number, lda: number, bt: number, ldb: number, c: number, ldc: number, n: number, k: number, m: number): void;
+  matmulF32W(x: number, ldx: number, w: number, ldw: number, y: number, ldy: number, n: number, k: number, m: number): void;
 }
 
 function _decode(base64: string): Uint8Array {
@@ -156,4 +157,70 @@ export function _matmulNestedSimd(a: readonly (readonly number[])[], bt: Float64
     out[i] = r;
   }
   return out;
+}
+
+// ---- float32 weights resident in a module's memory (the chat model's decoding path) ----
+
+/** Bytes after the weights of an _f32Weights memory where each call's X and Y rows are copied (8 MiB). */
+const _F32_SCRATCH_BYTES = 2 ** 23;
+
+/** An instance of the module whose memory holds float32 weights, and where its scratch area starts (bytes). */
+interface _F32Home {
+  exports: SimdExports;
+  scratch: number;
+}
+
+/** The memories holding float32 weights, by their buffer (see _f32Weights). */
+const _f32Homes = new WeakMap<ArrayBufferLike, _F32Home>();
+
+/**
+ * A Float32Array of `count` zeros for weights that stay put: inside the memory of a new instance of the module
+ * (its own, grown once to the weights plus an 8 MiB scratch area, never grown again, so the array is never
+ * detached), so _matmulF32Simd multiplies by them with no copy. Where WebAssembly SIMD is missing or the memory
+ * cannot grow, a plain Float32Array (then the loops do the products; same numbers).
+ * @param count how many float32 values
+ * @return (count,) zeros
+ * @example _f32Weights(6).length // returns 6
+ */
+export function _f32Weights(count: number): Float32Array {
+  if (_wasm === null || !(count >= 0 && count <= 2 ** 29)) return new Float32Array(count);
+  try {
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(_decode(_SIMD_WASM_BASE64))).exports as unknown as SimdExports;
+    const scratch = Math.ceil((count * 4) / 8) * 8; // X and Y are float64: 8-byte aligned
+    const bytes = scratch + _F32_SCRATCH_BYTES;
+    const memory = exports.memory;
+    memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+    _f32Homes.set(memory.buffer, { exports, scratch });
+    return new Float32Array(memory.buffer, 0, count);
+  } catch {
+    return new Float32Array(count); // RangeError: the engine or the system refused
+  }
+}
+
+/**
+ * Y = X·Wᵀ on the WebAssembly kernel for W in an _f32Weights memory: X's rows are copied into its scratch area
+ * (as many rows at a time as fit), the kernel reads W where it lies.
+ *   Y[i, j] = Σ_p X[i, p] · W[j, p]   (p = 0 … k−1 in order from 0, in float64: W's float32 values are exact)
+ * @param x (n, k) float64, row-major
+ * @param w (m, k) float32, row-major, a view into an _f32Weights array
+ * @param y (n, m) float64, row-major, written
+ * @return false, having done nothing, when W is not in such a memory, the kernel is off (_setSimd(false)), or one
+ *   row of X and Y does not fit the scratch area: then the caller uses its loops
+ * @example _matmulF32Simd(Float64Array.of(1, 2), 1, 2, w, 3, y) // with w = [1, 0, 0, 1, 1, 1] in _f32Weights: y = [1, 2, 3], returns true
+ */
+export function _matmulF32Simd(x: Float64Array, n: number, k: number, w: Float32Array, m: number, y: Float64Array): boolean {
+  const home = _enabled ? _f32Homes.get(w.buffer) : undefined;
+  if (home === undefined) return false;
+  const chunk = Math.floor(_F32_SCRATCH_BYTES / ((k + m) * 8)); // rows of X and Y per call
+  if (chunk < 1) return false;
+  const heap = new Float64Array(w.buffer, home.scratch, _F32_SCRATCH_BYTES / 8);
+  const X = home.scratch;
+  for (let i0 = 0; i0 < n; i0 += chunk) {
+    const rows = Math.min(chunk, n - i0);
+    heap.set(x.subarray(i0 * k, (i0 + rows) * k), 0); // (rows, k)
+    const Y = X + rows * k * 8;
+    home.exports.matmulF32W(X, k, w.byteOffset, k, Y, m, rows, k, m); // (rows, m)
+    y.set(heap.subarray(rows * k, rows * k + rows * m), i0 * m);
+  }
+  return true;
 }

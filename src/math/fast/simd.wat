@@ -80,4 +80,93 @@
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $rows)))
   )
+
+  ;; Y = X·Wᵀ with W stored as float32: X (n, k) float64 rows ldx apart, W (m, k) float32 rows ldw apart (one row
+  ;; per output), Y (n, m) float64 rows ldy apart; any n, k, m (strides count entries: 8 bytes in X and Y, 4 in W).
+  ;; Each W entry is promoted to float64 (exact) and every output entry is its own lane summing p = 0, 1, …, k−1
+  ;; in order from 0 with a float64 multiply then an add: the numbers of matmulTransB on the same values stored
+  ;; as float64, bit for bit. Column block: 8 rows of W (4 f64x2 accumulators), outermost, so those 8 rows stay
+  ;; in the cache while every row of X passes over them (a weight is read from memory once per call); per step
+  ;; of p, 8 float32 loads (one from each row), one splat of X[i, p]. The last m mod 8 columns: one at a time.
+  (func (export "matmulF32W")
+    (param $x i32) (param $ldx i32) (param $w i32) (param $ldw i32) (param $y i32) (param $ldy i32)
+    (param $n i32) (param $k i32) (param $m i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $m8 i32)
+    (local $rowX i32) (local $rowW i32) (local $rowY i32)   ;; the strides in bytes
+    (local $px i32) (local $pw i32) (local $py i32)
+    (local $o2 i32) (local $o4 i32) (local $o6 i32)          ;; 2, 4, 6 rows of W on, in bytes
+    (local $xs v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s f64)
+    (local.set $rowX (i32.shl (local.get $ldx) (i32.const 3)))
+    (local.set $rowW (i32.shl (local.get $ldw) (i32.const 2)))
+    (local.set $rowY (i32.shl (local.get $ldy) (i32.const 3)))
+    (local.set $o2 (i32.shl (local.get $rowW) (i32.const 1)))
+    (local.set $o4 (i32.shl (local.get $rowW) (i32.const 2)))
+    (local.set $o6 (i32.add (local.get $o4) (local.get $o2)))
+    (local.set $m8 (i32.and (local.get $m) (i32.const -8)))
+    (local.set $j (i32.const 0))
+    (block $blocksDone (loop $blocks
+      (br_if $blocksDone (i32.ge_u (local.get $j) (local.get $m8)))
+      (local.set $i (i32.const 0))
+      (block $rowsDone (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $s0 (v128.const f64x2 0 0)) (local.set $s1 (v128.const f64x2 0 0))
+        (local.set $s2 (v128.const f64x2 0 0)) (local.set $s3 (v128.const f64x2 0 0))
+        (local.set $px (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $rowX))))   ;; &X[i, 0]
+        (local.set $pw (i32.add (local.get $w) (i32.mul (local.get $j) (local.get $rowW))))   ;; &W[j, 0]
+        (local.set $p (local.get $k))
+        (block $pDone (loop $steps
+          (br_if $pDone (i32.eqz (local.get $p)))
+          (local.set $xs (v128.load64_splat (local.get $px)))                                   ;; X[i, p] twice
+          (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $xs)
+            (f64x2.promote_low_f32x4 (v128.load32_lane 1 (i32.add (local.get $pw) (local.get $rowW))  ;; W[j+1, p]
+              (v128.load32_zero (local.get $pw)))))))                                             ;; W[j, p]
+          (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $xs)
+            (f64x2.promote_low_f32x4 (v128.load32_lane 1 (i32.add (i32.add (local.get $pw) (local.get $o2)) (local.get $rowW))  ;; W[j+3, p]
+              (v128.load32_zero (i32.add (local.get $pw) (local.get $o2))))))))                   ;; W[j+2, p]
+          (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $xs)
+            (f64x2.promote_low_f32x4 (v128.load32_lane 1 (i32.add (i32.add (local.get $pw) (local.get $o4)) (local.get $rowW))  ;; W[j+5, p]
+              (v128.load32_zero (i32.add (local.get $pw) (local.get $o4))))))))                   ;; W[j+4, p]
+          (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $xs)
+            (f64x2.promote_low_f32x4 (v128.load32_lane 1 (i32.add (i32.add (local.get $pw) (local.get $o6)) (local.get $rowW))  ;; W[j+7, p]
+              (v128.load32_zero (i32.add (local.get $pw) (local.get $o6))))))))                   ;; W[j+6, p]
+          (local.set $px (i32.add (local.get $px) (i32.const 8)))      ;; next p: one column on in X and W
+          (local.set $pw (i32.add (local.get $pw) (i32.const 4)))
+          (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+          (br $steps)))
+        (local.set $py (i32.add (local.get $y)
+          (i32.add (i32.mul (local.get $i) (local.get $rowY)) (i32.shl (local.get $j) (i32.const 3)))))  ;; &Y[i, j]
+        (v128.store (local.get $py) (local.get $s0))
+        (v128.store offset=16 (local.get $py) (local.get $s1))
+        (v128.store offset=32 (local.get $py) (local.get $s2))
+        (v128.store offset=48 (local.get $py) (local.get $s3))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $blocks)))
+    ;; the last m mod 8 columns, one scalar sum each, in the same order
+    (block $tailDone (loop $tail
+      (br_if $tailDone (i32.ge_u (local.get $j) (local.get $m)))
+      (local.set $i (i32.const 0))
+      (block $tailRowsDone (loop $tailRows
+        (br_if $tailRowsDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $s (f64.const 0))
+        (local.set $px (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $rowX))))   ;; &X[i, 0]
+        (local.set $pw (i32.add (local.get $w) (i32.mul (local.get $j) (local.get $rowW))))   ;; &W[j, 0]
+        (local.set $p (local.get $k))
+        (block $tpDone (loop $tsteps
+          (br_if $tpDone (i32.eqz (local.get $p)))
+          (local.set $s (f64.add (local.get $s)
+            (f64.mul (f64.load (local.get $px)) (f64.promote_f32 (f32.load (local.get $pw))))))
+          (local.set $px (i32.add (local.get $px) (i32.const 8)))
+          (local.set $pw (i32.add (local.get $pw) (i32.const 4)))
+          (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+          (br $tsteps)))
+        (f64.store (i32.add (local.get $y)
+          (i32.add (i32.mul (local.get $i) (local.get $rowY)) (i32.shl (local.get $j) (i32.const 3))))
+          (local.get $s))                                                                           ;; Y[i, j]
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tailRows)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $tail)))
+  )
 )
