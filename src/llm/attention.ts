@@ -19,11 +19,18 @@ export class KVCache {
   /** positions stored */ length = 0;
   /** per layer (capacity, numKVHeads·dHead) keys, after RoPE */ readonly keys: Float64Array[];
   /** per layer (capacity, numKVHeads·dHead) values */ readonly values: Float64Array[];
+  /**
+   * per layer, per key/value head: the same keys and values as (S, dHead) nested rows, the form
+   * scaledDotProductAttention takes; grown by _headRows as positions are added, so a new token converts only its
+   * own row instead of the whole cache (not counted in `bytes`: JavaScript arrays, about as much again)
+   */
+  readonly _rows: { k: number[][]; v: number[][] }[][];
   /** @param c the model's sizes  @param capacity the most positions it will hold (≤ contextLength) */
   constructor(readonly c: ChatModelConfig, readonly capacity: number) {
     const width = c.numKVHeads * c.dHead;
     this.keys = Array.from({ length: c.numLayers }, () => new Float64Array(capacity * width));
     this.values = Array.from({ length: c.numLayers }, () => new Float64Array(capacity * width));
+    this._rows = Array.from({ length: c.numLayers }, () => Array.from({ length: c.numKVHeads }, () => ({ k: [], v: [] })));
   }
   /** Bytes the cache takes when full: 2 (K and V) × layers × capacity × numKVHeads·dHead × 8. */
   get bytes(): number {
@@ -40,6 +47,29 @@ export interface AttentionLayerResult {
 /** The (L, S) nested block of a flat (rows, width) buffer: rows r0 … r0 + L − 1, columns c0 … c0 + w − 1. */
 function _block(x: Float64Array, width: number, r0: number, L: number, c0: number, w: number): number[][] {
   return Array.from({ length: L }, (_, i) => Array.from(x.subarray((r0 + i) * width + c0, (r0 + i) * width + c0 + w)));
+}
+
+/**
+ * Each key/value head's cached keys and values of one layer as (S, dHead) nested rows: rows before `start` as
+ * earlier calls left them (positions before cache.length are never rewritten), rows start … S − 1 read from the
+ * flat cache now.
+ * @param cache the cache, with positions 0 … S − 1 written
+ * @param layer which layer
+ * @param start positions cached before this call
+ * @param S positions cached now
+ * @return numKVHeads × { k (S, dHead), v (S, dHead) }
+ */
+function _headRows(cache: KVCache, layer: number, start: number, S: number): { k: number[][]; v: number[][] }[] {
+  const { numKVHeads: hKV, dHead } = cache.c;
+  const dKV = hKV * dHead;
+  return cache._rows[layer].map((rows, j) => {
+    if (rows.k.length > start) rows.k.length = rows.v.length = start;
+    for (let r = rows.k.length; r < S; r++) {
+      rows.k.push(_block(cache.keys[layer], dKV, r, 1, j * dHead, dHead)[0]); // (dHead,)
+      rows.v.push(_block(cache.values[layer], dKV, r, 1, j * dHead, dHead)[0]); // (dHead,)
+    }
+    return rows; // (S, dHead) each
+  });
 }
 
 /**
@@ -77,10 +107,7 @@ export function causalSelfAttention(
   const concat = new Float64Array(L * h * dHead); // (L, h·dHead)
   const weights: number[][][] = [];
   const group = h / hKV;
-  const kvHeads = Array.from({ length: hKV }, (_, j) => ({
-    k: _block(cache.keys[layer], dKV, 0, S, j * dHead, dHead), // (S, dHead)
-    v: _block(cache.values[layer], dKV, 0, S, j * dHead, dHead), // (S, dHead)
-  }));
+  const kvHeads = _headRows(cache, layer, start, S); // hKV × { k (S, dHead), v (S, dHead) }
   for (let i = 0; i < h; i++) {
     const kv = kvHeads[Math.floor(i / group)];
     const steps = scaledDotProductAttention(_block(q, h * dHead, 0, L, i * dHead, dHead), kv.k, kv.v, mask); // (L, dHead)

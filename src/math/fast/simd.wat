@@ -87,7 +87,9 @@
   ;; in order from 0 with a float64 multiply then an add: the numbers of matmulTransB on the same values stored
   ;; as float64, bit for bit. Column block: 8 rows of W (4 f64x2 accumulators), outermost, so those 8 rows stay
   ;; in the cache while every row of X passes over them (a weight is read from memory once per call); per step
-  ;; of p, 8 float32 loads (one from each row), one splat of X[i, p]. The last m mod 8 columns: one at a time.
+  ;; of p, 8 float32 loads (one from each row), one splat of X[i, p]; while 4 steps remain, one 4-wide load per row
+  ;; instead, interleaved by shuffles into the (row, row+1) pairs of each step (the sums' order is unchanged).
+  ;; The last m mod 8 columns: one at a time.
   (func (export "matmulF32W")
     (param $x i32) (param $ldx i32) (param $w i32) (param $ldw i32) (param $y i32) (param $ldy i32)
     (param $n i32) (param $k i32) (param $m i32)
@@ -96,6 +98,7 @@
     (local $px i32) (local $pw i32) (local $py i32)
     (local $o2 i32) (local $o4 i32) (local $o6 i32)          ;; 2, 4, 6 rows of W on, in bytes
     (local $xs v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s f64)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $ra v128) (local $rb v128) (local $lo v128) (local $hi v128)
     (local.set $rowX (i32.shl (local.get $ldx) (i32.const 3)))
     (local.set $rowW (i32.shl (local.get $ldw) (i32.const 2)))
     (local.set $rowY (i32.shl (local.get $ldy) (i32.const 3)))
@@ -114,6 +117,60 @@
         (local.set $px (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $rowX))))   ;; &X[i, 0]
         (local.set $pw (i32.add (local.get $w) (i32.mul (local.get $j) (local.get $rowW))))   ;; &W[j, 0]
         (local.set $p (local.get $k))
+        (block $quadsDone (loop $quads                                   ;; four steps of p at a time while they last
+          (br_if $quadsDone (i32.lt_u (local.get $p) (i32.const 4)))
+          (local.set $x0 (v128.load64_splat (local.get $px)))                                   ;; X[i, p] twice
+          (local.set $x1 (v128.load64_splat offset=8 (local.get $px)))                          ;; X[i, p+1]
+          (local.set $x2 (v128.load64_splat offset=16 (local.get $px)))                         ;; X[i, p+2]
+          (local.set $x3 (v128.load64_splat offset=24 (local.get $px)))                         ;; X[i, p+3]
+          ;; rows j+0, j+1: W[·, p … p+3] of each (one load), interleaved to (W[j+0, p], W[j+1, p], W[j+0, p+1], W[j+1, p+1]) and the same for p+2, p+3
+          (local.set $ra (v128.load (local.get $pw)))
+          (local.set $rb (v128.load (i32.add (local.get $pw) (local.get $rowW))))
+          (local.set $lo (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $ra) (local.get $rb)))
+          (local.set $hi (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $ra) (local.get $rb)))
+          (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x0) (f64x2.promote_low_f32x4 (local.get $lo)))))
+          (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x1)
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $lo) (local.get $lo))))))
+          (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x2) (f64x2.promote_low_f32x4 (local.get $hi)))))
+          (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $x3)
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $hi) (local.get $hi))))))
+          ;; rows j+2, j+3: W[·, p … p+3] of each (one load), interleaved to (W[j+2, p], W[j+3, p], W[j+2, p+1], W[j+3, p+1]) and the same for p+2, p+3
+          (local.set $ra (v128.load (i32.add (local.get $pw) (local.get $o2))))
+          (local.set $rb (v128.load (i32.add (i32.add (local.get $pw) (local.get $o2)) (local.get $rowW))))
+          (local.set $lo (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $ra) (local.get $rb)))
+          (local.set $hi (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $ra) (local.get $rb)))
+          (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $x0) (f64x2.promote_low_f32x4 (local.get $lo)))))
+          (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $x1)
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $lo) (local.get $lo))))))
+          (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $x2) (f64x2.promote_low_f32x4 (local.get $hi)))))
+          (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $x3)
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $hi) (local.get $hi))))))
+          ;; rows j+4, j+5: W[·, p … p+3] of each (one load), interleaved to (W[j+4, p], W[j+5, p], W[j+4, p+1], W[j+5, p+1]) and the same for p+2, p+3
+          (local.set $ra (v128.load (i32.add (local.get $pw) (local.get $o4))))
+          (local.set $rb (v128.load (i32.add (i32.add (local.get $pw) (local.get $o4)) (local.get $rowW))))
+          (local.set $lo (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $ra) (local.get $rb)))
+          (local.set $hi (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $ra) (local.get $rb)))
+          (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $x0) (f64x2.promote_low_f32x4 (local.get $lo)))))
+          (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $x1)
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $lo) (local.get $lo))))))
+          (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $x2) (f64x2.promote_low_f32x4 (local.get $hi)))))
+          (local.set $s2 (f64x2.add (local.get $s2) (f64x2.mul (local.get $x3)
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $hi) (local.get $hi))))))
+          ;; rows j+6, j+7: W[·, p … p+3] of each (one load), interleaved to (W[j+6, p], W[j+7, p], W[j+6, p+1], W[j+7, p+1]) and the same for p+2, p+3
+          (local.set $ra (v128.load (i32.add (local.get $pw) (local.get $o6))))
+          (local.set $rb (v128.load (i32.add (i32.add (local.get $pw) (local.get $o6)) (local.get $rowW))))
+          (local.set $lo (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $ra) (local.get $rb)))
+          (local.set $hi (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $ra) (local.get $rb)))
+          (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $x0) (f64x2.promote_low_f32x4 (local.get $lo)))))
+          (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $x1)
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $lo) (local.get $lo))))))
+          (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $x2) (f64x2.promote_low_f32x4 (local.get $hi)))))
+          (local.set $s3 (f64x2.add (local.get $s3) (f64x2.mul (local.get $x3)
+            (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $hi) (local.get $hi))))))
+          (local.set $px (i32.add (local.get $px) (i32.const 32)))     ;; p += 4
+          (local.set $pw (i32.add (local.get $pw) (i32.const 16)))
+          (local.set $p (i32.sub (local.get $p) (i32.const 4)))
+          (br $quads)))
         (block $pDone (loop $steps
           (br_if $pDone (i32.eqz (local.get $p)))
           (local.set $xs (v128.load64_splat (local.get $px)))                                   ;; X[i, p] twice
