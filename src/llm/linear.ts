@@ -19,6 +19,7 @@ export type WeightArray = Float64Array | Float32Array;
  * @param w (dOut, dIn), Float64Array or Float32Array
  * @return (n, dOut)
  * @example Array.from(linearT(Float64Array.of(1, 2), Float64Array.of(1, 0, 0, 1, 1, 1), 1, 2, 3)) // returns [1, 2, 3]
+ * @example Array.from(linearT(Float64Array.of(1, 2), Float32Array.of(1, 0, 0, 1, 1, 1), 1, 2, 3)) // returns [1, 2, 3]
  */
 export function linearT(x: Float64Array, w: WeightArray, n: number, dIn: number, dOut: number): Float64Array {
   const y = new Float64Array(n * dOut); // (n, dOut)
@@ -40,7 +41,7 @@ export function linearT(x: Float64Array, w: WeightArray, n: number, dIn: number,
  * @param x (n, dIn)
  * @param w (dOut, dIn) float32
  * @param y (n, dOut), written
- * @example _linearF32Loops(Float64Array.of(1, 2), Float32Array.of(1, 0, 0, 1, 1, 1), 1, 2, 3, y) // y = [1, 2, 3]
+ * @example (illustrative) const y = new Float64Array(3); _linearF32Loops(Float64Array.of(1, 2), Float32Array.of(1, 0, 0, 1, 1, 1), 1, 2, 3, y) // y = [1, 2, 3]
  */
 export function _linearF32Loops(x: Float64Array, w: Float32Array, n: number, dIn: number, dOut: number, y: Float64Array): void {
   for (let j = 0; j < dOut; j++) {

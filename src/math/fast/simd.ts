@@ -206,7 +206,8 @@ export function _f32Weights(count: number): Float32Array {
  * @param y (n, m) float64, row-major, written
  * @return false, having done nothing, when W is not in such a memory, the kernel is off (_setSimd(false)), or one
  *   row of X and Y does not fit the scratch area: then the caller uses its loops
- * @example _matmulF32Simd(Float64Array.of(1, 2), 1, 2, w, 3, y) // with w = [1, 0, 0, 1, 1, 1] in _f32Weights: y = [1, 2, 3], returns true
+ * @example _matmulF32Simd(Float64Array.of(1, 2), 1, 2, Float32Array.of(1, 0, 0, 1, 1, 1), 3, new Float64Array(3)) // returns false  (a plain Float32Array: the caller's loops do it)
+ * @example (illustrative) const w = _f32Weights(6); w.set([1, 0, 0, 1, 1, 1]); _matmulF32Simd(Float64Array.of(1, 2), 1, 2, w, 3, y) // y = [1, 2, 3], returns true
  */
 export function _matmulF32Simd(x: Float64Array, n: number, k: number, w: Float32Array, m: number, y: Float64Array): boolean {
   const home = _enabled ? _f32Homes.get(w.buffer) : undefined;
