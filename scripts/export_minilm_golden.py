@@ -22,7 +22,7 @@ For every sentence it writes:
 It also writes test/minilm/fixtures/sample.safetensors with the `safetensors` library (several dtypes and
 shapes) and sample.json with the values it holds, to test our reader against the library's writer, and
 test/minilm/fixtures/erf-gelu.json: Python's math.erf and torch's F.gelu (float64, exact erf form) at the points
-test/minilm/blocks.test.ts checks src/minilm/gelu.ts at.
+test/minilm/blocks.test.ts checks src/blocks/erf.ts and src/blocks/activation.ts at.
 
 Output: src/minilm/golden/golden.json (index + small values) and golden.bin (little-endian float32 / float64 tensors).
 Deterministic: rerunning with the pinned versions (scripts/requirements-ref.txt) gives byte-identical files.

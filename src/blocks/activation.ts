@@ -3,12 +3,24 @@
  * (erf) form, as BERT and torch.nn.functional.gelu (approximate="none"), and ReLU.
  * (SwiGLU, a gated feed-forward, sits in swiglu.ts.)
  *
- * Dependencies: mathjs erf.
+ * Dependencies: erf.
  */
-import { erf } from "mathjs";
+import { erf } from "./erf";
 
 /** The activations a feed-forward block can use. */
 export type Activation = "gelu" | "relu";
+
+/**
+ * The Gaussian error linear unit, x times the standard normal CDF of x.
+ *   GELU(x) = x·Φ(x) = ½·x·(1 + erf(x/√2))
+ *
+ * @param x any number
+ * @return GELU(x)
+ * @example gelu(1) // returns 0.841344746068543  (torch.nn.functional.gelu gives the same double)
+ */
+export function gelu(x: number): number {
+  return 0.5 * x * (1 + erf(x * Math.SQRT1_2));
+}
 
 /** GELU(x) = x·Φ(x), element-wise, and its backward. */
 export const GELU = Object.freeze({
@@ -20,7 +32,7 @@ export const GELU = Object.freeze({
    * @example GELU.forward(Float64Array.of(0, 1))[1] // returns 0.841344746068543
    */
   forward(x: Float64Array): Float64Array {
-    return x.map((v) => 0.5 * v * (1 + (erf(v * Math.SQRT1_2) as number)));
+    return x.map(gelu);
   },
 
   /**
@@ -32,7 +44,7 @@ export const GELU = Object.freeze({
    * @example GELU.backward(Float64Array.of(0), Float64Array.of(1))[0] // returns 0.5
    */
   backward(x: Float64Array, dY: Float64Array): Float64Array {
-    return x.map((v, i) => dY[i] * (0.5 * (1 + (erf(v * Math.SQRT1_2) as number)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI)));
+    return x.map((v, i) => dY[i] * (0.5 * (1 + erf(v * Math.SQRT1_2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI)));
   },
 });
 

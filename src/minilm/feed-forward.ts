@@ -5,7 +5,7 @@
  */
 import type { Matrix } from "../math/trace";
 import { _denseFlat, _toFlat, _toNested, Dense } from "./_dense";
-import { gelu } from "./gelu";
+import { gelu } from "../blocks/activation";
 
 /** The two linear maps of the block, in PyTorch's layout. */
 export interface FeedForwardWeights {

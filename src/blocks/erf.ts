@@ -1,8 +1,10 @@
 /**
- * GELU in its exact (erf) form, as BERT's hidden_act "gelu" (torch.nn.functional.gelu, approximate="none").
+ * The error function, for GELU in its exact (erf) form (BERT's hidden_act "gelu", torch.nn.functional.gelu with
+ * approximate="none").
  *
- * Dependencies: none. erf is W. J. Cody's rational Chebyshev approximation ("Rational Chebyshev
- * approximations for the error function", Math. Comp. 1969), coefficients as in mathjs's erf.
+ * Dependencies: none. W. J. Cody's rational Chebyshev approximation ("Rational Chebyshev approximations for the
+ * error function", Math. Comp. 1969), coefficients as in mathjs's erf; exp(−y²) is split in two so the tail keeps
+ * its last bits (mathjs's erf does not: its GELU differed from PyTorch's in the last digits).
  */
 
 const P = [
@@ -67,16 +69,4 @@ export function erf(x: number): number {
   }
   if (y >= 6) return Math.sign(x); // erfc(6) < 2.2e-17
   return Math.sign(x) * (1 - _erfcTail(y));
-}
-
-/**
- * The Gaussian error linear unit, x times the standard normal CDF of x.
- *   GELU(x) = x·Φ(x) = ½·x·(1 + erf(x/√2))
- *
- * @param x any number
- * @return GELU(x)
- * @example gelu(1) // returns 0.841344746068543  (torch.nn.functional.gelu gives the same double)
- */
-export function gelu(x: number): number {
-  return 0.5 * x * (1 + erf(x * Math.SQRT1_2));
 }
