@@ -75,8 +75,8 @@ const _CHECK_LABEL = /\b(?:exercise|reachTarget|reveal)\(\s*["'`](\d{2}[a-z]?\.\
  * @param dir the notebooks folder (default: the working directory, which is notebooks/ in a kernel)
  * @param file the progress file
  * @return one ExerciseInfo per exercise
- * @example listExercises("notebooks")[0].id // returns "02.1"
- * @example listExercises("notebooks")[0].notebook // returns "02-projections.ipynb"
+ * @example listExercises("notebooks")[0].id // returns "01.1"
+ * @example listExercises("notebooks")[0].notebook // returns "01-attention-in-one-picture.ipynb"
  */
 export function listExercises(dir = ".", file = progressFile()): ExerciseInfo[] {
   const done = readProgress(file);
@@ -105,7 +105,7 @@ export function listExercises(dir = ".", file = progressFile()): ExerciseInfo[] 
  * the total. ✓ done, ✗ tried and not right yet, ○ not tried.
  * @param dir the notebooks folder
  * @param file the progress file
- * @example progressText("notebooks").split("\n")[0].startsWith("02-projections") // returns true
+ * @example progressText("notebooks").split("\n")[0].startsWith("01-attention") // returns true
  */
 export function progressText(dir = ".", file = progressFile()): string {
   const all = listExercises(dir, file);

@@ -2,16 +2,16 @@
  * Module-private: the checks at the models' public boundary (token sequences, per-layer head masks, sizes),
  * each naming what the user passed.
  *
- * Dependencies: _what (src/train/_check.ts: one way to describe a bad value).
+ * Dependencies: _describe (src/train/_check.ts: one way to describe a bad value).
  */
-import { _what } from "../train/_check";
+import { _describe } from "../math/_describe";
 
 /** The sizes the checks need. */
 interface _Sizes { vocab: number; contextLength: number; numLayers: number; numHeads: number }
 
 /** An integer ≥ min, or an error naming it. */
 export function _positiveInt(name: string, v: unknown, min: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${_what(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${_describe(v)}`);
   return v;
 }
 
@@ -22,12 +22,12 @@ export function _positiveInt(name: string, v: unknown, min: number): number {
  * @param name the argument, e.g. "sequences"
  */
 export function _checkSequences(where: string, name: string, seqs: unknown, c: _Sizes, minLength = 1): void {
-  if (!Array.isArray(seqs) || seqs.length === 0) throw new Error(`${where}: ${name} must be a non-empty array of token sequences, got ${_what(seqs)}`);
+  if (!Array.isArray(seqs) || seqs.length === 0) throw new Error(`${where}: ${name} must be a non-empty array of token sequences, got ${_describe(seqs)}`);
   const single = name === "tokens" || name === "prompt";
   let L0 = -1;
   seqs.forEach((s, n) => {
     const at = single ? name : `${name}[${n}]`;
-    if (!Array.isArray(s) || s.length === 0) throw new Error(`${where}: ${at} must be a non-empty array of token ids, got ${_what(s)}`);
+    if (!Array.isArray(s) || s.length === 0) throw new Error(`${where}: ${at} must be a non-empty array of token ids, got ${_describe(s)}`);
     if (s.length > c.contextLength) {
       throw new Error(`${where}: ${at} has ${s.length} tokens but the model's context is ${c.contextLength} (contextLength)`);
     }
@@ -36,7 +36,7 @@ export function _checkSequences(where: string, name: string, seqs: unknown, c: _
     else if (s.length !== L0) throw new Error(`${where}: ${at} has ${s.length} tokens but ${name}[0] has ${L0}; all sequences of a batch must be equally long`);
     s.forEach((t, i) => {
       if (typeof t !== "number" || !Number.isInteger(t) || t < 0 || t >= c.vocab) {
-        throw new Error(`${where}: ${at}[${i}] is ${_what(t)}, not a token id in 0…${c.vocab - 1} (the model's vocab is ${c.vocab})`);
+        throw new Error(`${where}: ${at}[${i}] is ${_describe(t)}, not a token id in 0…${c.vocab - 1} (the model's vocab is ${c.vocab})`);
       }
     });
   });
@@ -50,11 +50,11 @@ export function _checkLayerMasks(
     const m = options[key];
     if (m == null) return null;
     const shape = `(${c.numLayers} layers, ${c.numHeads} heads)`;
-    if (!Array.isArray(m) || m.length !== c.numLayers) throw new Error(`${where}: ${key} must be ${shape}: one row per layer, got ${_what(m)}`);
+    if (!Array.isArray(m) || m.length !== c.numLayers) throw new Error(`${where}: ${key} must be ${shape}: one row per layer, got ${_describe(m)}`);
     return m.map((row, l) => {
-      if (!Array.isArray(row) || row.length !== c.numHeads) throw new Error(`${where}: ${key}[${l}] must have one entry per head (${c.numHeads}), got ${_what(row)}`);
+      if (!Array.isArray(row) || row.length !== c.numHeads) throw new Error(`${where}: ${key}[${l}] must have one entry per head (${c.numHeads}), got ${_describe(row)}`);
       row.forEach((g, i) => {
-        if (typeof g !== "number" || !Number.isFinite(g)) throw new Error(`${where}: ${key}[${l}][${i}] is ${_what(g)}, not a finite number`);
+        if (typeof g !== "number" || !Number.isFinite(g)) throw new Error(`${where}: ${key}[${l}][${i}] is ${_describe(g)}, not a finite number`);
       });
       return Float64Array.from(row as number[]);
     });

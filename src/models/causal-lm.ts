@@ -7,6 +7,7 @@
  * Dependencies: Embedding, LearnedPositions, LayerNorm, Attention, Residual, FeedForward, Linear,
  * CrossEntropy (src/blocks), glorotUniform, mulberry32, softmaxRows, _validateOptions.
  */
+import { _describe } from "../math/_describe";
 import { Attention, AttentionCache, AttentionParams } from "../blocks/attention";
 import type { Activation } from "../blocks/activation";
 import { CrossEntropy } from "../blocks/cross-entropy";
@@ -20,7 +21,7 @@ import { glorotUniform, mulberry32 } from "../math/random";
 import { softmaxRows } from "../math/softmax";
 import type { Matrix } from "../math/trace";
 import { _layout, _Layout, _Slot, _view } from "./_params";
-import { _what } from "../train/_check";
+
 import { _checkLayerMasks, _checkSequences, _positiveInt } from "./_check";
 
 /** Options of CausalLM.random. */
@@ -299,7 +300,7 @@ export class CausalLM {
    * @param options { maxNewTokens, sample = false, temperature = 1, topK = vocab, seed = 0 }
    * @return { tokens (prompt + new), newTokens }
    * @example CausalLM.random({ vocab: 5, contextLength: 4, dModel: 8, numHeads: 2 }).generate([0, 1], { maxNewTokens: 3 }).tokens.length // returns 5
-   * @example CausalLM.random({ vocab: 5, contextLength: 4, dModel: 8, numHeads: 2 }).generate([], { maxNewTokens: 3 }) // throws "CausalLM.generate: prompt must be a non-empty array of token ids, got an array of 0"
+   * @example CausalLM.random({ vocab: 5, contextLength: 4, dModel: 8, numHeads: 2 }).generate([], { maxNewTokens: 3 }) // throws "CausalLM.generate: prompt must be a non-empty array of token ids, got an empty array"
    */
   generate(prompt: number[], options: GenerateOptions): Generation {
     return _generate(this, prompt, options);
@@ -312,21 +313,21 @@ const _GENERATE_OPTIONS = {
 
 function _generate(model: CausalLM, prompt: number[], options: GenerateOptions): Generation {
   const where = "CausalLM.generate";
-  if (options == null || typeof options !== "object") throw new Error(`${where} needs options { maxNewTokens }, got ${_what(options)}`);
+  if (options == null || typeof options !== "object") throw new Error(`${where} needs options { maxNewTokens }, got ${_describe(options)}`);
   _validateOptions(where, options, _GENERATE_OPTIONS, ["maxNewTokens"]);
   const { vocab: V, contextLength } = model.config;
   const n = options.maxNewTokens;
-  if (typeof n !== "number" || !Number.isInteger(n) || n < 1) throw new Error(`${where}: maxNewTokens must be a positive integer, got ${_what(n)}`);
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1) throw new Error(`${where}: maxNewTokens must be a positive integer, got ${_describe(n)}`);
   const sample = options.sample ?? false;
   const temperature = options.temperature ?? 1;
   if (typeof temperature !== "number" || !Number.isFinite(temperature) || (sample && temperature <= 0)) {
-    throw new Error(`${where}: temperature must be a finite number > 0 when sampling, got ${_what(temperature)}; for the most likely token every time, use sample: false (greedy)`);
+    throw new Error(`${where}: temperature must be a finite number > 0 when sampling, got ${_describe(temperature)}; for the most likely token every time, use sample: false (greedy)`);
   }
   if (!sample && (options.temperature != null || options.topK != null)) {
     throw new Error(`${where}: ${options.temperature != null ? "temperature" : "topK"} only applies with sample: true (greedy takes the most likely token)`);
   }
   const topK = options.topK ?? V;
-  if (typeof topK !== "number" || !Number.isInteger(topK) || topK < 1 || topK > V) throw new Error(`${where}: topK must be an integer in 1…${V} (the vocab), got ${_what(topK)}`);
+  if (typeof topK !== "number" || !Number.isInteger(topK) || topK < 1 || topK > V) throw new Error(`${where}: topK must be an integer in 1…${V} (the vocab), got ${_describe(topK)}`);
   _checkSequences(where, "prompt", [prompt], model.config);
   const rand = mulberry32(options.seed ?? 0);
   const tokens = prompt.slice();

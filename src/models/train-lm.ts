@@ -6,9 +6,10 @@
  *
  * Dependencies: adam, sgd (src/train/optimizers), CausalLM, _validateOptions.
  */
+import { _describe } from "../math/_describe";
 import { _checkedLater, _isSafeInteger, _validateOptions } from "../math/_validate";
 import type { Matrix } from "../math/trace";
-import { _intAtLeast, _isFunction, _isPositive, _what } from "../train/_check";
+import { _intAtLeast, _isFunction, _isPositive } from "../train/_check";
 import { adam, Optimizer, sgd } from "../train/optimizers";
 import { _checkSequences } from "./_check";
 import { CausalLM } from "./causal-lm";
@@ -68,7 +69,7 @@ export function regionLosses(
 
 const _SPEC = {
   steps: _intAtLeast(0), batchSize: _intAtLeast(1), optimizer: (v: unknown, name: string) => {
-    if (v !== "adam" && v !== "sgd") throw new Error(`${name} must be "adam" or "sgd", got ${_what(v)}`);
+    if (v !== "adam" && v !== "sgd") throw new Error(`${name} must be "adam" or "sgd", got ${_describe(v)}`);
   }, lr: _isPositive, seed: _isSafeInteger, heldOut: _checkedLater, evalEvery: _intAtLeast(1),
   snapshotSteps: _checkedLater, probe: _checkedLater, onProgress: _isFunction, progressEvery: _intAtLeast(1),
 };
@@ -83,8 +84,8 @@ const _SPEC = {
  * @example (illustrative) trainCausalLM(CausalLM.random({ vocab: 16, contextLength: 16, dModel: 32, numHeads: 2 }), repeatedTokens({ vocab: 16, half: 8 }), { steps: 400 })
  */
 export function trainCausalLM(model: CausalLM, task: SequenceTask, options: TrainCausalLMOptions = {}): TrainCausalLMResult {
-  if (!(model instanceof CausalLM)) throw new Error(`trainCausalLM needs a CausalLM (CausalLM.random({ … })), got ${_what(model)}`);
-  if (task == null || typeof task.sequences !== "function") throw new Error(`trainCausalLM needs a task (e.g. repeatedTokens({ vocab, half })), got ${_what(task)}`);
+  if (!(model instanceof CausalLM)) throw new Error(`trainCausalLM needs a CausalLM (CausalLM.random({ … })), got ${_describe(model)}`);
+  if (task == null || typeof task.sequences !== "function") throw new Error(`trainCausalLM needs a task (e.g. repeatedTokens({ vocab, half })), got ${_describe(task)}`);
   const c = model.config;
   if (task.vocab > c.vocab || task.length > c.contextLength) {
     throw new Error(`task ${task.name} (vocab ${task.vocab}, length ${task.length}) does not fit the model (vocab ${c.vocab}, contextLength ${c.contextLength})`);
@@ -100,7 +101,7 @@ export function trainCausalLM(model: CausalLM, task: SequenceTask, options: Trai
   _checkSequences("trainCausalLM", "probe", [probe], c);
   const snapshotSteps = new Set<number>();
   if (options.snapshotSteps != null) {
-    if (!Array.isArray(options.snapshotSteps)) throw new Error(`snapshotSteps must be an array of step numbers, got ${_what(options.snapshotSteps)}`);
+    if (!Array.isArray(options.snapshotSteps)) throw new Error(`snapshotSteps must be an array of step numbers, got ${_describe(options.snapshotSteps)}`);
     options.snapshotSteps.forEach((s, i) => {
       _intAtLeast(0)(s, `snapshotSteps[${i}]`);
       if (s > steps) throw new Error(`snapshotSteps[${i}] is ${s} but steps is ${steps}: that snapshot would never be taken`);

@@ -104,20 +104,8 @@ export function _numHeads(fn: string, trace: AttentionTrace): number {
   return trace.heads.length;
 }
 
-/**
- * A short description of what the user passed, for error messages.
- * @example _describe("abcd") // returns 'the string "abcd"'
- */
-export function _describe(v: unknown): string {
-  if (v === undefined) return "undefined";
-  if (v === null) return "null";
-  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v)}`;
-  if (typeof v === "number") return `the number ${v}`;
-  if (typeof v === "boolean") return `${v}`;
-  if (Array.isArray(v)) return v.length === 0 ? "an empty array" : `an array of ${v.length}`;
-  if (typeof v === "function") return "a function";
-  return "an object";
-}
+import { _describe } from "../math/_describe"; // the one describer of a bad value
+export { _describe };
 
 /** The shared [0, 1] colour scale spec of attention weights (a _ScaleSpec built on theme's WEIGHTS_SCALE colours). */
 export const _ATTENTION_WEIGHTS_SPEC: _ScaleSpec = { key: "weights", title: "weight", colorscale: WEIGHTS_SCALE, zmin: 0, zmax: 1 };

@@ -6,6 +6,7 @@
  * Dependencies: _validateOptions (src/math/_validate.ts).
  */
 import { _suggest } from "../_suggest";
+import { _describe } from "../math/_describe";
 import { _validateOptions } from "../math/_validate";
 import type { OptionCheck } from "../math/_validate";
 
@@ -47,42 +48,33 @@ export interface _Sizes {
   /** output parts */ parts: number;
 }
 
-/** A short description of a value for error messages. */
-export function _what(v: unknown): string {
-  if (v === null) return "null";
-  if (v === undefined) return "undefined";
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (typeof v === "string") return JSON.stringify(v.length > 20 ? v.slice(0, 20) + "…" : v);
-  if (typeof v === "number" || typeof v === "boolean") return String(v);
-  return typeof v;
-}
 
 /** An option that must be an integer ≥ min. */
 export function _intAtLeast(min: number): OptionCheck {
   return (v, name) => {
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${_what(v)}`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${_describe(v)}`);
   };
 }
 
 /** An option that must be a finite number ≥ 0. */
 export const _isNonNegative: OptionCheck = (v, name) => {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new Error(`${name} must be a finite number ≥ 0, got ${_what(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new Error(`${name} must be a finite number ≥ 0, got ${_describe(v)}`);
 };
 
 /** An option that must be a finite number > 0. */
 export const _isPositive: OptionCheck = (v, name) => {
-  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a finite number > 0, got ${_what(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a finite number > 0, got ${_describe(v)}`);
 };
 
 /** An option that must be a function. */
 export const _isFunction: OptionCheck = (v, name) => {
-  if (typeof v !== "function") throw new Error(`${name} must be a function, got ${_what(v)}`);
+  if (typeof v !== "function") throw new Error(`${name} must be a function, got ${_describe(v)}`);
 };
 
 /** An option that must be a number in [0, 1) (Adam's β, SGD's momentum: at 1 the running average never forgets). */
 export function _isRateBelowOne(why: string): OptionCheck {
   return (v, name) => {
-    if (typeof v !== "number" || !(v >= 0 && v < 1)) throw new Error(`${name} must be a number in [0, 1), got ${_what(v)}${v === 1 ? `: ${why}` : ""}`);
+    if (typeof v !== "number" || !(v >= 0 && v < 1)) throw new Error(`${name} must be a number in [0, 1), got ${_describe(v)}${v === 1 ? `: ${why}` : ""}`);
   };
 }
 
@@ -166,16 +158,16 @@ export function _fmtNumber(x: number): string {
  */
 export function _checkExamples(where: string, name: string, examples: unknown, config: _Sizes): void {
   if (!Array.isArray(examples) || examples.length === 0) {
-    throw new Error(`${where}: ${name} must be a non-empty array of { tokens, targets }, got ${_what(examples)}`);
+    throw new Error(`${where}: ${name} must be a non-empty array of { tokens, targets }, got ${_describe(examples)}`);
   }
   const { vocab, length, numClasses: C, parts } = config;
   let L0 = -1;
   for (let n = 0; n < examples.length; n++) {
     const ex = examples[n] as { tokens?: unknown; targets?: unknown } | null;
     const at = `${name}[${n}]`;
-    if (ex == null || typeof ex !== "object" || Array.isArray(ex)) throw new Error(`${where}: ${at} must be { tokens, targets }, got ${_what(ex)}`);
+    if (ex == null || typeof ex !== "object" || Array.isArray(ex)) throw new Error(`${where}: ${at} must be { tokens, targets }, got ${_describe(ex)}`);
     const { tokens, targets } = ex;
-    if (!Array.isArray(tokens) || tokens.length === 0) throw new Error(`${where}: ${at}.tokens must be a non-empty array of token ids, got ${_what(tokens)}`);
+    if (!Array.isArray(tokens) || tokens.length === 0) throw new Error(`${where}: ${at}.tokens must be a non-empty array of token ids, got ${_describe(tokens)}`);
     const L = tokens.length;
     if (L > length) throw new Error(`${where}: ${at}.tokens has ${L} tokens but the model's length is ${length}`);
     if (n === 0) L0 = L;
@@ -183,21 +175,21 @@ export function _checkExamples(where: string, name: string, examples: unknown, c
     for (let i = 0; i < L; i++) {
       const t = tokens[i];
       if (typeof t !== "number" || !Number.isInteger(t) || t < 0 || t >= vocab) {
-        throw new Error(`${where}: ${at}.tokens[${i}] is ${_what(t)}, not a token id in 0…${vocab - 1} (the model's vocab is ${vocab})`);
+        throw new Error(`${where}: ${at}.tokens[${i}] is ${_describe(t)}, not a token id in 0…${vocab - 1} (the model's vocab is ${vocab})`);
       }
     }
     if (!Array.isArray(targets) || targets.length !== parts) {
-      throw new Error(`${where}: ${at}.targets must have one row per output part (${parts}), got ${_what(targets)}`);
+      throw new Error(`${where}: ${at}.targets must have one row per output part (${parts}), got ${_describe(targets)}`);
     }
     for (let p = 0; p < parts; p++) {
       const row = targets[p];
       if (!Array.isArray(row) || row.length !== L) {
-        throw new Error(`${where}: ${at}.targets[${p}] must have one target per token (${L}), got ${_what(row)}`);
+        throw new Error(`${where}: ${at}.targets[${p}] must have one target per token (${L}), got ${_describe(row)}`);
       }
       for (let i = 0; i < L; i++) {
         const t = row[i];
         if (typeof t !== "number" || !Number.isInteger(t) || t < -1 || t >= C) {
-          throw new Error(`${where}: ${at}.targets[${p}][${i}] is ${_what(t)}, not a class in 0…${C - 1} or −1 (not scored)`);
+          throw new Error(`${where}: ${at}.targets[${p}][${i}] is ${_describe(t)}, not a class in 0…${C - 1} or −1 (not scored)`);
         }
       }
     }

@@ -3,8 +3,9 @@
  *
  * Dependencies: _flatModel, _lossAndGrad (the fast flat forward).
  */
+import { _describe } from "../math/_describe";
 import { _checkedLater, _isBoolean } from "../math/_validate";
-import { _batchBytes, _checkBytes, _checkExamples, _checkOptions, _maxBatch, _what } from "./_check";
+import { _batchBytes, _checkBytes, _checkExamples, _checkOptions, _maxBatch } from "./_check";
 import { _FlatModel, _lossAndGrad, _flatModel } from "./_flat";
 import { _checkHeadMask, TinyModel } from "./model";
 import type { Example } from "./tasks";
@@ -37,7 +38,7 @@ export function evaluate(model: TinyModel, examples: Example[], options: Evaluat
 }
 
 function _checkModel(where: string, model: unknown): void {
-  if (!(model instanceof TinyModel)) throw new Error(`${where} needs a TinyModel (TinyModel.random({ … })), got ${_what(model)}`);
+  if (!(model instanceof TinyModel)) throw new Error(`${where} needs a TinyModel (TinyModel.random({ … })), got ${_describe(model)}`);
 }
 
 /** evaluate on a flat model (what train and stepper use: no copy into nested arrays). */

@@ -4,13 +4,14 @@
  *
  * Dependencies: MultiHeadAttention, glorotUniform, mulberry32, sinusoidalPositions.
  */
+import { _describe } from "../math/_describe";
 import { _checkedLater, _isBoolean, _isOneOf, _isSafeInteger } from "../math/_validate";
 import { MultiHeadAttention } from "../math/multi-head";
 import { causalMask } from "../math/masks";
 import { softmaxRows } from "../math/softmax";
 import { glorotUniform, mulberry32 } from "../math/random";
 import type { AttentionTrace, Matrix, Vector } from "../math/trace";
-import { _checkBytes, _checkOptions, _what } from "./_check";
+import { _checkBytes, _checkOptions } from "./_check";
 import type { _Sizes } from "./_check";
 import { sinusoidalPositions } from "./positions";
 import type { Task } from "./tasks";
@@ -93,7 +94,7 @@ export class TinyModel {
    * @param mha the attention layer (dModel must match)
    */
   constructor(config: TinyModelConfig, params: TinyModelParams, mha: MultiHeadAttention) {
-    if (!(mha instanceof MultiHeadAttention)) throw new Error(`new TinyModel: mha must be a MultiHeadAttention, got ${_what(mha)}`);
+    if (!(mha instanceof MultiHeadAttention)) throw new Error(`new TinyModel: mha must be a MultiHeadAttention, got ${_describe(mha)}`);
     _checkConfig(config);
     _checkTinyParams("new TinyModel", config, params);
     if (mha.dModel !== config.dModel || mha.numHeads !== config.numHeads) {
@@ -193,7 +194,7 @@ export function _checkTokens(name: string, tokens: unknown, vocab: number, lengt
   for (let i = 0; i < tokens.length; i++) { // a loop, not forEach: forEach skips holes
     const t: unknown = tokens[i];
     if (typeof t !== "number" || !Number.isInteger(t) || t < 0 || t >= vocab) {
-      throw new Error(`${where}${name}[${i}] is ${i in tokens ? _what(t) : "empty (a hole in the array)"}, not a token id in 0…${vocab - 1} (the model's vocab is ${vocab})`);
+      throw new Error(`${where}${name}[${i}] is ${i in tokens ? _describe(t) : "empty (a hole in the array)"}, not a token id in 0…${vocab - 1} (the model's vocab is ${vocab})`);
     }
   }
   return tokens as number[];
@@ -208,7 +209,7 @@ export function _checkHeadMask(headMask: unknown, h: number): number[] {
   for (let i = 0; i < h; i++) { // a loop, not forEach: forEach skips the holes of [1, , ]
     const g: unknown = headMask[i];
     if (typeof g !== "number" || !Number.isFinite(g)) {
-      throw new Error(`headMask[${i}] is ${i in headMask ? _what(g) : "empty (a hole in the array)"}, not a finite number (1 keeps the head, 0 removes it)`);
+      throw new Error(`headMask[${i}] is ${i in headMask ? _describe(g) : "empty (a hole in the array)"}, not a finite number (1 keeps the head, 0 removes it)`);
     }
   }
   return headMask as number[];
@@ -217,14 +218,14 @@ export function _checkHeadMask(headMask: unknown, h: number): number[] {
 /** Throw unless config holds the sizes and switches of a TinyModel (what TinyModel.random resolves). */
 function _checkConfig(config: unknown): void {
   const c = config as TinyModelConfig;
-  if (c == null || typeof c !== "object") throw new Error(`new TinyModel: config must be a TinyModelConfig (from TinyModel.random), got ${_what(c)}`);
+  if (c == null || typeof c !== "object") throw new Error(`new TinyModel: config must be a TinyModelConfig (from TinyModel.random), got ${_describe(c)}`);
   for (const k of ["vocab", "length", "dModel", "numHeads", "numClasses", "parts"] as const) {
-    if (!Number.isSafeInteger(c[k]) || c[k] < 1) throw new Error(`new TinyModel: config.${k} must be a positive integer, got ${_what(c[k])}`);
+    if (!Number.isSafeInteger(c[k]) || c[k] < 1) throw new Error(`new TinyModel: config.${k} must be a positive integer, got ${_describe(c[k])}`);
   }
-  if (!Array.isArray(c.partNames) || c.partNames.length !== c.parts) throw new Error(`new TinyModel: config.partNames must have ${c.parts} names, got ${_what(c.partNames)}`);
-  if (c.positions !== "learned" && c.positions !== "sinusoidal") throw new Error(`new TinyModel: config.positions must be "learned" or "sinusoidal", got ${_what(c.positions)}`);
+  if (!Array.isArray(c.partNames) || c.partNames.length !== c.parts) throw new Error(`new TinyModel: config.partNames must have ${c.parts} names, got ${_describe(c.partNames)}`);
+  if (c.positions !== "learned" && c.positions !== "sinusoidal") throw new Error(`new TinyModel: config.positions must be "learned" or "sinusoidal", got ${_describe(c.positions)}`);
   for (const k of ["residual", "causal"] as const) {
-    if (typeof c[k] !== "boolean") throw new Error(`new TinyModel: config.${k} must be true or false, got ${_what(c[k])}`);
+    if (typeof c[k] !== "boolean") throw new Error(`new TinyModel: config.${k} must be true or false, got ${_describe(c[k])}`);
   }
 }
 
@@ -234,23 +235,23 @@ function _checkConfig(config: unknown): void {
  * params are plain arrays anyone can edit.
  */
 export function _checkTinyParams(where: string, config: TinyModelConfig, params: TinyModelParams): void {
-  if (params == null || typeof params !== "object") throw new Error(`${where}: params must be { embedding, positions, readout, readoutBias }, got ${_what(params)}`);
+  if (params == null || typeof params !== "object") throw new Error(`${where}: params must be { embedding, positions, readout, readoutBias }, got ${_describe(params)}`);
   const { vocab, length, dModel: E, numClasses: C, parts } = config;
   const shapes: [keyof TinyModelParams, number, number][] = [["embedding", vocab, E], ["positions", length, E], ["readout", E, parts * C]];
   for (const [name, rows, cols] of shapes) {
     const m: unknown = params[name];
-    if (!Array.isArray(m) || m.length !== rows) throw new Error(`${where}: model.params.${name} must be (${rows}, ${cols}), got ${_what(m)}`);
+    if (!Array.isArray(m) || m.length !== rows) throw new Error(`${where}: model.params.${name} must be (${rows}, ${cols}), got ${_describe(m)}`);
     for (let i = 0; i < rows; i++) {
       const r: unknown = m[i];
-      if (!Array.isArray(r) || r.length !== cols) throw new Error(`${where}: model.params.${name}[${i}] must have ${cols} numbers, got ${_what(r)}`);
+      if (!Array.isArray(r) || r.length !== cols) throw new Error(`${where}: model.params.${name}[${i}] must have ${cols} numbers, got ${_describe(r)}`);
       for (let j = 0; j < cols; j++) {
-        if (typeof r[j] !== "number" || !Number.isFinite(r[j])) throw new Error(`${where}: model.params.${name}[${i}][${j}] is ${_what(r[j])}; every weight must be a finite number`);
+        if (typeof r[j] !== "number" || !Number.isFinite(r[j])) throw new Error(`${where}: model.params.${name}[${i}][${j}] is ${_describe(r[j])}; every weight must be a finite number`);
       }
     }
   }
   const b: unknown = params.readoutBias;
-  if (!Array.isArray(b) || b.length !== parts * C) throw new Error(`${where}: model.params.readoutBias must have ${parts * C} numbers, got ${_what(b)}`);
+  if (!Array.isArray(b) || b.length !== parts * C) throw new Error(`${where}: model.params.readoutBias must have ${parts * C} numbers, got ${_describe(b)}`);
   for (let j = 0; j < b.length; j++) {
-    if (typeof b[j] !== "number" || !Number.isFinite(b[j])) throw new Error(`${where}: model.params.readoutBias[${j}] is ${_what(b[j])}; every weight must be a finite number`);
+    if (typeof b[j] !== "number" || !Number.isFinite(b[j])) throw new Error(`${where}: model.params.readoutBias[${j}] is ${_describe(b[j])}; every weight must be a finite number`);
   }
 }

@@ -4,7 +4,8 @@
  *
  * Dependencies: _validateOptions (unknown keys suggest the right one), the option checks of ./_check.
  */
-import { _checkOptions, _isPositive, _isRateBelowOne, _what } from "./_check";
+import { _describe } from "../math/_describe";
+import { _checkOptions, _isPositive, _isRateBelowOne } from "./_check";
 
 /** An optimiser: it updates θ in place from ∂loss/∂θ. */
 export interface Optimizer {
@@ -52,12 +53,12 @@ const _SGD_SPEC = {
  */
 export function _checkOptimizer(o: unknown, name = "optimizer"): Optimizer {
   const shape = `"adam", "sgd", adam()/sgd(), or an object { name, lr, step(theta, grad) }`;
-  if (o == null || typeof o !== "object") throw new Error(`${name} must be ${shape}, got ${_what(o)}`);
+  if (o == null || typeof o !== "object") throw new Error(`${name} must be ${shape}, got ${_describe(o)}`);
   const opt = o as Partial<Optimizer>;
-  if (typeof opt.step !== "function") throw new Error(`${name} must be ${shape}; this object's step is ${_what(opt.step)}, not a function`);
-  if (typeof opt.name !== "string" || opt.name === "") throw new Error(`${name} must be ${shape}; this object's name is ${_what(opt.name)}, not a string (errors quote it)`);
+  if (typeof opt.step !== "function") throw new Error(`${name} must be ${shape}; this object's step is ${_describe(opt.step)}, not a function`);
+  if (typeof opt.name !== "string" || opt.name === "") throw new Error(`${name} must be ${shape}; this object's name is ${_describe(opt.name)}, not a string (errors quote it)`);
   if (typeof opt.lr !== "number" || !Number.isFinite(opt.lr) || opt.lr <= 0) {
-    throw new Error(`${name} must be ${shape}; this object's lr is ${_what(opt.lr)}, not a finite number > 0`);
+    throw new Error(`${name} must be ${shape}; this object's lr is ${_describe(opt.lr)}, not a finite number > 0`);
   }
   return opt as Optimizer;
 }

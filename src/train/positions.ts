@@ -4,8 +4,9 @@
  *
  * Dependencies: none.
  */
+import { _describe } from "../math/_describe";
 import type { Matrix } from "../math/trace";
-import { _checkBytes, _what } from "./_check";
+import { _checkBytes } from "./_check";
 
 /**
  * The sinusoidal position encodings.
@@ -16,8 +17,8 @@ import { _checkBytes, _what } from "./_check";
  * @example sinusoidalPositions(2, 2) // returns [[0, 1], [Math.sin(1), Math.cos(1)]]
  */
 export function sinusoidalPositions(length: number, dModel: number): Matrix {
-  if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 1) throw new Error(`sinusoidalPositions: length must be a positive integer, got ${_what(length)}`);
-  if (typeof dModel !== "number" || !Number.isSafeInteger(dModel) || dModel < 1) throw new Error(`sinusoidalPositions: dModel must be a positive integer, got ${_what(dModel)}`);
+  if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 1) throw new Error(`sinusoidalPositions: length must be a positive integer, got ${_describe(length)}`);
+  if (typeof dModel !== "number" || !Number.isSafeInteger(dModel) || dModel < 1) throw new Error(`sinusoidalPositions: dModel must be a positive integer, got ${_describe(dModel)}`);
   _checkBytes(`sinusoidalPositions(${length}, ${dModel})`, length * (32 + 8 * dModel), "a tiny model's sequences are tens of positions long");
   return Array.from({ length }, (_, pos) => Array.from({ length: dModel }, (_, j) => {
     const angle = pos / Math.pow(10000, (2 * Math.floor(j / 2)) / dModel);

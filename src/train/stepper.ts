@@ -4,8 +4,9 @@
  *
  * Dependencies: _flatModel, _modelFromFlat, _lossAndGrad, adam, sgd.
  */
+import { _describe } from "../math/_describe";
 import type { OptionCheck } from "../math/_validate";
-import { _batchBytes, _checkBytes, _checkExamples, _checkOptions, _firstNonFinite, _isPositive, _maxBatch, _nonFinite, _what } from "./_check";
+import { _batchBytes, _checkBytes, _checkExamples, _checkOptions, _firstNonFinite, _isPositive, _maxBatch, _nonFinite } from "./_check";
 import { _flatModel, _lossAndGrad, _modelFromFlat, _thetaName } from "./_flat";
 import { _evaluateFlat } from "./evaluate";
 import type { EvaluateOptions, Evaluation } from "./evaluate";
@@ -69,7 +70,7 @@ export function _optimizer(opt: StepperOptions["optimizer"], lr: number | undefi
  * @example (illustrative) const s = stepper(model, { lr: 0.01 }); s.step(task.examples(32)).loss
  */
 export function stepper(model: TinyModel, options: StepperOptions = {}): Stepper {
-  if (!(model instanceof TinyModel)) throw new Error(`stepper needs a TinyModel (TinyModel.random({ … })), got ${_what(model)}`);
+  if (!(model instanceof TinyModel)) throw new Error(`stepper needs a TinyModel (TinyModel.random({ … })), got ${_describe(model)}`);
   _checkOptions("stepper", options, _optimizerSpec);
   const optimizer = _optimizer(options.optimizer, options.lr);
   const fm = _flatModel(model);

@@ -5,9 +5,10 @@
  *
  * Dependencies: mulberry32.
  */
+import { _describe } from "../math/_describe";
 import type { OptionCheck } from "../math/_validate";
 import { mulberry32 } from "../math/random";
-import { _checkBytes, _checkOptions, _examplesBytes, _maxExamples, _what } from "./_check";
+import { _checkBytes, _checkOptions, _examplesBytes, _maxExamples } from "./_check";
 
 /** One example: input tokens and, for every output part, the target class at every position (−1 = not scored). */
 export interface Example {
@@ -41,13 +42,13 @@ export interface TaskOptions {
 
 function _checkInt(name: string, x: unknown, min: number): number {
   if (typeof x !== "number" || !Number.isSafeInteger(x) || x < min) {
-    throw new Error(`${name} must be an integer ≥ ${min}, got ${_what(x)}`);
+    throw new Error(`${name} must be an integer ≥ ${min}, got ${_describe(x)}`);
   }
   return x;
 }
 
 const _checkSeed: OptionCheck = (v, name) => {
-  if (typeof v !== "number" || !Number.isSafeInteger(v)) throw new Error(`${name} must be an integer, got ${_what(v)}`);
+  if (typeof v !== "number" || !Number.isSafeInteger(v)) throw new Error(`${name} must be an integer, got ${_describe(v)}`);
 };
 
 /** The options every task takes; tokenBack adds k. Checked by _validateOptions: `seeed` suggests `seed`. */
@@ -56,7 +57,7 @@ const _TASK_SPEC: { [key: string]: OptionCheck } = {
 };
 
 function _base(name: string, options: TaskOptions, extra: { [key: string]: OptionCheck } = {}): { vocab: number; length: number; seed: number } {
-  if (options == null || typeof options !== "object") throw new Error(`tasks.${name} needs { vocab, length }, got ${_what(options)}`);
+  if (options == null || typeof options !== "object") throw new Error(`tasks.${name} needs { vocab, length }, got ${_describe(options)}`);
   _checkOptions(`tasks.${name}`, options, { ..._TASK_SPEC, ...extra }, ["vocab", "length", ...Object.keys(extra)]);
   return { vocab: options.vocab, length: options.length, seed: options.seed ?? 0 };
 }

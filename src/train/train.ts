@@ -6,10 +6,11 @@
  */
 import { _checkedLater, _isSafeInteger } from "../math/_validate";
 import type { OptionCheck } from "../math/_validate";
+import { _describe } from "../math/_describe";
 import { mulberry32 } from "../math/random";
 import {
   _batchBytes, _checkBytes, _checkExamples, _checkOptions, _examplesBytes, _intAtLeast, _isFunction, _isNonNegative, _maxBatch, _maxExamples,
-  MAX_STEPS, _what,
+  MAX_STEPS,
 } from "./_check";
 import type { Matrix } from "../math/trace";
 import { _checkTokens, TinyModel } from "./model";
@@ -83,7 +84,7 @@ export interface TrainResult {
 }
 
 const _isFraction: OptionCheck = (v, name) => {
-  if (typeof v !== "number" || !(v > 0 && v < 1)) throw new Error(`${name} must be a number in (0, 1), got ${_what(v)}`);
+  if (typeof v !== "number" || !(v > 0 && v < 1)) throw new Error(`${name} must be a number in (0, 1), got ${_describe(v)}`);
 };
 
 const _isEarlyStopping: OptionCheck = (v, name) => {
@@ -94,14 +95,14 @@ const _isEarlyStopping: OptionCheck = (v, name) => {
 };
 
 const _isStepList: OptionCheck = (v, name) => {
-  if (!Array.isArray(v)) throw new Error(`${name} must be an array of step numbers (0 = before training), got ${_what(v)}`);
+  if (!Array.isArray(v)) throw new Error(`${name} must be an array of step numbers (0 = before training), got ${_describe(v)}`);
   v.forEach((s, i) => _intAtLeast(0)(s, `${name}[${i}]`));
 };
 
 const _isStepCount: OptionCheck = (v, name) => {
   _intAtLeast(0)(v, name);
   if ((v as number) > MAX_STEPS) {
-    throw new Error(`${name} is ${_what(v)}, over mha-lab/train's limit of ${MAX_STEPS} steps per train() call (a million steps of even ` +
+    throw new Error(`${name} is ${_describe(v)}, over mha-lab/train's limit of ${MAX_STEPS} steps per train() call (a million steps of even ` +
       `the smallest model take minutes); train in several calls, each starting from the last result's model`);
   }
 };
@@ -126,11 +127,11 @@ const _TRAIN_SPEC: { [key: string]: OptionCheck } = {
  */
 export function train(model: TinyModel, task: Task, options: TrainOptions = {}): TrainResult {
   if (!(model instanceof TinyModel)) throw new Error("model must be a TinyModel (TinyModel.random({ … }))");
-  if (task == null || typeof task.examples !== "function") throw new Error(`task must be a Task (e.g. tasks.previousToken({ vocab, length })), got ${_what(task)}`);
+  if (task == null || typeof task.examples !== "function") throw new Error(`task must be a Task (e.g. tasks.previousToken({ vocab, length })), got ${_describe(task)}`);
   for (const k of ["vocab", "length", "numClasses"] as const) {
-    if (!Number.isSafeInteger(task[k]) || task[k] < 1) throw new Error(`task.${k} must be a positive integer, got ${_what(task[k])}`);
+    if (!Number.isSafeInteger(task[k]) || task[k] < 1) throw new Error(`task.${k} must be a positive integer, got ${_describe(task[k])}`);
   }
-  if (!Array.isArray(task.parts) || task.parts.length < 1) throw new Error(`task.parts must name the output parts (e.g. ["previous"]), got ${_what(task.parts)}`);
+  if (!Array.isArray(task.parts) || task.parts.length < 1) throw new Error(`task.parts must name the output parts (e.g. ["previous"]), got ${_describe(task.parts)}`);
   const c = model.config;
   if (task.vocab > c.vocab || task.length > c.length || task.numClasses > c.numClasses || task.parts.length !== c.parts) {
     throw new Error(

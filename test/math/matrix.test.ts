@@ -52,7 +52,7 @@ describe("checkVector / checkPositiveInt / headSize / formatShape", () => {
     expect(() => checkVector("bO", [0, 1], 3)).toThrow("bO has 2 entries but 3 were expected");
     expect(() => checkVector("bO", [0, NaN])).toThrow("bO[1] is NaN");
     expect(() => checkVector("bO", [])).toThrow("bO is empty (0 entries)");
-    expect(() => checkVector("bO", [[1]])).toThrow("bO[0] is an array, not a number");
+    expect(() => checkVector("bO", [[1]])).toThrow("bO[0] is an array of 1, not a number");
   });
   it("checkPositiveInt rejects 0, fractions and non-numbers", () => {
     expect(checkPositiveInt("numHeads", 3)).toBe(3);

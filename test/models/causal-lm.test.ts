@@ -133,7 +133,7 @@ describe("CausalLM.generate", () => {
 describe("bad input is an error that names it", () => {
   const m = tiny();
   const cases: [string, () => unknown, string][] = [
-    ["empty prompt", () => m.generate([], { maxNewTokens: 2 }), "CausalLM.generate: prompt must be a non-empty array of token ids, got an array of 0"],
+    ["empty prompt", () => m.generate([], { maxNewTokens: 2 }), "CausalLM.generate: prompt must be a non-empty array of token ids, got an empty array"],
     ["prompt longer than the context", () => m.generate([0, 1, 2, 3, 4, 0, 1], { maxNewTokens: 2 }), "CausalLM.generate: prompt has 7 tokens but the model's context is 6 (contextLength)"],
     ["token out of range", () => m.generate([0, 5], { maxNewTokens: 2 }), "CausalLM.generate: prompt[1] is 5, not a token id in 0…4 (the model's vocab is 5)"],
     ["token not an integer", () => m.generate([0.5], { maxNewTokens: 2 }), "CausalLM.generate: prompt[0] is 0.5, not a token id in 0…4 (the model's vocab is 5)"],

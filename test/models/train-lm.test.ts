@@ -38,11 +38,11 @@ describe("trainCausalLM", () => {
 
   const cases: [string, () => unknown, string][] = [
     ["a task that does not fit", () => trainCausalLM(model(), tinyGrammar({ length: 9 })), "task tinyGrammar (vocab 15, length 9) does not fit the model (vocab 15, contextLength 8)"],
-    ["not a model", () => trainCausalLM({} as never, grammar), "trainCausalLM needs a CausalLM (CausalLM.random({ … })), got object"],
+    ["not a model", () => trainCausalLM({} as never, grammar), "trainCausalLM needs a CausalLM (CausalLM.random({ … })), got an object"],
     ["an unknown option", () => trainCausalLM(model(), grammar, { batch_size: 4 } as never), "`batch_size` is not an option of trainCausalLM; did you mean `batchSize`?"],
     ["a snapshot after the end", () => trainCausalLM(model(), grammar, { steps: 5, snapshotSteps: [6] }), "snapshotSteps[0] is 6 but steps is 5: that snapshot would never be taken"],
     ["a bad learning rate", () => trainCausalLM(model(), grammar, { lr: 0 }), "lr must be a finite number > 0, got 0"],
-    ["an unknown optimizer", () => trainCausalLM(model(), grammar, { optimizer: "adamw" as never }), "optimizer must be \"adam\" or \"sgd\", got \"adamw\""],
+    ["an unknown optimizer", () => trainCausalLM(model(), grammar, { optimizer: "adamw" as never }), "optimizer must be \"adam\" or \"sgd\", got the string \"adamw\""],
     ["held-out tokens out of range", () => trainCausalLM(model(), grammar, { heldOut: [[0, 15]] }), "trainCausalLM: heldOut[0][1] is 15, not a token id in 0…14 (the model's vocab is 15)"],
   ];
   for (const [what, call, text] of cases) it(`bad input: ${what}`, () => expect(call).toThrow(text));

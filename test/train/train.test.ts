@@ -86,7 +86,7 @@ describe("train(model, task, options)", () => {
     );
     expect(() => train(model, copy, { steps: -1 })).toThrow("steps must be an integer ≥ 0, got -1");
     expect(() => train(model, copy, { validationFraction: 1 })).toThrow("validationFraction must be a number in (0, 1), got 1");
-    expect(() => train(model, copy, { optimizer: "rmsprop" as never })).toThrow('optimizer must be "adam", "sgd", adam()/sgd(), or an object { name, lr, step(theta, grad) }, got "rmsprop"');
+    expect(() => train(model, copy, { optimizer: "rmsprop" as never })).toThrow('optimizer must be "adam", "sgd", adam()/sgd(), or an object { name, lr, step(theta, grad) }, got the string "rmsprop"');
     expect(() => train(model, copy, { probe: [9] })).toThrow("probe[0] is 9, not a token id in 0…5");
   });
 });
@@ -101,7 +101,7 @@ describe("stepper(model, options)", () => {
     for (let i = 0; i < 20; i++) s.step(batch);
     expect(s.step(batch).loss).toBeLessThan(first.loss);
     expect(s.evaluate(batch, { headMask: [0, 1] })).toEqual(evaluate(s.model(), batch, { headMask: [0, 1] }));
-    expect(() => s.step([])).toThrow("stepper().step: batch must be a non-empty array of { tokens, targets }, got an array of 0");
+    expect(() => s.step([])).toThrow("stepper().step: batch must be a non-empty array of { tokens, targets }, got an empty array");
   });
 });
 
