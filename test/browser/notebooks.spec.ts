@@ -77,7 +77,8 @@ test.describe('course notebooks in JupyterLab', () => {
         // cell under the mouse: its query token, key token and weight, read from the saved figure's data.
         let text = '';
         let want: { query: string; key: string; weight: number } | null = null;
-        for (const [fx, fy] of [[0.5, 0.5], [0.1, 0.1], [0.1, 0.9], [0.9, 0.9], [0.3, 0.6]]) {
+        // Fractions off any cell boundary for the sizes we draw (0.5 is the edge between two rows of an even-length axis).
+        for (const [fx, fy] of [[0.53, 0.47], [0.13, 0.11], [0.11, 0.89], [0.89, 0.87], [0.31, 0.63]]) {
           text = await hoverHeatmap(page, drawnPlots(page).nth(k), fx, fy).catch(() => '');
           if (!text) continue;
           want = await _cellUnderMouse(page, drawnPlots(page).nth(k), figures[k], fx, fy);
@@ -140,6 +141,8 @@ test.describe('course notebooks in JupyterLab', () => {
  * customdata [query, key, …] per cell. */
 function _isAttentionHeatmap(trace: any): boolean {
   if (!trace || trace.type !== 'heatmap') return false;
+  // a mask (true/false per cell, "mask:" in its hover) is not attention weights, though its z is 0/1
+  if (typeof trace.hovertemplate === 'string' && !/weight/.test(trace.hovertemplate)) return false;
   const z: unknown[] = Array.isArray(trace.z) ? trace.z.flat() : [];
   if (!(z.length > 0 && z.every(w => w === null || (typeof w === 'number' && w >= 0 && w <= 1)))) return false;
   if (Array.isArray(trace.x) && Array.isArray(trace.y)) return [...trace.x, ...trace.y].every((t: unknown) => typeof t === 'string');
@@ -159,17 +162,21 @@ async function _cellUnderMouse(
   fy: number
 ): Promise<{ query: string; key: string; weight: number } | null> {
   const box = (await plot.locator('.draglayer .xy .nsewdrag').first().boundingBox())!;
-  const [col, row, traceIndex] = await plot.evaluate(
+  // Read from the figure as the page holds it now (gd.data): a slider step may have restyled z since it was saved.
+  const t = await plot.evaluate(
     (gd: any, [px, py]: number[]) => {
       const xa = gd._fullLayout.xaxis;
       const ya = gd._fullLayout.yaxis;
-      const t = gd._fullData.find((d: any) => d.type === 'heatmap' && d.visible === true && d.xaxis === 'x' && d.yaxis === 'y');
-      return [Math.round(xa.p2c(px)), Math.round(ya.p2c(py)), t ? t.index : -1];
+      const full = gd._fullData.find((d: any) => d.type === 'heatmap' && d.visible === true && d.xaxis === 'x' && d.yaxis === 'y');
+      if (!full) return null;
+      const d = gd.data[full.index];
+      return { col: Math.round(xa.p2c(px)), row: Math.round(ya.p2c(py)), z: d.z, x: d.x, y: d.y, customdata: d.customdata };
     },
     [box.width * fx, box.height * fy]
   );
-  const t = figure.data[traceIndex];
+  void figure; // the saved figure chose which chart to hover; its live state names the cell
   if (!t) return null;
+  const { col, row } = t;
   const weight = t.z?.[row]?.[col];
   if (typeof weight !== 'number') return null;
   // token labels: the trace's own x/y (explorer), or customdata[row][col] = [query, key, …] (the panel figures)
