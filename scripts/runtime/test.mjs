@@ -55,7 +55,10 @@ const strip = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
  * For each word the last line that has it wins: the summary comes after any test output that looks alike.
  */
 export function parseCounts(output) {
-  const lines = strip(output).split(/\r?\n/).slice(-200).filter((l) => !/Test Files/.test(l));
+  // Only the runners' own summary lines count: vitest's "Tests  …", pytest's closing "== … in 3.1s ==", Playwright's
+  // "  5 failed" lines. A test's NAME may say "after 5 failed logins" (the hub's does) and must not be read as a count.
+  const summary = (l) => /^\s*Tests\s/.test(l) || /^=*\s*\d+ (passed|failed|skipped|deselected|errors?|xfailed|xpassed|warnings?)\b.* in [\d.]+s\b/.test(l) || /^\s*\d+ (passed|failed|skipped|flaky|interrupted|did not run)\b/.test(l);
+  const lines = strip(output).split(/\r?\n/).slice(-200).filter((l) => !/Test Files/.test(l) && summary(l));
   const num = (re) => Number(lines.filter((l) => re.test(l)).at(-1)?.match(re)?.[1] ?? 0);
   return {
     passed: num(/(\d+) passed/) + num(/^\s*(\d+) flaky\b/),

@@ -26,6 +26,9 @@ describe("parseCounts(runner output)", () => {
     expect(parseCounts("  1 flaky\n    a.spec.ts:3:1 › x\n  2 interrupted\n  3 passed (1.0m)")).toEqual({ passed: 4, failed: 2, skipped: 0 });
     // a test's own output that mentions "errors" is not a count; only the last matching line counts
     expect(parseCounts("found 3 errors in the figure\n      Tests  2 passed (2)")).toEqual({ passed: 2, failed: 0, skipped: 0 });
+    // a test NAME with a count in it (the hub's "after 5 failed logins …") is not the runner's summary: the hub
+    // stage of a green run once ended "2075 passed, 5 failed" because of it
+    expect(parseCounts("   ✓ hub > after 5 failed logins for a name, even the right password waits  1848ms\n      Tests  13 passed (13)")).toEqual({ passed: 13, failed: 0, skipped: 0 });
   });
   it("ANSI colours are ignored", () => {
     expect(parseCounts("\x1b[2m      Tests \x1b[22m \x1b[1m\x1b[32m3 passed\x1b[39m\x1b[22m\x1b[90m | \x1b[33m2 skipped\x1b[39m (5)")).toEqual({ passed: 3, failed: 0, skipped: 2 });
