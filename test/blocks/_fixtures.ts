@@ -51,21 +51,5 @@ export function dot(a: ArrayLike<number>, g: ArrayLike<number>): number {
   return s;
 }
 
-/**
- * ∂loss/∂x by central differences, perturbing x IN PLACE and restoring it: (loss(x + ε) − loss(x − ε)) / 2ε.
- * @param x the buffer the loss reads
- * @param loss reads x and returns a number
- */
-export function numericGrad(x: Float64Array, loss: () => number, eps = 1e-6): Float64Array {
-  const g = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const o = x[i];
-    x[i] = o + eps;
-    const lp = loss();
-    x[i] = o - eps;
-    const lm = loss();
-    x[i] = o;
-    g[i] = (lp - lm) / (2 * eps);
-  }
-  return g;
-}
+// Finite differences: the one helper of test/math/_fd.ts, which takes the blocks' Float64Array buffers too.
+export { numericGrad } from "../math/_fd";

@@ -14,10 +14,10 @@ export function dotAll(a: M, g: M): number {
 
 /**
  * ∂loss/∂x by central differences, perturbing x IN PLACE (and restoring it): (loss(x + ε) − loss(x − ε)) / 2ε.
- * @param x a matrix or vector the loss reads
+ * @param x a matrix, a vector or a Float64Array the loss reads (the blocks' flat buffers too)
  * @param loss reads x (and anything else) and returns a number
  */
-export function numericGrad<T extends number[] | M>(x: T, loss: () => number, eps = 1e-6): T {
+export function numericGrad<T extends number[] | M | Float64Array>(x: T, loss: () => number, eps = 1e-6): T {
   if (Array.isArray(x[0])) {
     const m = x as M;
     return m.map((row) => row.map((_, j) => {
@@ -30,7 +30,7 @@ export function numericGrad<T extends number[] | M>(x: T, loss: () => number, ep
       return (lp - lm) / (2 * eps);
     })) as T;
   }
-  const v = x as number[];
+  const v = x as number[]; // a Float64Array maps the same way (and returns a Float64Array)
   return v.map((_, j) => {
     const o = v[j];
     v[j] = o + eps;
