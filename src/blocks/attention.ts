@@ -5,20 +5,23 @@
  *   - cross-attention (`context`): queries from x, keys and values from another sequence (an encoder's output).
  * Grouped-query attention is one more option, `numKVHeads`: query head i reads key/value head ⌊i/(h/numKVHeads)⌋
  * (llama's repeat_kv; numKVHeads = h is ordinary multi-head attention, 1 is multi-query attention).
+ * The scoring function inside every head is another (`scoring`): the scaled dot product (default) or additive
+ * (Bahdanau), e_ts = w_iᵀ·tanh(Q_i[t] + K_g[s]) with the score vectors in p.wA (h, dK).
  * The arithmetic is src/math's batched flat multi-head attention and its backward (never a copy of it here);
  * this block chooses where queries, keys and values come from and adds the input gradients back up.
  *
  * Dependencies: mhaForwardFlat, mhaBackwardFlat (src/math/fast/flat-attention.ts).
  */
 import {
-  FlatAttentionCache, FlatAttentionDims, FlatAttentionParams, mhaBackwardFlat, mhaForwardFlat,
+  _checkScoring, FlatAttentionCache, FlatAttentionDims, FlatAttentionParams, mhaBackwardFlat, mhaForwardFlat, Scoring,
 } from "../math/fast/flat-attention";
 
 /**
  * An attention block's parameters (or their gradients), paper orientation, row-major:
  * wQ (d, d), wK (dKV, hKV·dK), wV (dKV, hKV·dK), wO (d, d), biases or null (dKV = d for self-attention, the
  * context's width for cross-attention; hKV = numKVHeads, = h unless grouped). Head i uses columns
- * i·dK … (i+1)·dK − 1 of wQ (and of wK, wV when hKV = h).
+ * i·dK … (i+1)·dK − 1 of wQ (and of wK, wV when hKV = h). With scoring "additive", wA (h, dK): head i's score
+ * vector is wA[i·dK … (i+1)·dK − 1]; null or absent for dot scoring.
  */
 export type AttentionParams = FlatAttentionParams;
 
@@ -30,6 +33,11 @@ export interface AttentionOptions {
   /** (B·L, d) keys only come from here (an analysis: e.g. the stream with an earlier head removed) */ keys?: Float64Array;
   /** (h,) multiplier of each head's output: 0 removes a head (ablation); default all 1 */ headMask?: Float64Array | null;
   /** key/value heads (h must be divisible by it); default h */ numKVHeads?: number;
+  /**
+   * how each head scores a (query, key) pair: "dot" (default), Q_i·K_gᵀ/√dK; "additive", w_iᵀ·tanh(Q_i[t] + K_g[s])
+   * with w_i from p.wA (h, dK) and no 1/√dK
+   */
+  scoring?: Scoring;
 }
 
 /** What attention computed (everything its backward and a chart need). */
@@ -59,13 +67,15 @@ export const Attention = Object.freeze({
    *   head_i = softmax(Q_i·K_gᵀ/√dK + M)·V_g (g = i without grouping),   Y = Concat(head_1 … head_h)·W^O + b^O
    *   Q = X·W^Q + b^Q;  K = C·W^K + b^K, V = C·W^V + b^V with C = X (self) or the context (cross);
    *   M_ij = −∞ for j > i when causal, else 0
+   *   scoring "additive": head_i = softmax(e + M)·V_g with e_ts = w_iᵀ·tanh(Q_i[t] + K_g[s]), w_i = row i of p.wA
+   *   (Bahdanau's w_vᵀ·tanh(q·W_q + k·W_k) with W_q, W_k folded into W_i^Q, W_i^K: the hidden size is dK)
    * @param x (B·L, d) the sequences, one after the other
    * @param p the block's parameters
    * @param B sequences
    * @param L positions per sequence
    * @param d model width
    * @param h heads (d must be divisible by h)
-   * @param options { causal, context, contextLength, keys, headMask, numKVHeads }
+   * @param options { causal, context, contextLength, keys, headMask, numKVHeads, scoring }
    * @return { weights (B, h, L, S), y (B·L, d), … }
    * @example (illustrative) Attention.forward(x, p, 2, 5, 8, 2, { causal: true }).weights.length // returns 2·2·5·5 = 100
    */
@@ -75,6 +85,7 @@ export const Attention = Object.freeze({
     if (!Number.isInteger(h) || h < 1 || d % h !== 0) throw new Error(`attention: d = ${d} is not divisible by h = ${h} heads`);
     if (x.length !== B * L * d) throw new Error(`attention: x has ${x.length} numbers but B·L·d = ${B}·${L}·${d} = ${B * L * d}`);
     const { causal = false, context, keys, headMask = null } = options;
+  const scoring = _checkScoring("attention", options.scoring, p.wA, h, d / h);
   const hKV = options.numKVHeads ?? h;
   if (!Number.isInteger(hKV) || hKV < 1 || h % hKV !== 0) throw new Error(`attention: numKVHeads ${hKV} does not divide the ${h} query heads`);
   const S = context == null ? L : options.contextLength ?? -1;
@@ -87,7 +98,7 @@ export const Attention = Object.freeze({
   if (keys != null && (context != null || keys.length !== x.length)) throw new Error("attention: keys must be shaped like x, and only in self-attention");
   const kv = context ?? x; // (B·S, dKV)
   const dims: FlatAttentionDims = { dModel: d, numHeads: h, numKVHeads: hKV, dK, dV: dK, kdim: dKV, vdim: dKV };
-  const flat = mhaForwardFlat(dims, p, B, L, S, x, keys ?? kv, kv, { causal, headMask });
+  const flat = mhaForwardFlat(dims, p, B, L, S, x, keys ?? kv, kv, { causal, headMask, scoring });
   return {
     B, L, S, h, weights: flat.weights, y: flat.output, dims, flat,
     sources: { keys: keys != null ? "keys" : context != null ? "context" : "x", values: context != null ? "context" : "x" },
@@ -102,7 +113,7 @@ export const Attention = Object.freeze({
    * @param cache what attention returned
    * @param p the forward's parameters
    * @param dY (B·L, d) ∂loss/∂Y
-   * @param grads where ∂W^Q … ∂b^O are added (zero them first for a fresh gradient)
+   * @param grads where ∂W^Q … ∂b^O (and ∂wA with additive scoring) are added (zero them first for a fresh gradient)
    * @return { dX (B·L, d), dContext (B·S, dKV) or null, dKeys (B·L, d) or null }
    * @example (illustrative) Attention.backward(Attention.forward(x, p, B, L, d, h, { causal: true }), p, dY, grads).dX
    */
