@@ -5,7 +5,8 @@
 // Chromium with every other request aborted (every chart's data drawn, scripts/drawn.mjs), and each PDF with poppler.
 // Run: npx vitest run -c test/handouts/vitest.config.mts   (about 10 s per notebook from executed copies)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
+import { spawnAsync } from "../_spawn";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -64,30 +65,12 @@ const BUILD_MS = 60_000 + names.length * 20_000 + toExecute.length * 120_000;
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "mha-handouts-"));
 let build = { status: -1 as number | null, stdout: "", stderr: "" };
 
-/** Runs `node args` without blocking the event loop; resolves with its exit status and output, killed after `ms`. */
-function runNode(args: string[], ms: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
-    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
-    const timer = setTimeout(() => child.kill("SIGTERM"), ms);
-    child.on("error", reject);
-    child.on("close", status => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
 describe.skipIf(!fs.existsSync(CHROMIUM))(`npm run handouts: all ${names.length} notebooks${toExecute.length ? ` (${toExecute.length} executed here)` : ""}`, () => {
   let browser: Browser;
   beforeAll(async () => {
     const t0 = Date.now();
-    // Asynchronous on purpose: a spawnSync of ~100 s blocks this worker's event loop, and vitest then fails the
-    // whole run with "Timeout calling onTaskUpdate" (its worker RPC gives up after 60 s) although every test passed.
-    build = await runNode([path.join(ROOT, "scripts", "handouts", "handouts.mjs"), "--out", out, "--no-execute", "--execute-missing", ...names], BUILD_MS);
+    // Asynchronous on purpose: a spawnSync of ~100 s blocks this worker past vitest's RPC timeout (see test/_spawn.ts).
+    build = await spawnAsync(process.execPath, [path.join(ROOT, "scripts", "handouts", "handouts.mjs"), "--out", out, "--no-execute", "--execute-missing", ...names], { cwd: ROOT, timeout: BUILD_MS });
     console.log(`handouts: ${names.length} notebooks built in ${((Date.now() - t0) / 1000).toFixed(0)} s (${toExecute.length} executed)`);
     browser = await launchChromium();
   }, BUILD_MS + 30_000);

@@ -2,7 +2,7 @@
 // the executed notebook into an offline page that Chromium draws with the network blocked.
 // Skipped when the runtime .venv (JupyterLab, nbconvert, tslab kernelspec) is not there.
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "child_process";
+import { spawnAsync } from "../_spawn";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -22,7 +22,7 @@ describe.skipIf(!ready)("show() in the tslab kernel → nbconvert_plotly.py → 
     // compile the package to a git-ignored folder inside the repo, so require("tslab") finds the kernel's own tslab
     const out = path.join(ROOT, "build", "charts-e2e");
     fs.rmSync(out, { recursive: true, force: true });
-    spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json", "--outDir", out, "--declaration", "false", "--declarationMap", "false", "--sourceMap", "false"], { cwd: ROOT });
+    await spawnAsync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json", "--outDir", out, "--declaration", "false", "--declarationMap", "false", "--sourceMap", "false"], { cwd: ROOT });
     expect(fs.existsSync(path.join(out, "notebook", "show.js"))).toBe(true);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mha-kernel-"));
     const cell = (source: string) => ({ cell_type: "code", execution_count: null, metadata: {}, source, outputs: [] });
@@ -48,7 +48,7 @@ describe.skipIf(!ready)("show() in the tslab kernel → nbconvert_plotly.py → 
     const inFile = path.join(dir, "nb.ipynb");
     fs.writeFileSync(inFile, JSON.stringify(nb));
     const env = { ...process.env, JUPYTER_PATH: KERNELS, JUPYTER_PLATFORM_DIRS: "1", PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` };
-    const ex = spawnSync(JUPYTER, ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=120", inFile, "--output", "executed.ipynb"], { cwd: dir, env, encoding: "utf8" });
+    const ex = await spawnAsync(JUPYTER, ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=120", inFile, "--output", "executed.ipynb"], { cwd: dir, env });
     expect(ex.status, ex.stderr).toBe(0);
     const executed = JSON.parse(fs.readFileSync(path.join(dir, "executed.ipynb"), "utf8"));
     const outputs = executed.cells.flatMap((c: { outputs: unknown[] }) => c.outputs) as Array<{ output_type: string; data: Record<string, any> }>;
@@ -59,7 +59,7 @@ describe.skipIf(!ready)("show() in the tslab kernel → nbconvert_plotly.py → 
       expect(o.data[PLOTLY_MIME].layout.height).toBeGreaterThan(0);
     }
     const htmlFile = path.join(dir, "handout.html");
-    const conv = spawnSync(path.join(VENV, "bin", "python"), [path.join(ROOT, "scripts", "nbconvert_plotly.py"), path.join(dir, "executed.ipynb"), "-o", htmlFile], { cwd: ROOT, encoding: "utf8" });
+    const conv = await spawnAsync(path.join(VENV, "bin", "python"), [path.join(ROOT, "scripts", "nbconvert_plotly.py"), path.join(dir, "executed.ipynb"), "-o", htmlFile], { cwd: ROOT });
     expect(conv.status, conv.stderr).toBe(0);
     const browser = await launch();
     try {
