@@ -4,7 +4,8 @@ Run from the repo root with the reference venv (see scripts/requirements-ref.txt
 
     .venv-ref/bin/python scripts/golden_blocks.py
 
-Each case becomes test/blocks/fixtures/<name>.json, read by test/blocks/golden.test.ts. For every case the
+Each case becomes test/blocks/fixtures/<name>.json, read by test/blocks/golden.test.ts (the additive-attention
+cases go to test/blocks/fixtures/additive/<name>.json, read by test/blocks/attention-additive.test.ts). For every case the
 loss is  sum(output * G)  with G a seeded random matrix (cross_entropy: the loss itself), so autograd gives
 the gradient of every input and parameter. Every case uses its own seed (derived from its name).
 
@@ -160,6 +161,63 @@ def attention_case(name, role):
     }
 
 
+class AdditiveMultiHeadAttention(torch.nn.Module):
+    """Multi-head attention whose heads score additively (Bahdanau), written out from the equations:
+        Q = X·W^Q + b^Q,  K = C·W^K + b^K,  V = C·W^V + b^V   (paper orientation: x·W, W is (in, out))
+        e_ts = w_iᵀ·tanh(Q_i[t] + K_g[s])   (no 1/√dK; g = i // (h / hKV), llama's repeat_kv)
+        A = softmax_s(e + M),  head_i = A·V_g,  Y = Concat(head_1 … head_h)·W^O + b^O
+    Bahdanau's W_q, W_k are folded into W_i^Q, W_i^K, so the hidden size of the tanh layer is dK."""
+
+    def __init__(self, d, h, h_kv, d_kv, g):
+        super().__init__()
+        self.h, self.h_kv, self.dk = h, h_kv, d // h
+        P = torch.nn.Parameter
+        self.wQ, self.bQ = P(_randn(g, d, d) * 0.5), P(_randn(g, d) * 0.3)
+        self.wK, self.bK = P(_randn(g, d_kv, h_kv * self.dk) * 0.5), P(_randn(g, h_kv * self.dk) * 0.3)
+        self.wV, self.bV = P(_randn(g, d_kv, h_kv * self.dk) * 0.5), P(_randn(g, h_kv * self.dk) * 0.3)
+        self.wO, self.bO = P(_randn(g, d, d) * 0.5), P(_randn(g, d) * 0.3)
+        self.wA = P(_randn(g, h, self.dk))  # (h, dK): head i's score vector w_i
+
+    def forward(self, x, c, mask=None):
+        B, L, _ = x.shape
+        S = c.shape[1]
+        rep = self.h // self.h_kv
+        q = (x @ self.wQ + self.bQ).view(B, L, self.h, self.dk).transpose(1, 2)  # (B, h, L, dK)
+        k = (c @ self.wK + self.bK).view(B, S, self.h_kv, self.dk).transpose(1, 2)  # (B, hKV, S, dK)
+        v = (c @ self.wV + self.bV).view(B, S, self.h_kv, self.dk).transpose(1, 2)  # (B, hKV, S, dK)
+        k, v = k.repeat_interleave(rep, dim=1), v.repeat_interleave(rep, dim=1)  # (B, h, S, dK)
+        t = torch.tanh(q[:, :, :, None, :] + k[:, :, None, :, :])  # (B, h, L, S, dK)
+        e = (t * self.wA[None, :, None, None, :]).sum(-1)  # (B, h, L, S)
+        if mask is not None:
+            e = e.masked_fill(mask, float("-inf"))
+        a = torch.softmax(e, dim=-1)  # (B, h, L, S)
+        heads = (a @ v).transpose(1, 2).reshape(B, L, self.h * self.dk)  # (B, L, h·dK)
+        return heads @ self.wO + self.bO, a
+
+
+def additive_attention_case(name, role, h, h_kv=None):
+    """AdditiveMultiHeadAttention in one of three roles (self, causal, cross), h heads, h_kv key/value heads."""
+    g = _gen(name)
+    h_kv = h_kv or h
+    B, L, d = 2, 4, 8
+    S, d_kv = (3, 5) if role == "cross" else (L, d)
+    m = AdditiveMultiHeadAttention(d, h, h_kv, d_kv, g)
+    x = _leaf(_randn(g, B, L, d))
+    inputs = {"x": x}
+    if role == "cross":
+        inputs["context"] = _leaf(_randn(g, B, S, d_kv))
+    c = inputs.get("context", x)
+    mask = torch.triu(torch.ones(L, S, dtype=torch.bool), 1) if role == "causal" else None
+    y, weights = m(x, c, mask)
+    G = _randn(g, B, L, d)
+    params = dict(m.named_parameters())
+    fx = _finish(name, f"additive multi-head attention, {role}, h = {h}, numKVHeads = {h_kv}",
+                 {"B": B, "L": L, "S": S, "d": d, "h": h, "numKVHeads": h_kv, "dKV": d_kv, "role": role},
+                 inputs, params, y, G, {"y": y, "weights": weights})
+    fx["dir"] = "additive"
+    return fx
+
+
 def cross_entropy_case(name):
     g = _gen(name)
     n, C = 5, 7
@@ -222,6 +280,11 @@ CASES = [
     lambda: attention_case("attention_self", "self"),
     lambda: attention_case("attention_causal", "causal"),
     lambda: attention_case("attention_cross", "cross"),
+    lambda: additive_attention_case("additive_self_h1", "self", 1),
+    lambda: additive_attention_case("additive_causal_h2", "causal", 2),
+    lambda: additive_attention_case("additive_cross_h4", "cross", 4),
+    lambda: additive_attention_case("additive_self_gqa_h4_kv2", "self", 4, 2),
+    lambda: additive_attention_case("additive_causal_gqa_h4_kv1", "causal", 4, 1),
     lambda: cross_entropy_case("cross_entropy"),
     lambda: causal_lm_case("causal_lm_attention_only", 2, 0),
     lambda: causal_lm_case("causal_lm_feed_forward", 1, 6),
@@ -235,7 +298,9 @@ def main() -> None:
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     for case in CASES:
         fx = case()
-        path = OUT_DIR / f"{fx['name']}.json"
+        out_dir = OUT_DIR / fx.pop("dir", "")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / f"{fx['name']}.json"
         path.write_text(json.dumps(fx, separators=(",", ":")) + "\n")
         print(f"{path.relative_to(OUT_DIR.parent.parent.parent)}  {path.stat().st_size:6d} B")
 
