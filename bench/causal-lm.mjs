@@ -6,22 +6,25 @@
 //   torch  zero_grad, forward, backward, Adam step (float64, torch.set_num_threads(1))
 // Each figure: median over rounds of the mean of `steps` consecutive steps, with min–max.
 // Standalone, on an idle machine: npm run build && node bench/causal-lm.mjs [--rounds 7] [--steps 50]
+// From bench/run.mjs (--only causal-lm): run(opts), which is common.mjs's adamStepPart on runOurs and runTorch.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { require, ROOT, summarize } from "./common.mjs";
+import { adamStepPart, require, ROOT, summarize } from "./common.mjs";
 
 export const CONFIG = { batchSize: 16, length: 16, dModel: 32, numHeads: 2, numLayers: 2, vocab: 16, lr: 0.01, seed: 1 };
+/** Issue 23's goal: ours within 2× of PyTorch float64 on one thread. */
+export const GOAL = 2;
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
   return i < 0 ? dflt : Number(process.argv[i + 1]);
 };
 
-/** ms per Adam step of ours: { median, min, max } over rounds. */
+/** ms per Adam step of ours: { median, min, max } over rounds, and the model's numParams. */
 export function runOurs({ rounds = 7, steps = 50 } = {}) {
-  const { CausalLM, repeatedTokens } = require(path.join(ROOT, "dist/models/index.js"));
-  const { adam } = require(path.join(ROOT, "dist/train/index.js"));
+  const { CausalLM, repeatedTokens } = require("mha-lab/models");
+  const { adam } = require("mha-lab/train");
   const c = CONFIG;
   const task = repeatedTokens({ vocab: c.vocab, length: c.length, seed: c.seed });
   const model = CausalLM.random({ vocab: c.vocab, contextLength: c.length, dModel: c.dModel, numHeads: c.numHeads, numLayers: c.numLayers, seed: c.seed });
@@ -36,7 +39,7 @@ export function runOurs({ rounds = 7, steps = 50 } = {}) {
     for (let k = 0; k < steps; k++) step(k);
     times.push((performance.now() - t0) / steps);
   }
-  return summarize(times);
+  return { ...summarize(times), numParams: model.numParams };
 }
 
 /** ms per Adam step of PyTorch float64, one thread (bench/causal_lm_torch.py). */
@@ -46,6 +49,11 @@ export function runTorch({ rounds = 7, steps = 50 } = {}) {
   const r = spawnSync(py, [script, JSON.stringify({ ...CONFIG, rounds, steps })], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`causal_lm_torch.py failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop());
+}
+
+/** Ours, then PyTorch: { ours, torch, ratio (median, best, worst), goal, markdown } (common.mjs adamStepPart). */
+export function run(opts = {}) {
+  return adamStepPart({ CONFIG, GOAL, runOurs, runTorch }, opts);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

@@ -1,6 +1,6 @@
 """One Adam step of notebook 10b's two-layer causal language model in PyTorch float64, one thread.
 
-Called by bench/causal-lm.mjs with a JSON config; prints {"median", "min", "max"} ms per step (last line).
+Called by bench/causal-lm.mjs with a JSON config; prints {"median", "min", "max"} ms per step and "numParams" (last line).
 The model matches mha-lab/models CausalLM: token embedding + learned positions, per layer LayerNorm ->
 nn.MultiheadAttention (bias=False, causal) -> residual, final LayerNorm, linear read-out without bias,
 next-token cross-entropy over positions 0 … L-2.
@@ -62,7 +62,8 @@ def main() -> None:
         for k in range(c["steps"]):
             step(k)
         times.append((time.perf_counter() - t0) * 1000 / c["steps"])
-    print(json.dumps({"median": statistics.median(times), "min": min(times), "max": max(times)}))
+    print(json.dumps({"median": statistics.median(times), "min": min(times), "max": max(times),
+                      "numParams": sum(p.numel() for p in model.parameters())}))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-// Shared helpers of the benchmark scripts (run.mjs, memory.mjs, train.mjs, encode.mjs): seeded inputs, the load gate,
-// interleaved timing with median and min–max, the roofline probe, FLOP count (from mhaCost), trace size.
+// Shared helpers of the benchmark scripts (run.mjs, memory.mjs, train.mjs, encode.mjs, causal-lm.mjs, chat-model.mjs):
+// seeded inputs, the load gate, interleaved timing with median and min–max, the roofline probe, FLOP count (from
+// mhaCost), trace size, ratios with their spread, and the ours-vs-PyTorch training-step part.
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -192,4 +193,61 @@ export function traceSize(trace) {
   };
   walk(trace);
   return { numbers, arrays, bytesData: numbers * 8, bytesOverhead: arrays * 48 };
+}
+
+/**
+ * ours ÷ reference from two { median, min, max } summaries: the ratio of the medians, and the extremes the two
+ * min–max ranges allow (best = ours.min ÷ ref.max, worst = ours.max ÷ ref.min).
+ * @example ratioSpread({ median: 2, min: 1, max: 3 }, { median: 1, min: 1, max: 2 }) // returns { median: 2, best: 0.5, worst: 3 }
+ */
+export function ratioSpread(ours, ref) {
+  return { median: ours.median / ref.median, best: ours.min / ref.max, worst: ours.max / ref.min };
+}
+
+/** "1.85× (1.60–2.10)" for a ratioSpread, "–" for none. */
+export function formatRatio(r) {
+  return r ? `${r.median.toFixed(2)}× (${r.best.toFixed(2)}–${r.worst.toFixed(2)})` : "–";
+}
+
+/**
+ * One training step timed in ours, then in PyTorch (another process), for a bench part written like
+ * bench/causal-lm.mjs: it exports CONFIG, runOurs({ rounds, steps }) and runTorch({ rounds, steps }), each
+ * returning ms per step as { median, min, max } over rounds, and numParams if it can (two different counts are an
+ * error: not the same model); GOAL, the ratio not to exceed, if it has one.
+ * @param part the imported module
+ * @param opts { rounds = 7, steps = 50, torch = true, force = false, quick = false (2 rounds of 3 steps: a smoke run) }
+ * @returns { config, rounds, steps, idle, ours, torch ({ median, min, max } | { skipped } | { error }), ratio (ratioSpread), goal, markdown }
+ */
+export function adamStepPart(part, { rounds = 7, steps = 50, torch = true, force = false, quick = false } = {}) {
+  if (quick) [rounds, steps] = [2, 3];
+  const idle = checkIdle({ force });
+  const ours = part.runOurs({ rounds, steps });
+  let ref = { skipped: "--no-torch" };
+  if (torch) {
+    try {
+      ref = part.runTorch({ rounds, steps });
+    } catch (e) {
+      ref = { error: String(e?.message ?? e).slice(-800) };
+    }
+  }
+  const out = { config: part.CONFIG, rounds, steps, idle, ours, torch: ref, goal: part.GOAL ?? null };
+  if (ref.median) out.ratio = ratioSpread(ours, ref);
+  // the same model on both sides, as far as a count can tell
+  if (ref.numParams != null && ours.numParams != null && ref.numParams !== ours.numParams) {
+    throw new Error(`not the same model: ours has ${ours.numParams} parameters, PyTorch's ${ref.numParams} (config ${JSON.stringify(part.CONFIG)})`);
+  }
+  const ms = (s) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+  const c = part.CONFIG ?? {};
+  out.markdown = [
+    `One Adam step (${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(", ")}); each figure the median over ${rounds} rounds of the mean of ${steps} steps (min–max).` +
+      (idle.ok ? "" : ` **${idle.note}**`),
+    "",
+    "| | ms per step |",
+    "|---|---|",
+    `| ours (float64) | ${ms(ours)} |`,
+    `| PyTorch float64, 1 thread | ${ref.median ? ms(ref) : ref.skipped ?? "failed: " + String(ref.error).split("\n").filter(Boolean).pop()} |`,
+    "",
+    `Ours ÷ PyTorch (median, best–worst): ${formatRatio(out.ratio)}${out.goal ? `; goal ≤ ${out.goal}× — ${out.ratio ? (out.ratio.median <= out.goal ? "met" : "**missed**") : "not measured"}` : ""}.`,
+  ].join("\n");
+  return out;
 }

@@ -1,6 +1,8 @@
 // `npm run bench`: time multi-head attention forward passes side by side and write bench/results.json,
-// bench/results.md and bench/results.html; then the trainer (bench/train.mjs) and MiniLM encode (bench/encode.mjs)
-// when those files exist, and the course notebooks.
+// bench/results.md and bench/results.html; then the parts, each against its PyTorch/transformers peer: the trainer
+// (bench/train.mjs), MiniLM encode (bench/encode.mjs), one Adam step of the causal LM (bench/causal-lm.mjs) and of the
+// encoder–decoder (bench/seq2seq.mjs), the chat model's load, prefill and decode (bench/chat-model.mjs); and the
+// course notebooks.
 //   ours   MultiHeadAttention.forward from "mha-lab": the readable path (each step a mathjs call, mathjs's own
 //          multiply), the full trace as nested arrays, float64; only up to n = --ours-max-n (default 256): it is the
 //          reference a learner steps into, not a speed goal (the old goal "≥ 3× tfjs" is retired, issue 21)
@@ -12,7 +14,8 @@
 // Method: it refuses to start when the 1-minute load average is above 1.0 (--force runs anyway and marks every output
 // LOADED); ours, fast and tfjs are interleaved (A B C A B C …) over --rounds rounds (≥ 5); each figure is the median over
 // rounds with the min–max next to it; GFLOP/s from mhaCost, next to a single-core float64 matmul probe (the roofline).
-// Options: --force  --quick (n ≤ 128, short budget; a sanity run, not figures)  --only forward,train,encode
+// Options: --force  --quick (n ≤ 128, short budget, tiny parts, no transformers load; a sanity run, not figures)
+//          --only forward,train,encode,causal-lm,seq2seq,chat-model (the default: all)
 //          --sizes 8,32,128,512,1024  --dmodels 64,256  --heads 8  --rounds 5  --budget 1000 (ms per implementation and cell)
 //          --ours-max-n 256  --no-torch  --no-memory  --no-notebooks
 //          --out bench/results.json (also writes <stem>.md and <stem>.html)
@@ -22,7 +25,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT, checkIdle, interleave, loadMhaLab, matmulProbe, mhaFlops, randomMatrix, require } from "./common.mjs";
+import { ROOT, adamStepPart, checkIdle, interleave, loadMhaLab, matmulProbe, mhaFlops, randomMatrix, require } from "./common.mjs";
 import { loadTf, makeTfjsMha } from "./tfjs-mha.mjs";
 import { writeChart } from "./chart.mjs";
 
@@ -34,7 +37,17 @@ const opt = (name, dflt) => {
 };
 const quick = flag("quick");
 const force = flag("force");
-const only = new Set(opt("only", "forward,train,encode").split(","));
+// the parts after the forward grid, in the order they run: bench/<name>.mjs, each exporting run(opts), or (like
+// causal-lm.mjs) CONFIG, runOurs and runTorch for common.mjs's adamStepPart
+const PARTS = ["train", "encode", "causal-lm", "seq2seq", "chat-model"];
+const only = new Set(opt("only", ["forward", ...PARTS].join(",")).split(","));
+for (const name of only) {
+  if (name === "forward" || PARTS.includes(name)) continue;
+  const { _suggest } = require(path.join(ROOT, "dist", "_suggest.js"));
+  const near = _suggest(name, ["forward", ...PARTS], {});
+  console.error(`bench: --only ${name}: no such part${near ? ` (did you mean ${near}?)` : ""}; the parts are forward, ${PARTS.join(", ")}`);
+  process.exit(2);
+}
 const sizes = opt("sizes", quick ? "8,32,128" : "8,32,128,512,1024").split(",").map(Number);
 const dModels = opt("dmodels", "64,256").split(",").map(Number);
 const numHeads = Number(opt("heads", "8"));
@@ -155,15 +168,23 @@ if (only.has("forward") && !flag("no-memory")) {
   }
 }
 
-// the trainer and whole-model encode (helpers' bench/train.mjs and bench/encode.mjs, each exporting run(opts))
+// the parts (PARTS above), one after the other, each against its reference in another process
 const extra = {};
-for (const name of ["train", "encode"]) {
+for (const name of PARTS) {
   const file = path.join(ROOT, "bench", `${name}.mjs`);
-  if (!only.has(name) || !existsSync(file)) continue;
+  if (!only.has(name)) continue;
+  if (!existsSync(file)) {
+    extra[name] = { skipped: `bench/${name}.mjs is not there` };
+    log(`${name} skipped: bench/${name}.mjs is not there`);
+    continue;
+  }
   log(`timing ${name} (bench/${name}.mjs) ...`);
   try {
     const mod = await import(pathToFileURL(file).href);
-    extra[name] = await mod.run({ rounds, budgetMs: quick ? 300 : 1500, force, quick });
+    const opts = { rounds, budgetMs: quick ? 300 : 1500, force, quick, torch: !flag("no-torch") };
+    if (typeof mod.run === "function") extra[name] = await mod.run(opts);
+    else if (typeof mod.runOurs === "function" && typeof mod.runTorch === "function") extra[name] = adamStepPart(mod, opts);
+    else throw new Error(`bench/${name}.mjs exports neither run(opts) nor runOurs and runTorch`);
   } catch (e) {
     extra[name] = { error: String(e?.stack ?? e).slice(0, 2000) };
     log(`${name} failed: ${e?.message ?? e}`);
@@ -261,11 +282,13 @@ function renderMarkdown(res) {
     const mb = (b) => (b == null ? "–" : (b / 2 ** 20).toFixed(1));
     for (const mm of res.memory) lines.push(`| ${mm.n} | ${mm.dModel} | ${mm.impl} | ${f(mm.ms, 1)} | ${mb(mm.retainedBytes)} | ${mb(mm.peakRssBytes)} | ${mb(mm.minBytes)} |`);
   }
-  for (const name of ["train", "encode"]) {
+  for (const name of PARTS) {
     const e = res[name];
     if (!e) continue;
     lines.push("", `### ${name}`, "");
-    lines.push(typeof e.markdown === "string" ? e.markdown : "```json\n" + JSON.stringify(e, null, 1).slice(0, 4000) + "\n```");
+    if (e.skipped) lines.push(`Skipped: ${e.skipped}.`);
+    else if (e.error) lines.push("Failed:", "", "```", e.error.split("\n").slice(0, 6).join("\n"), "```");
+    else lines.push(typeof e.markdown === "string" ? e.markdown : "```json\n" + JSON.stringify(e, null, 1).slice(0, 4000) + "\n```");
   }
   if (res.notebooks) {
     const nb = res.notebooks;
