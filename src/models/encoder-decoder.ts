@@ -203,7 +203,7 @@ export class EncoderDecoder {
   /**
    * A seeded random model: Xavier-uniform matrices (wA too), LayerNorm γ = 1, β = 0, biases 0.
    * @param options { sourceVocab, targetVocab, sourceLength, targetLength, dModel, numHeads, encoderLayers = 1, decoderLayers = 1, feedForward = 4·dModel, activation = "relu", scoring = "dot", seed = 0 }
-   * @example EncoderDecoder.random({ sourceVocab: 6, targetVocab: 7, sourceLength: 4, targetLength: 5, dModel: 8, numHeads: 2, feedForward: 0 }).numParams // returns 692
+   * @example EncoderDecoder.random({ sourceVocab: 6, targetVocab: 7, sourceLength: 4, targetLength: 5, dModel: 8, numHeads: 2, feedForward: 0 }).numParams // returns 1080  (embeddings 176, encoder 272 + 16, decoder 544 + 16, read-out 56)
    */
   static random(options: EncoderDecoderOptions): EncoderDecoder {
     const where = "EncoderDecoder.random";
