@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { additiveAttention } from "../../src/math/additive";
+import { additiveAttention, additiveAttentionBackward } from "../../src/math/additive";
 import { causalMask } from "../../src/math/masks";
-import { arbMatrix, expectClose } from "./_helpers";
+import { dotAll, numericGrad } from "./_fd";
+import { arbMatrix, expectClose, lcg, randMatrix, refMatmul } from "./_helpers";
 
 /** e_ij = Σ_d w_v[d]·tanh(Σ_a q[i][a]·W_q[a][d] + Σ_b k[j][b]·W_k[b][d]), as a direct loop. */
 function loopScores(q: number[][], k: number[][], wQ: number[][], wK: number[][], wV: number[]): number[][] {
@@ -60,5 +61,39 @@ describe("additiveAttention", () => {
     expect(() => additiveAttention([[1]], [[1]], [[1], [2]], p)).toThrow("v has 2 rows but k has 1 rows");
     expect(() => additiveAttention([[1]], [[1]], [[1]], p, causalMask(2))).toThrow("mask is 2×2 but the attention is 1×1");
     expect(() => additiveAttention([[1]], [[1]], [[1]], null as never)).toThrow("params must be { wQ, wK, wV }");
+  });
+
+  it("params.wQ, wK null (projections folded in, as inside multi-head attention) equals projecting first", () => {
+    fc.assert(fc.property(arbMatrix(3, 2), arbMatrix(4, 3), arbMatrix(4, 2), arbMatrix(2, 5), arbMatrix(3, 5), arbMatrix(1, 5),
+      (q, k, v, wQ, wK, [wV]) => {
+        const folded = additiveAttention(refMatmul(q, wQ), refMatmul(k, wK), v, { wQ: null, wK: null, wV }, causalMask(3, 4));
+        const full = additiveAttention(q, k, v, { wQ, wK, wV }, causalMask(3, 4));
+        expectClose(folded.scores, full.scores, 1e-12);
+        expectClose(folded.output, full.output, 1e-12);
+      }));
+  });
+
+  it("additiveAttentionBackward with wQ, wK null: ∂q, ∂k, ∂v, ∂w_v against finite differences; dParams.wQ, wK are null", () => {
+    const rand = lcg(22);
+    const [q, k, v, G] = [randMatrix(3, 4, rand), randMatrix(5, 4, rand), randMatrix(5, 2, rand), randMatrix(3, 2, rand)];
+    const params = { wQ: null, wK: null, wV: randMatrix(1, 4, rand)[0] };
+    const mask = causalMask(3, 5);
+    const loss = () => dotAll(additiveAttention(q, k, v, params, mask).output, G);
+    const g = additiveAttentionBackward(q, k, v, params, additiveAttention(q, k, v, params, mask).weights, G);
+    expectClose(g.dQ, numericGrad(q, loss), 1e-7);
+    expectClose(g.dK, numericGrad(k, loss), 1e-7);
+    expectClose(g.dV, numericGrad(v, loss), 1e-7);
+    expectClose(g.dParams.wV, numericGrad(params.wV, loss), 1e-7);
+    expect(g.dParams.wQ).toBeNull();
+    expect(g.dParams.wK).toBeNull();
+  });
+
+  it("errors with folded projections name the widths", () => {
+    expect(() => additiveAttention([[1, 2]], [[1]], [[1]], { wQ: null, wK: null, wV: [1, 1] }))
+      .toThrow("k has 1 columns but q has 2 columns (params.wQ is null); with params.wK null, k is used as it is");
+    expect(() => additiveAttention([[1, 2]], [[1, 2]], [[1]], { wQ: null, wK: null, wV: [1] }))
+      .toThrow("params.wV has 1 entries but q has 2 columns (params.wQ is null)");
+    expect(() => additiveAttentionBackward([[1]], [[1]], [[1]], { wQ: null, wK: null, wV: [1] }, [[0.5]], [[1]]))
+      .toThrow("weights row 0 sums to 0.5, not 1");
   });
 });
