@@ -3,10 +3,11 @@
  * the shared blocks of mha-lab/blocks (whose attention is src/math's one batched flat attention, s/√dK as the
  * readable path). The trainer and evaluate run on this; TinyModel.forward (readable) is the reference it is tested against.
  *
- * Dependencies: Embedding, LearnedPositions, Attention, Residual, Linear (src/blocks); flatDims;
+ * Dependencies: Embedding, LearnedPositions, Attention, Residual, FeedForward, Linear (src/blocks); flatDims;
  * _flatten/_nested (src/math/fast/convert.ts, the one flat ⇄ nested converter); MultiHeadAttention.
  */
-import { Attention, Embedding, LearnedPositions, Linear, Residual } from "../blocks";
+import { Attention, Embedding, FeedForward, LearnedPositions, Linear, Residual } from "../blocks";
+import type { FeedForwardParams } from "../blocks";
 import { MultiHeadAttention } from "../math/multi-head";
 import { flatDims } from "../math/fast/backward";
 import { _flatten, _nested } from "../math/fast/convert";
@@ -32,6 +33,7 @@ export interface _Views {
   /** (vocab, E) */ embedding: Float64Array;
   /** (length, E) or null when fixed */ positions: Float64Array | null;
   mha: FlatAttentionParams;
+  /** the feed-forward block: W₁ (E, H), b₁ (H,), W₂ (H, E), b₂ (E,); null when config.feedForward is 0 */ ffn: FeedForwardParams | null;
   /** (E, parts·C) */ readout: Float64Array;
   /** (parts·C,) */ readoutBias: Float64Array;
 }
@@ -45,6 +47,8 @@ function _slots(config: TinyModelConfig, dims: FlatAttentionDims, biases: _Biase
   s.push({ name: "wQ", size: E * E }, { name: "wK", size: dims.kdim * E }, { name: "wV", size: dims.vdim * E },
     { name: "wO", size: E * E });
   for (const b of ["bQ", "bK", "bV", "bO"] as const) if (biases[b]) s.push({ name: b, size: E });
+  const H = config.feedForward ?? 0;
+  if (H > 0) s.push({ name: "ffn.w1", size: E * H }, { name: "ffn.b1", size: H }, { name: "ffn.w2", size: H * E }, { name: "ffn.b2", size: E });
   s.push({ name: "readout", size: E * parts * C }, { name: "readoutBias", size: parts * C });
   return s;
 }
@@ -60,6 +64,7 @@ export function _views(fm: Pick<_FlatModel, "config" | "dims" | "biases">, buf: 
   return {
     embedding: v.embedding, positions: v.positions ?? null,
     mha: { wQ: v.wQ, wK: v.wK, wV: v.wV, wO: v.wO, bQ: v.bQ ?? null, bK: v.bK ?? null, bV: v.bV ?? null, bO: v.bO ?? null },
+    ffn: v["ffn.w1"] ? { up: { w: v["ffn.w1"], b: v["ffn.b1"] }, down: { w: v["ffn.w2"], b: v["ffn.b2"] } } : null,
     readout: v.readout, readoutBias: v.readoutBias,
   };
 }
@@ -75,7 +80,8 @@ function _get(src: Float64Array, rows: number, cols: number): number[][] {
  */
 export function _thetaName(fm: Pick<_FlatModel, "config" | "dims" | "biases">, i: number): string {
   const { dModel: E, parts, numClasses: C } = fm.config;
-  const cols: { [slot: string]: number } = { embedding: E, positions: E, wQ: E, wK: E, wV: E, wO: E, readout: parts * C };
+  const H = fm.config.feedForward ?? 0;
+  const cols: { [slot: string]: number } = { embedding: E, positions: E, wQ: E, wK: E, wV: E, wO: E, "ffn.w1": H, "ffn.w2": E, readout: parts * C };
   let o = 0;
   for (const { name, size } of _slots(fm.config, fm.dims, fm.biases)) {
     if (i < o + size) {
@@ -106,6 +112,12 @@ export function _flatModel(model: TinyModel, where = "stepper"): _FlatModel {
   if (views.positions) views.positions.set(_flatten(params.positions));
   for (const w of ["wQ", "wK", "wV", "wO"] as const) views.mha[w].set(_flatten(p[w]));
   for (const b of ["bQ", "bK", "bV", "bO"] as const) if (p[b] != null) views.mha[b]!.set(p[b] as number[]);
+  if (views.ffn && params.ffn) {
+    views.ffn.up.w.set(_flatten(params.ffn.w1));
+    views.ffn.up.b!.set(params.ffn.b1);
+    views.ffn.down.w.set(_flatten(params.ffn.w2));
+    views.ffn.down.b!.set(params.ffn.b2);
+  }
   views.readout.set(_flatten(params.readout));
   views.readoutBias.set(params.readoutBias);
   let fixedPositions: Float64Array | null = null;
@@ -119,6 +131,7 @@ export function _flatModel(model: TinyModel, where = "stepper"): _FlatModel {
 /** A new TinyModel holding a copy of θ. */
 export function _modelFromFlat(fm: _FlatModel, theta: Float64Array = fm.theta): TinyModel {
   const { vocab, length, dModel: E, numHeads, numClasses: C, parts } = fm.config;
+  const H = fm.config.feedForward ?? 0;
   const { kdim, vdim } = fm.dims;
   const v = theta === fm.theta ? fm.views : _views(fm, theta);
   const vec = (b: Float64Array | null) => (b == null ? null : Array.from(b));
@@ -130,6 +143,9 @@ export function _modelFromFlat(fm: _FlatModel, theta: Float64Array = fm.theta): 
     embedding: _get(v.embedding, vocab, E),
     positions: v.positions ? _get(v.positions, length, E) : _get(fm.fixedPositions as Float64Array, length, E),
     readout: _get(v.readout, E, parts * C), readoutBias: Array.from(v.readoutBias),
+    ffn: v.ffn == null ? null : {
+      w1: _get(v.ffn.up.w, E, H), b1: Array.from(v.ffn.up.b!), w2: _get(v.ffn.down.w, H, E), b2: Array.from(v.ffn.down.b!),
+    },
   }, mha);
 }
 
@@ -144,7 +160,7 @@ export interface _BatchResult {
 /**
  * Forward (and, when grad is given, backward) of the tiny model on a batch of equally long examples, built from the
  * shared blocks (mha-lab/blocks): Embedding + LearnedPositions → Attention (src/math's one batched flat attention)
- * → Residual → Linear read-out → cross-entropy (log-sum-exp, below). The gradient of the mean loss is ADDED to grad (a θ-shaped buffer).
+ * → Residual → (FeedForward → Residual, when config.feedForward > 0) → Linear read-out → cross-entropy (log-sum-exp, below). The gradient of the mean loss is ADDED to grad (a θ-shaped buffer).
  * @param fm the flat model
  * @param theta θ to evaluate at (default fm.theta)
  * @param batch B examples of the same length L
@@ -155,6 +171,7 @@ export function _lossAndGrad(
   fm: _FlatModel, theta: Float64Array, batch: Example[], grad: Float64Array | null, headMask: Float64Array | null = null,
 ): _BatchResult {
   const { dModel: E, numHeads: h, numClasses: C, parts, residual, causal, length } = fm.config;
+  const H = fm.config.feedForward ?? 0;
   const B = batch.length;
   const L = batch[0].tokens.length;
   if (L > length) throw new Error(`examples have ${L} tokens but the model's length is ${length}`);
@@ -178,7 +195,11 @@ export function _lossAndGrad(
 
   // 2) attention (+ residual)
   const att = Attention.forward(x, v.mha, B, L, E, h, { causal, headMask }); // y (B·L, E)
-  const hidden = residual ? Residual.forward(x, att.y) : att.y; // (B·L, E)
+  const afterAttention = residual ? Residual.forward(x, att.y) : att.y; // (B·L, E)
+
+  // 2b) the feed-forward block (+ residual), when the model has one
+  const ff = v.ffn == null ? null : FeedForward.forward(afterAttention, v.ffn, BL, E, H); // y (B·L, E)
+  const hidden = ff == null ? afterAttention : residual ? Residual.forward(afterAttention, ff.y) : ff.y; // (B·L, E)
 
   // 3) read-out and cross-entropy: the (B·L, parts·C) logits are (B·L·parts, C) rows, one per (position, part).
   //    The loss is log Σ_c e^{z_c − max} + max − z_t (log-sum-exp: finite however confident the model is), on the flat
@@ -212,11 +233,16 @@ export function _lossAndGrad(
   const result: _BatchResult = { loss: count === 0 ? 0 : lossSum / count, count, correct, parts: partStats };
   if (grad == null || dLogits == null) return result;
 
-  // 4) backward, block by block in reverse: read-out, attention, residual, embedding and positions
+  // 4) backward, block by block in reverse: read-out, feed-forward, attention, residuals, embedding and positions
   const g = _views(fm, grad);
   const dHidden = Linear.backward(hidden, readout, dLogits, { w: g.readout, b: g.readoutBias }, BL, E, PC); // (B·L, E)
-  const dAtt = Attention.backward(att, v.mha, dHidden, g.mha).dX; // (B·L, E) through queries, keys and values
-  const dX = residual ? Residual.backward(dHidden, dAtt) : dAtt; // (B·L, E)
+  let dAfter = dHidden; // (B·L, E) ∂loss/∂afterAttention
+  if (ff != null && v.ffn != null && g.ffn != null) {
+    const dThroughFF = FeedForward.backward(ff, v.ffn, dHidden, g.ffn, BL, E, H); // (B·L, E)
+    dAfter = residual ? Residual.backward(dHidden, dThroughFF) : dThroughFF;
+  }
+  const dAtt = Attention.backward(att, v.mha, dAfter, g.mha).dX; // (B·L, E) through queries, keys and values
+  const dX = residual ? Residual.backward(dAfter, dAtt) : dAtt; // (B·L, E)
   Embedding.backward(tokens, dX, g.embedding, E);
   if (g.positions) LearnedPositions.backward(dX, g.positions, B, L, E);
   return result;

@@ -1,9 +1,11 @@
 /**
  * The tiny model: the fast flat loss equals the readable TinyModel.forward's cross-entropy; its gradient equals
- * central finite differences of the loss; removing a head equals zeroing its rows of W^O.
+ * central finite differences of the loss (with and without the feed-forward block); removing a head equals zeroing
+ * its rows of W^O.
  */
 import { describe, expect, it } from "vitest";
 import { MultiHeadAttention } from "../../src/math/multi-head";
+import { mulberry32 } from "../../src/math/random";
 import { _modelFromFlat, _lossAndGrad, _flatModel } from "../../src/train/_flat";
 import { evaluate, neighbours, previousToken, sinusoidalPositions, TinyModel } from "../../src/train";
 import type { Example } from "../../src/train";
@@ -25,17 +27,23 @@ function readableLoss(model: TinyModel, examples: Example[], headMask?: number[]
 }
 
 const configs = [
-  { name: "learned positions, residual", positions: "learned" as const, residual: true, causal: false },
-  { name: "sinusoidal positions, no residual, causal", positions: "sinusoidal" as const, residual: false, causal: true },
+  { name: "learned positions, residual", positions: "learned" as const, residual: true, causal: false, feedForward: 0 },
+  { name: "sinusoidal positions, no residual, causal", positions: "sinusoidal" as const, residual: false, causal: true, feedForward: 0 },
+  { name: "learned positions, residual, feed-forward of width 8", positions: "learned" as const, residual: true, causal: false, feedForward: 8 },
+  { name: "sinusoidal positions, no residual, causal, feed-forward of width 5", positions: "sinusoidal" as const, residual: false, causal: true, feedForward: 5 },
 ];
 
 describe("TinyModel", () => {
   for (const c of configs) {
     it(`${c.name}: the flat loss equals the readable forward's, and the gradient equals finite differences`, () => {
       const task = neighbours({ vocab: 5, length: 5, seed: 2 });
-      const model = TinyModel.random({ task, dModel: 6, numHeads: 2, positions: c.positions, residual: c.residual, causal: c.causal, seed: 3 });
+      const random = TinyModel.random({ task, dModel: 6, numHeads: 2, positions: c.positions, residual: c.residual, causal: c.causal, feedForward: c.feedForward, seed: 3 });
+      const r0 = mulberry32(11); // non-zero feed-forward biases, so that a dropped or misplaced bias would show
+      const ffn = random.params.ffn == null ? null : { ...random.params.ffn, b1: random.params.ffn.b1.map(() => r0() - 0.5), b2: random.params.ffn.b2.map(() => r0() - 0.5) };
+      const model = new TinyModel(random.config, { ...random.params, ffn }, random.mha);
       const data = task.examples(4);
       const fm = _flatModel(model);
+      expect(fm.theta.length).toBe(model.numParams);
       const grad = new Float64Array(fm.theta.length);
       const r = _lossAndGrad(fm, fm.theta, data, grad);
       const ref = readableLoss(model, data);
@@ -56,10 +64,27 @@ describe("TinyModel", () => {
   }
 
   it("_flatModel and _modelFromFlat round-trip every parameter", () => {
-    const model = TinyModel.random({ vocab: 4, length: 3, dModel: 4, numHeads: 2, seed: 1 });
-    const back = _modelFromFlat(_flatModel(model));
-    expect(back.params).toEqual(model.params);
-    expect(back.mha.params).toEqual(model.mha.params);
+    for (const feedForward of [0, 6]) {
+      const model = TinyModel.random({ vocab: 4, length: 3, dModel: 4, numHeads: 2, feedForward, seed: 1 });
+      const back = _modelFromFlat(_flatModel(model));
+      expect(back.params).toEqual(model.params);
+      expect(back.mha.params).toEqual(model.mha.params);
+    }
+  });
+
+  it("feedForward: 0 is the model without the block, drawn as before; a block adds 2·dModel·H + H + dModel parameters", () => {
+    const plain = TinyModel.random({ vocab: 5, length: 4, dModel: 4, numHeads: 2, seed: 2 });
+    const zero = TinyModel.random({ vocab: 5, length: 4, dModel: 4, numHeads: 2, feedForward: 0, seed: 2 });
+    const withFF = TinyModel.random({ vocab: 5, length: 4, dModel: 4, numHeads: 2, feedForward: 6, seed: 2 });
+    expect(zero.params).toEqual(plain.params);
+    expect(plain.params.ffn).toBeNull();
+    expect(withFF.params.embedding).toEqual(plain.params.embedding); // the block is drawn last
+    expect(withFF.mha.params).toEqual(plain.mha.params);
+    expect(withFF.numParams - plain.numParams).toBe(2 * 4 * 6 + 6 + 4);
+    expect(plain.forward([0, 1, 2]).ffn).toBeNull();
+    const t = withFF.forward([0, 1, 2]);
+    expect(t.ffn!.pre.map((r) => r.length)).toEqual([6, 6, 6]);
+    expect(maxAbsDiff(t.hidden, t.ffn!.input.map((row, i) => row.map((v, j) => v + t.ffn!.output[i][j])))).toBe(0);
   });
 
   it("sinusoidal positions are fixed and follow PE(pos, 2i) = sin(pos/10000^(2i/d)), PE(pos, 2i+1) = cos(…)", () => {
@@ -98,5 +123,13 @@ describe("TinyModel", () => {
     expect(() => model.forward([0, 1, 2, 3])).toThrow("tokens has 4 tokens but the model's length is 3");
     expect(() => model.forward([0], { headMask: [1] })).toThrow("headMask must have one entry per head (2), got 1");
     expect(() => TinyModel.random({ vocab: 4, length: 3, dModel: 5, numHeads: 2 })).toThrow("dModel 5 is not divisible by numHeads 2");
+    expect(() => TinyModel.random({ vocab: 4, length: 3, dModel: 4, numHeads: 2, feedForward: 1.5 })).toThrow("feedForward must be an integer ≥ 0 (0 for no feed-forward block), got 1.5");
+    expect(() => TinyModel.random({ vocab: 4, length: 3, dModel: 4, numHeads: 2, feed_forward: 8 } as never)).toThrow("`feed_forward` is not an option of TinyModel.random; did you mean `feedForward`?");
+    const ff = TinyModel.random({ vocab: 4, length: 3, dModel: 4, numHeads: 2, feedForward: 3 });
+    expect(() => new TinyModel(ff.config, { ...ff.params, ffn: null }, ff.mha)).toThrow("new TinyModel: config.feedForward is 3 but model.params.ffn is null, not { w1, b1, w2, b2 }");
+    expect(() => new TinyModel(model.config, { ...model.params, ffn: ff.params.ffn }, model.mha)).toThrow("model.params.ffn is set but config.feedForward is 0");
+    ff.params.ffn!.w2[2][1] = NaN;
+    expect(() => ff.forward([0])).toThrow("TinyModel.forward: model.params.ffn.w2[2][1] is NaN; every weight must be a finite number");
+    expect(() => evaluate(ff, [{ tokens: [0], targets: [[1]] }])).toThrow("model.params.ffn.w2[2][1] is NaN");
   });
 });
