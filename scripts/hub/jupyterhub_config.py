@@ -37,7 +37,7 @@ PORT = int(env("MHA_HUB_PORT", "8000"))
 HUB_PORT = int(env("MHA_HUB_HUB_PORT", "8081"))
 API_PORT = int(env("MHA_HUB_API_PORT", str(PORT + 1)))
 _size = lambda v: None if float(v.rstrip("KMGTkmgt") or 0) == 0 else v  # "0" = no limit (ByteSpecification refuses "0")
-MEM_LIMIT = _size(env("MHA_HUB_MEM_LIMIT", "1G"))
+MEM_LIMIT = _size(env("MHA_HUB_MEM_LIMIT", "3G"))  # hub.mjs DEFAULTS.memLimit sets it; this is the same default
 CPU_LIMIT = float(env("MHA_HUB_CPU_LIMIT", "1"))
 PIDS_LIMIT = int(env("MHA_HUB_PIDS_LIMIT", "256"))
 HOME_LIMIT = _size(env("MHA_HUB_HOME_LIMIT", "1G"))

@@ -202,6 +202,33 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _vmhwm_bytes(pid: int) -> int | None:
+    """A process's peak resident set (VmHWM in /proc/PID/status), bytes; None when it is gone or unreadable."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _cgroup_peak_bytes(pid: int) -> int | None:
+    """The peak usage of the memory cgroup PID is in (v1 memory.max_usage_in_bytes, v2 memory.peak), bytes."""
+    try:
+        for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+            num, ctl, rel = line.split(":", 2)
+            if ctl == "memory":  # v1
+                return int((Path("/sys/fs/cgroup/memory") / rel.lstrip("/") / "memory.max_usage_in_bytes").read_text())
+            if num == "0" and ctl == "" and rel != "/":  # v2 (memory.peak: Linux >= 5.19)
+                f = Path("/sys/fs/cgroup") / rel.lstrip("/") / "memory.peak"
+                if f.exists():
+                    return int(f.read_text())
+    except (OSError, ValueError):
+        return None
+    return None
+
+
 class Sampler(threading.Thread):
     """Every `every` s: load average, and RSS / CPU time of each learner's server and kernel processes."""
 
@@ -210,7 +237,12 @@ class Sampler(threading.Thread):
         self.users, self.every = set(users), every
         self.stop_event = threading.Event()
         self.loadavg = []  # (t, 1-min)
-        self.peak = {u: {"server_mb": 0.0, "kernel_mb": 0.0, "total_mb": 0.0} for u in users}
+        # peak RSS sampled every `every` s (server, kernel, both at once); the processes' own peaks from the kernel
+        # (VmHWM, exact: no sample can miss them); the learner's memory cgroup's peak usage (what --mem-limit counts:
+        # RSS + page cache + kernel memory; v1 memory.max_usage_in_bytes, v2 memory.peak)
+        self.peak = {u: {"server_mb": 0.0, "kernel_mb": 0.0, "total_mb": 0.0, "server_hwm_mb": 0.0, "kernel_hwm_mb": 0.0,
+                         "cgroup_peak_mb": None} for u in users}
+        self._hwm = {u: {} for u in users}  # user -> pid -> (kind, VmHWM bytes)
         self.cpu = {u: {} for u in users}  # user -> pid -> (kind, cpu seconds)
 
     def run(self):
@@ -233,10 +265,18 @@ class Sampler(threading.Thread):
                         rss[kind] += q.memory_info().rss
                         t = q.cpu_times()
                         self.cpu[user][q.pid] = (kind, t.user + t.system)
+                        hwm = _vmhwm_bytes(q.pid)
+                        if hwm is not None:
+                            self._hwm[user][q.pid] = (kind, hwm)
                     pk = self.peak[user]
                     pk["server_mb"] = max(pk["server_mb"], rss["server"] / 2**20)
                     pk["kernel_mb"] = max(pk["kernel_mb"], rss["kernel"] / 2**20)
                     pk["total_mb"] = max(pk["total_mb"], (rss["server"] + rss["kernel"]) / 2**20)
+                    for kind in ("server", "kernel"):  # each process's own peak, summed per kind (an upper bound)
+                        pk[f"{kind}_hwm_mb"] = sum(b for k, b in self._hwm[user].values() if k == kind) / 2**20
+                    cg = _cgroup_peak_bytes(p.pid)
+                    if cg is not None:
+                        pk["cgroup_peak_mb"] = max(pk["cgroup_peak_mb"] or 0.0, cg / 2**20)
                 except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                     continue
             self.stop_event.wait(self.every)
@@ -388,7 +428,7 @@ def main(argv=None) -> int:
     ap.add_argument("--password", default=os.environ.get("MHA_HUB_PASSWORD"), help="that hub's password (or MHA_HUB_PASSWORD)")
     ap.add_argument("--token", default=os.environ.get("MHA_HUB_ADMIN_TOKEN"),
                     help="an admin API token of that hub, for the clean-up (default: .hub/admin_token)")
-    ap.add_argument("--mem-limit", default="1G", help="per-learner memory limit of the hub it starts (default 1G)")
+    ap.add_argument("--mem-limit", default="3G", help="per-learner memory limit of the hub it starts (default 3G, the hub's)")
     ap.add_argument("--out", default="build/hub-loadtest.json")
     ap.add_argument("--prefix", default=None, help="test user names are PREFIX-1 … PREFIX-N (default lt<pid>)")
     ap.add_argument("--spawn-timeout", type=float, default=900)
@@ -505,7 +545,12 @@ def main(argv=None) -> int:
             "server_and_kernel_peak": summary([m["total_mb"] for m in mem]),
             "server_peak": summary([m["server_mb"] for m in mem]),
             "kernel_peak": summary([m["kernel_mb"] for m in mem]),
-            "measured": "peak RSS of each completed learner's jupyterhub-singleuser process tree (server, and the tslab kernel under it), sampled every 1 s with psutil",
+            "server_vmhwm": summary([m["server_hwm_mb"] for m in mem]),
+            "kernel_vmhwm": summary([m["kernel_hwm_mb"] for m in mem]),
+            "cgroup_peak": summary([m["cgroup_peak_mb"] for m in mem if m["cgroup_peak_mb"] is not None]),
+            "measured": "peak RSS of each completed learner's jupyterhub-singleuser process tree (server, and the tslab kernel under it), sampled every 1 s with psutil; "
+                        "*_vmhwm: each process's own peak resident set (/proc/PID/status VmHWM), summed per kind; "
+                        "cgroup_peak: the learner's memory cgroup's peak usage (RSS + page cache + kernel memory: what --mem-limit counts)",
         },
         "cpu_s_per_learner": {
             "server_and_kernel": summary([c["server"] + c["kernel"] for c in cpu.values() if c["server"] + c["kernel"] > 0]),

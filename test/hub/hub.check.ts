@@ -21,7 +21,10 @@ interface Report {
   login_to_ready_s: { p50: number; p95: number; max: number };
   run_all_s: { p50: number; p95: number; max: number };
   slowest_cell_s: { p50: number; p95: number; max: number; cell: string };
-  memory_per_learner_mb: { server_and_kernel_peak: { max: number }; kernel_peak: { max: number } };
+  memory_per_learner_mb: {
+    server_and_kernel_peak: { max: number }; kernel_peak: { max: number }; server_peak: { max: number };
+    kernel_vmhwm: { max: number }; server_vmhwm: { max: number }; cgroup_peak: { max: number | null };
+  };
   cpu_s_per_learner: { server_and_kernel: { max: number } };
   loadavg: { before_1min: number; during_max_1min: number };
   charts_per_learner: number[];
@@ -69,7 +72,12 @@ describe("npm run hub:loadtest", () => {
     // the report's top level is filled in (values, not their size: no timing assertions)
     for (const k of ["login_to_ready_s", "run_all_s", "slowest_cell_s"] as const) expect(report[k].max).toBeGreaterThan(0);
     expect(report.slowest_cell_s.cell).toMatch(/\S/);
-    expect(report.memory_per_learner_mb.server_and_kernel_peak.max).toBeGreaterThan(report.memory_per_learner_mb.kernel_peak.max);
+    const mem = report.memory_per_learner_mb;
+    expect(mem.server_and_kernel_peak.max).toBeGreaterThan(mem.kernel_peak.max);
+    // a process's own peak (VmHWM) is never below any sample of its RSS; the memory cgroup's peak is read (as root)
+    expect(mem.kernel_vmhwm.max).toBeGreaterThanOrEqual(mem.kernel_peak.max);
+    expect(mem.server_vmhwm.max).toBeGreaterThanOrEqual(mem.server_peak.max);
+    if (isRoot) expect(mem.cgroup_peak.max).toBeGreaterThan(0);
     expect(report.cpu_s_per_learner.server_and_kernel.max).toBeGreaterThan(0);
     expect(report.loadavg.during_max_1min).toBeGreaterThan(0);
     // cleaned up
