@@ -6,7 +6,7 @@ Run from the repo root with the reference venv (see scripts/requirements-ref.txt
 
 Each case becomes test/fixtures/seq2seq/<name>.json, read by test/models/encoder-decoder.golden.test.ts.
 The model is written here from torch.nn.functional alone (embedding, layer_norm, multi_head_attention_forward
-with separate Q/K/V projections and no biases, relu, linear, cross_entropy with ignore_index=PAD), pre-LN:
+with separate Q/K/V projections and no biases, or additive heads written out, relu, linear, cross_entropy with ignore_index=PAD), pre-LN:
   encoder layer: x = x + SelfAttn(LN1(x)); x = x + FFN(LN2(x));  memory = LN_F(x)
   decoder layer: y = y + CausalSelfAttn(LN1(y)); y = y + CrossAttn(LN2(y), memory); y = y + FFN(LN3(y))
   logits = LN_F(y) @ U;  loss = mean over t with target[t+1] != PAD of cross_entropy(logits[t], target[t+1])
@@ -42,10 +42,28 @@ def _randn(g, *shape):
     return torch.randn(*shape, generator=g, dtype=torch.float64)
 
 
+def _additive(P, p, q_in, kv_in, d, h, mask):
+    """Additive (Bahdanau) heads written out: e[b,i,t,s] = wA[i] · tanh(Q_i[b,t] + K_i[b,s]), no 1/sqrt(dK)."""
+    B, L, _ = q_in.shape
+    S = kv_in.shape[1]
+    dk = d // h
+    q = (q_in @ P[f"{p}.wQ"]).reshape(B, L, h, dk).transpose(1, 2)  # (B, h, L, dK)
+    k = (kv_in @ P[f"{p}.wK"]).reshape(B, S, h, dk).transpose(1, 2)  # (B, h, S, dK)
+    v = (kv_in @ P[f"{p}.wV"]).reshape(B, S, h, dk).transpose(1, 2)  # (B, h, S, dK)
+    e = (torch.tanh(q[:, :, :, None, :] + k[:, :, None, :, :]) * P[f"{p}.wA"][None, :, None, None, :]).sum(-1)  # (B, h, L, S)
+    if mask is not None:
+        e = e.masked_fill(mask, float("-inf"))
+    w = torch.softmax(e, -1)  # (B, h, L, S)
+    out = (w @ v).transpose(1, 2).reshape(B, L, d) @ P[f"{p}.wO"]  # (B, L, d)
+    return out, w
+
+
 def _attention(P, p, q_in, kv_in, d, h, causal):
     """One attention block, PyTorch's functional form; returns the output (B, L, d) and the weights (B, h, L, S)."""
     L, S = q_in.shape[1], kv_in.shape[1]
     mask = torch.triu(torch.ones(L, S, dtype=torch.bool), 1) if causal else None
+    if f"{p}.wA" in P:
+        return _additive(P, p, q_in, kv_in, d, h, mask)
     out, w = F.multi_head_attention_forward(
         q_in.transpose(0, 1), kv_in.transpose(0, 1), kv_in.transpose(0, 1), d, h, None, None, None, None, False, 0.0,
         P[f"{p}.wO"].T, None, training=False, need_weights=True, attn_mask=mask, average_attn_weights=False,
@@ -61,7 +79,7 @@ def _ffn(P, p, x):
     return F.linear(F.relu(F.linear(x, P[f"{p}.ffn.up.w"].T, P[f"{p}.ffn.up.b"])), P[f"{p}.ffn.down.w"].T, P[f"{p}.ffn.down.b"])
 
 
-def case(name, enc_layers, dec_layers, ffn):
+def case(name, enc_layers, dec_layers, ffn, scoring="dot"):
     g = _gen(name)
     V_s, V_t, S_max, T_max, d, h = 6, 7, 5, 6, 4, 2
     # two pairs; the sources end in PAD (attended, as in the model), the targets [BOS … EOS PAD]: PAD not scored
@@ -79,6 +97,8 @@ def case(name, enc_layers, dec_layers, ffn):
     def attn(p):
         for w in ["wQ", "wK", "wV", "wO"]:
             P[f"{p}.{w}"] = _randn(g, d, d) * 0.6
+        if scoring == "additive":
+            P[f"{p}.wA"] = _randn(g, h, d // h)
 
     def feed(p, ln):
         if ffn:
@@ -121,10 +141,10 @@ def case(name, enc_layers, dec_layers, ffn):
     loss = F.cross_entropy(logits[:, :-1].reshape(-1, V_t), targets[:, 1:].reshape(-1), ignore_index=PAD)
     loss.backward()
     return {
-        "name": name, "description": f"EncoderDecoder, {enc_layers} + {dec_layers} layers, {'ReLU feed-forward ' + str(ffn) if ffn else 'no feed-forward'}",
+        "name": name, "description": f"EncoderDecoder, {enc_layers} + {dec_layers} layers, {'ReLU feed-forward ' + str(ffn) if ffn else 'no feed-forward'}, {scoring} scoring",
         "torch_version": torch.__version__,
         "sizes": {"sourceVocab": V_s, "targetVocab": V_t, "sourceLength": S_max, "targetLength": T_max, "dModel": d, "numHeads": h,
-                  "encoderLayers": enc_layers, "decoderLayers": dec_layers, "feedForward": ffn},
+                  "encoderLayers": enc_layers, "decoderLayers": dec_layers, "feedForward": ffn, "scoring": scoring},
         "tokens": {"sources": sources.tolist(), "targets": targets.tolist()},
         "params": {k: _arr(v) for k, v in P.items()},
         "outputs": {"loss": _arr(loss.reshape(1)), "logits": _arr(logits), "cross_weights": [_arr(w) for w in cross_weights]},
@@ -135,6 +155,7 @@ def case(name, enc_layers, dec_layers, ffn):
 CASES = [
     lambda: case("seq2seq_feed_forward", 2, 2, 6),
     lambda: case("seq2seq_attention_only", 1, 1, 0),
+    lambda: case("seq2seq_additive", 2, 1, 6, "additive"),
 ]
 
 

@@ -15,7 +15,8 @@
  * (src/blocks), glorotUniform, mulberry32, _validateOptions, _checkSequences, _checkLayerMasks.
  */
 import { _describe } from "../math/_describe";
-import { Attention, AttentionCache, AttentionOptions, AttentionParams } from "../blocks/attention";
+import { Attention, AttentionCache, AttentionParams } from "../blocks/attention";
+import type { Scoring } from "../math/fast/flat-attention";
 import type { Activation } from "../blocks/activation";
 import { CrossEntropy } from "../blocks/cross-entropy";
 import { Embedding, LearnedPositions } from "../blocks/embedding";
@@ -30,7 +31,7 @@ import { _checkLayerMasks, _checkSequences, _positiveInt } from "./_check";
 import { _layout, _Layout, _Slot, _view } from "./_params";
 
 /** How each head scores a query against a key: "dot" q·k/√dK, or "additive" wᵀ tanh(q + k) (Bahdanau). */
-export type Scoring = "dot" | "additive";
+export type { Scoring };
 
 /** Target-vocabulary ids with a fixed meaning (PAD is 0 in the source vocabulary too). */
 export const PAD = 0;
@@ -112,13 +113,12 @@ export interface Translation {
   /** whether EOS came before targetLength ran out */ finished: boolean;
 }
 
-interface _AttnParams extends AttentionParams { wA?: Float64Array | null }
 interface _Params {
   srcEmbedding: Float64Array; srcPositions: Float64Array; tgtEmbedding: Float64Array; tgtPositions: Float64Array;
-  encoder: { ln1: LayerNormParams; attn: _AttnParams; ln2: LayerNormParams | null; ffn: FeedForwardParams | null }[];
+  encoder: { ln1: LayerNormParams; attn: AttentionParams; ln2: LayerNormParams | null; ffn: FeedForwardParams | null }[];
   encF: LayerNormParams;
   decoder: {
-    ln1: LayerNormParams; self: _AttnParams; ln2: LayerNormParams; cross: _AttnParams;
+    ln1: LayerNormParams; self: AttentionParams; ln2: LayerNormParams; cross: AttentionParams;
     ln3: LayerNormParams | null; ffn: FeedForwardParams | null;
   }[];
   decF: LayerNormParams;
@@ -219,7 +219,6 @@ export class EncoderDecoder {
       scoring: options.scoring ?? "dot",
     };
     if (dModel % config.numHeads !== 0) throw new Error(`dModel ${dModel} is not divisible by numHeads ${config.numHeads}: each head gets dModel/numHeads columns`);
-    if (config.scoring === "additive") _checkAdditive();
     const layout = _layout(_slots(config));
     const theta = new Float64Array(layout.size);
     const rand = mulberry32(options.seed ?? 0);
@@ -361,28 +360,6 @@ export class EncoderDecoder {
   }
 }
 
-/** Additive scoring is src/blocks/attention.ts's `scoring` option: throw clearly if this build does not have it yet. */
-function _checkAdditive(): void {
-  const one = Float64Array.of(1);
-  const p: _AttnParams = { wQ: one, wK: one, wV: one, wO: one, bQ: null, bK: null, bV: null, bO: null, wA: Float64Array.of(-1) };
-  const x = Float64Array.of(0, 1);
-  const run = (scoring: Scoring) => Attention.forward(x, p, 1, 2, 1, 1, _attnOptions({ scoring }, scoring)).weights;
-  let same = true;
-  try {
-    const a = run("additive"), b = run("dot");
-    same = a.every((w, i) => w === b[i]);
-  } catch {
-    same = true;
-  }
-  if (same) throw new Error('scoring "additive" needs the additive option of src/blocks/attention.ts, which this build does not have yet; use scoring "dot"');
-}
-
-/** The Attention options with the model's scoring (an option the Attention block reads once it has additive heads). */
-function _attnOptions(o: AttentionOptions, scoring: Scoring): AttentionOptions {
-  const withScoring: AttentionOptions & { scoring?: Scoring } = { ...o, scoring };
-  return withScoring;
-}
-
 /** Rethrow a shared checker's error in this model's words (e.g. "(contextLength)" → "(sourceLength)"). */
 function _inWords<T>(f: () => T, words: [string, string][]): T {
   try {
@@ -426,7 +403,7 @@ function _checkMasks(where: string, o: EncoderDecoderRunOptions, c: EncoderDecod
 function _params(layout: _Layout, c: EncoderDecoderConfig, buf: Float64Array): _Params {
   const v = (name: string) => _view(layout, buf, name);
   const norm = (p: string): LayerNormParams => ({ gamma: v(`${p}.gamma`), beta: v(`${p}.beta`) });
-  const attn = (p: string): _AttnParams => ({
+  const attn = (p: string): AttentionParams => ({
     wQ: v(`${p}.wQ`), wK: v(`${p}.wK`), wV: v(`${p}.wV`), wO: v(`${p}.wO`), bQ: null, bK: null, bV: null, bO: null,
     wA: c.scoring === "additive" ? v(`${p}.wA`) : null,
   });
@@ -481,7 +458,7 @@ function _encode(model: EncoderDecoder, sources: number[][], masks: _Masks): _En
   P.encoder.forEach((lp, l) => {
     // 2) x ← x + SelfAttn(LN(x)): every source position sees every other
     const ln1 = LayerNorm.forward(x, lp.ln1, n, d);
-    const attn = Attention.forward(ln1.y, lp.attn, B, S, d, h, _attnOptions({ headMask: masks.encoder?.[l] ?? null }, scoring));
+    const attn = Attention.forward(ln1.y, lp.attn, B, S, d, h, { headMask: masks.encoder?.[l] ?? null, scoring });
     // 3) x ← x + FFN(LN(x))
     const f = _ffnForward(model, Residual.forward(x, attn.y), lp.ln2, lp.ffn, n);
     layers.push({ ln1, attn, ffn: f.cache });
@@ -505,12 +482,12 @@ function _decode(model: EncoderDecoder, enc: _Enc, targets: number[][], masks: _
   P.decoder.forEach((lp, l) => {
     // 2) y ← y + CausalSelfAttn(LN(y)): position t sees the target up to t
     const ln1 = LayerNorm.forward(y, lp.ln1, n, d);
-    const self = Attention.forward(ln1.y, lp.self, B, T, d, h, _attnOptions({ causal: true, headMask: masks.decoder?.[l] ?? null }, scoring));
+    const self = Attention.forward(ln1.y, lp.self, B, T, d, h, { causal: true, headMask: masks.decoder?.[l] ?? null, scoring });
     const mid = Residual.forward(y, self.y); // (B·T, d)
     // 3) y ← y + CrossAttn(LN(y), memory): queries from the decoder, keys and values from the encoder
     const ln2 = LayerNorm.forward(mid, lp.ln2, n, d);
     const cross = Attention.forward(ln2.y, lp.cross, B, T, d, h,
-      _attnOptions({ context: enc.encF.y, contextLength: S, headMask: masks.cross?.[l] ?? null }, scoring));
+      { context: enc.encF.y, contextLength: S, headMask: masks.cross?.[l] ?? null, scoring });
     // 4) y ← y + FFN(LN(y))
     const f = _ffnForward(model, Residual.forward(mid, cross.y), lp.ln3, lp.ffn, n);
     layers.push({ ln1, self, ln2, cross, ffn: f.cache });

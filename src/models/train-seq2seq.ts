@@ -11,7 +11,7 @@ import { _checkedLater, _isSafeInteger, _validateOptions } from "../math/_valida
 import { _firstNonFinite, _intAtLeast, _isFunction, _nonFinite } from "../train/_check";
 import type { Optimizer } from "../train/optimizers";
 import { _optimizer, _optimizerSpec } from "../train/stepper";
-import { EncoderDecoder, EncoderDecoderAttentions, Seq2SeqBatch, Seq2SeqLoss } from "./encoder-decoder";
+import { EncoderDecoder, EncoderDecoderAttentions, EncoderDecoderRunOptions, Seq2SeqBatch, Seq2SeqLoss } from "./encoder-decoder";
 import type { TranslationTask } from "./translation";
 
 /** Options of trainSeq2Seq. */
@@ -27,6 +27,11 @@ export interface TrainSeq2SeqOptions {
   /** the pair the snapshots run on (default the first held-out pair) */ probe?: { source: number[]; target: number[] };
   /** called every progressEvery steps and at the end */ onProgress?: (p: { step: number; steps: number; loss: number; heldOut: HeldOutSeq2Seq }) => void;
   /** default 100 */ progressEvery?: number;
+  /**
+   * heads switched off for the whole run, training and evaluation alike (e.g. { encoderHeadMask: [[0, 0]] }: an
+   * encoder that cannot move information between source positions); the trained model is returned without them
+   */
+  headMasks?: EncoderDecoderRunOptions;
 }
 
 /** One held-out evaluation (teacher forcing). */
@@ -47,6 +52,7 @@ export interface TrainSeq2SeqResult {
 const _SPEC = {
   ..._optimizerSpec, steps: _intAtLeast(0), batchSize: _intAtLeast(1), seed: _isSafeInteger, heldOut: _checkedLater,
   evalEvery: _intAtLeast(1), snapshotSteps: _checkedLater, probe: _checkedLater, onProgress: _isFunction, progressEvery: _intAtLeast(1),
+  headMasks: _checkedLater,
 };
 
 /**
@@ -72,7 +78,8 @@ export function trainSeq2Seq(model: EncoderDecoder, task: TranslationTask, optio
   const progressEvery = options.progressEvery ?? 100;
   const heldOut = options.heldOut ?? task.heldOut(256);
   const probe = options.probe ?? { source: heldOut.sources[0], target: heldOut.targets[0] };
-  model.forward(probe.source, probe.target); // checks the probe
+  const masks = options.headMasks ?? {};
+  model.forward(probe.source, probe.target, masks); // checks the probe and the masks
   const snapshotSteps = new Set<number>();
   if (options.snapshotSteps != null) {
     if (!Array.isArray(options.snapshotSteps)) throw new Error(`snapshotSteps must be an array of step numbers, got ${_describe(options.snapshotSteps)}`);
@@ -89,7 +96,7 @@ export function trainSeq2Seq(model: EncoderDecoder, task: TranslationTask, optio
   const history: TrainSeq2SeqResult["history"] = [];
   const held: HeldOutSeq2Seq[] = [];
   const snapshots: TrainSeq2SeqResult["snapshots"] = [];
-  const snap = (step: number) => snapshots.push({ step, attentions: m.forward(probe.source, probe.target).attentions, theta: m.theta.slice() });
+  const snap = (step: number) => snapshots.push({ step, attentions: m.forward(probe.source, probe.target, masks).attentions, theta: m.theta.slice() });
   const t0 = Date.now();
   let stepMs = 0;
   if (snapshotSteps.has(0)) snap(0);
@@ -97,14 +104,14 @@ export function trainSeq2Seq(model: EncoderDecoder, task: TranslationTask, optio
     const ts = Date.now();
     grad.fill(0);
     const range = [(step - 1) * batchSize, step * batchSize];
-    const r = m.lossAndGrad({ sources: data.sources.slice(range[0], range[1]), targets: data.targets.slice(range[0], range[1]) }, grad);
+    const r = m.lossAndGrad({ sources: data.sources.slice(range[0], range[1]), targets: data.targets.slice(range[0], range[1]) }, grad, masks);
     const g = _firstNonFinite(grad);
     if (g != null) throw _nonFinite("the gradient", g, step, optimizer);
     optimizer.step(m.theta, grad);
     stepMs += Date.now() - ts;
     history.push({ step, loss: r.loss, accuracy: r.accuracy });
     if (snapshotSteps.has(step)) snap(step);
-    if (step % evalEvery === 0 || step === steps) held.push({ step, ...m.evaluate(heldOut) });
+    if (step % evalEvery === 0 || step === steps) held.push({ step, ...m.evaluate(heldOut, masks) });
     if (options.onProgress && (step % progressEvery === 0 || step === steps)) {
       options.onProgress({ step, steps, loss: r.loss, heldOut: held[held.length - 1] });
     }

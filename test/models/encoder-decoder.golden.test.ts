@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { EncoderDecoder } from "../../src/models";
+import type { EncoderDecoderOptions } from "../../src/models";
 import { maxRelDiff } from "../blocks/_fixtures";
 
 interface Arr { shape: number[]; data: number[] }
@@ -22,10 +23,10 @@ interface Fixture {
 const load = (name: string): Fixture => JSON.parse(readFileSync(join(__dirname, "../fixtures/seq2seq", `${name}.json`), "utf8"));
 
 describe("EncoderDecoder against PyTorch autograd (test/fixtures/seq2seq)", () => {
-  for (const name of ["seq2seq_feed_forward", "seq2seq_attention_only"]) {
+  for (const name of ["seq2seq_feed_forward", "seq2seq_attention_only", "seq2seq_additive"]) {
     it(`loss, logits, cross-attention maps and every parameter's gradient equal torch (${name})`, () => {
       const fx = load(name);
-      const shape = EncoderDecoder.random({ ...(fx.sizes as never), activation: "relu" });
+      const shape = EncoderDecoder.random({ ...(fx.sizes as unknown as EncoderDecoderOptions), activation: "relu" });
       const names = shape.parameterNames;
       expect(names.map((p) => p.name).sort()).toEqual(Object.keys(fx.params).sort());
       const theta = new Float64Array(shape.numParams);

@@ -19,6 +19,7 @@ describe("EncoderDecoder gradient", () => {
     ["2 + 2 layers, ReLU feed-forward", {}],
     ["1 + 1 layers, GELU feed-forward, 1 head", { encoderLayers: 1, decoderLayers: 1, activation: "gelu", numHeads: 1 }],
     ["attention only", { feedForward: 0 }],
+    ["additive heads in all three roles", { scoring: "additive", encoderLayers: 1 }],
   ] as const) {
     it(`lossAndGrad equals finite differences of the loss in every parameter (${label})`, () => {
       const m = tiny(over as Record<string, unknown>);
