@@ -16,6 +16,20 @@ export const REPO = path.resolve(__dirname, '../..');
 /** The server's root dir on disk (see serve.sh). */
 export const SERVER_ROOT = path.join(REPO, 'build/browser-root');
 export const SCREENSHOTS = path.join(REPO, 'screenshots/notebooks');
+/** Screenshots are pictures for a person, not checks: taken only with MHA_BROWSER_SCREENSHOTS=1 (they cost ~10 s a
+ * notebook: a viewport up to 14,000 px tall, one PNG per chart). Playwright keeps a trace of any failed test. */
+export const TAKE_SCREENSHOTS = process.env.MHA_BROWSER_SCREENSHOTS === '1';
+/** Where the notebook stage (test/notebooks/nbrun.py) writes each notebook as the tslab kernel executed it. */
+export const EXECUTED = path.join(REPO, 'build/executed');
+/**
+ * Notebooks the browser opens from their executed copy instead of running them again in JupyterLab: the slow ones
+ * (training, MiniLM over a corpus, the chat model; 20-40 s of kernel time each). The rest run live, so the
+ * kernel -> JupyterLab -> save -> untrusted reopen path stays proven on most of the course.
+ */
+export const FROM_EXECUTED_DEFAULT = ['10-heads-learn', '10b-induction-heads', '11-how-many-heads', '13b-heads-and-syntax', '13c-inside-a-chat-model'];
+/** FROM_EXECUTED_DEFAULT, or the names in MHA_BROWSER_FROM_EXECUTED ("04-many-heads,12-real-heads"; "" runs all live). */
+export const FROM_EXECUTED =
+  process.env.MHA_BROWSER_FROM_EXECUTED === undefined ? FROM_EXECUTED_DEFAULT : process.env.MHA_BROWSER_FROM_EXECUTED.split(',').map(s => s.trim()).filter(Boolean);
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 
 /** A notebook output as nbformat stores it (only the fields we read). */
@@ -113,6 +127,27 @@ export function plotlyFiguresOf(nb: Nb): Array<{ data: any[]; layout: any }> {
   return outputsOf(nb)
     .filter(o => o.data !== undefined && PLOTLY_MIME in o.data)
     .map(o => o.data![PLOTLY_MIME] as { data: any[]; layout: any });
+}
+
+/**
+ * Why build/executed/<name> cannot stand for a run of the notebook, or null when it can: it exists, is newer than
+ * the notebook and than dist/ (the code it ran), was executed by the TypeScript kernel, has a count on every code
+ * cell, and no error or stderr output.
+ */
+export function executedCopyProblem(name: string): string | null {
+  const copy = path.join(EXECUTED, name);
+  if (!fs.existsSync(copy)) return `no ${path.relative(REPO, copy)} (run the notebook stage first)`;
+  const mtime = fs.statSync(copy).mtimeMs;
+  if (mtime < fs.statSync(path.join(REPO, 'notebooks', name)).mtimeMs) return 'the executed copy is older than the notebook';
+  const dist = path.join(REPO, 'dist', 'index.js');
+  if (fs.existsSync(dist) && mtime < fs.statSync(dist).mtimeMs) return 'the executed copy is older than dist/';
+  const nb = readNotebook(copy);
+  if ((nb.metadata as any).language_info?.name !== 'typescript') return 'the executed copy was not run by the TypeScript kernel';
+  const unexecuted = nb.cells.filter(c => c.cell_type === 'code' && _text(c.source).trim() !== '' && (c as any).execution_count == null);
+  if (unexecuted.length) return `the executed copy has ${unexecuted.length} code cells never executed`;
+  const errors = errorsOf(nb);
+  if (errors.length) return `the executed copy has errors: ${errors[0].slice(0, 200)}`;
+  return null;
 }
 
 /** Code cells with non-empty source. */
@@ -250,6 +285,7 @@ export async function scrollThrough(page: IJupyterLabPageFixture): Promise<void>
  * (capped), so every cell is laid out and drawn, then restored.
  */
 export async function screenshotNotebook(page: IJupyterLabPageFixture, file: string): Promise<void> {
+  if (!TAKE_SCREENSHOTS) return;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const before = page.viewportSize() ?? { width: 1280, height: 900 };
   const contentHeight = await page.evaluate(() => {
@@ -270,16 +306,44 @@ export async function screenshotNotebook(page: IJupyterLabPageFixture, file: str
 }
 
 /**
- * Writes an untrusted copy of a saved notebook: the same cells and outputs, plus one metadata
- * key, so its signature is one the server's (in-memory, empty) notary has never seen.
+ * One screenshot per plotly chart of the visible notebook, whole (a viewport 3,000 px tall, so a chart taller than
+ * the window is not stitched), as dir/plot-01.png …; only with MHA_BROWSER_SCREENSHOTS=1.
  */
-export function writeUntrustedCopy(savedFile: string): string {
-  const nb = readNotebook(savedFile);
+export async function screenshotCharts(page: IJupyterLabPageFixture, dir: string, count: number): Promise<void> {
+  if (!TAKE_SCREENSHOTS) return;
+  const vp = page.viewportSize() ?? { width: 1280, height: 900 };
+  await page.setViewportSize({ width: vp.width, height: 3000 });
+  for (let i = 0; i < count; i++) {
+    const plot = drawnPlots(page).nth(i);
+    await plot.scrollIntoViewIfNeeded();
+    await plot.screenshot({ path: path.join(dir, `plot-${String(i + 1).padStart(2, '0')}.png`) });
+  }
+  await page.setViewportSize(vp);
+}
+
+/**
+ * Writes an untrusted copy of a notebook file (next to it as <name>.untrusted.ipynb, or to `to`): the same cells and
+ * outputs, plus one metadata key, so its signature is one the server's (in-memory, empty) notary has never seen.
+ */
+export function writeUntrustedCopy(from: string, to = from.replace(/\.ipynb$/, '.untrusted.ipynb')): string {
+  const nb = readNotebook(from);
   delete (nb.metadata as any).signature;
   nb.metadata.mha_lab_browser_test = 'untrusted copy written outside JupyterLab';
-  const copy = savedFile.replace(/\.ipynb$/, '.untrusted.ipynb');
-  fs.writeFileSync(copy, JSON.stringify(nb, null, 1));
-  return copy;
+  fs.writeFileSync(to, JSON.stringify(nb, null, 1));
+  return to;
+}
+
+/**
+ * jupyterlab-plotly shows a reopened chart as its saved PNG snapshot (img.plot-img) until the mouse enters it: do
+ * that for every snapshot shown in the visible notebook, as a reader's mouse would. Returns how many.
+ */
+export async function makeSnapshotsLive(page: IJupyterLabPageFixture): Promise<number> {
+  return page.evaluate(() => {
+    const imgs = Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-RenderedPlotly img.plot-img'));
+    const shown = imgs.filter(i => (i as HTMLElement).style.display !== 'none' && (i as HTMLImageElement).src.startsWith('data:image/png'));
+    for (const i of shown) i.dispatchEvent(new MouseEvent('mouseenter'));
+    return shown.length;
+  });
 }
 
 /** The rendered text of the hover label after moving the mouse to page point (x, y) over a plot. */
