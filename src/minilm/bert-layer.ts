@@ -4,11 +4,11 @@
  *
  * Layers pass flat (L, d) buffers to each other (_bertLayerFlat); nested matrices are built only when a trace field is read.
  *
- * Dependencies: fastForward (mha-lab/fast) or MultiHeadAttention.forward (readable), applyHeadMask, _layerNormFlat, _feedForwardFlat.
+ * Dependencies: _selfAttentionFlat (the one flat forward) or MultiHeadAttention.forward (readable), applyHeadMask,
+ * _layerNormFlat, _feedForwardFlat.
  */
 import type { MultiHeadAttention } from "../math/multi-head";
 import type { AttentionTrace, Matrix } from "../math/trace";
-import { fastForward } from "../math/fast/forward";
 import { _lazy } from "../math/_lazy";
 import { _checkedLater, _isOneOf } from "../math/_validate";
 import { _describe } from "../math/_describe";
@@ -17,6 +17,7 @@ import { _flatOf, _toFlat, _toNested, NormParams } from "./_dense";
 import { _feedForwardFlat, FeedForwardWeights } from "./feed-forward";
 import { _checkHeadMaskRow, applyHeadMask } from "./head-mask";
 import { _layerNormFlat, BERT_LAYER_NORM_EPS } from "./layer-norm";
+import { _selfAttentionFlat } from "./self-attention";
 
 /** The weights of one encoder layer. */
 export interface BertLayerWeights {
@@ -56,16 +57,17 @@ export interface _FlatLayer {
  * One encoder layer on a flat (L, d) input, unchecked (encode and bertLayer check what they are given).
  * @param x (L·d,) the layer's input, row-major
  * @param headMask (h,) factors, or null
+ * @param nested () → x as a nested (L, d) matrix, the same one each call (the trace's query; the readable kernel's input)
  */
 export function _bertLayerFlat(
   x: Float64Array, L: number, weights: BertLayerWeights, headMask: number[] | null, kernel: "fast" | "readable", eps: number,
+  nested: () => Matrix,
 ): _FlatLayer {
   const mha = weights.attention;
   const d = mha.dModel;
 
   // 1) self-attention, every head (our layer), then Hugging Face's head mask
-  const xn = _toNested(x, L, d); // (L, d) the attention layer takes nested rows (its trace shows them as `query`)
-  let attention: AttentionTrace = kernel === "fast" ? fastForward(mha, xn) : mha.forward(xn); // output (L, d); fast: a lazy trace over flat buffers
+  let attention: AttentionTrace = kernel === "fast" ? _selfAttentionFlat(x, L, mha, nested) : mha.forward(nested()); // output (L, d)
   if (headMask !== null) attention = applyHeadMask(attention, headMask, mha.params.wO, mha.params.bO);
 
   // 2) residual + LayerNorm
@@ -125,6 +127,8 @@ export function bertLayer(x: Matrix, weights: BertLayerWeights, options: BertLay
   const d = mha.dModel;
   const headMask = options.headMask === undefined ? null : _checkHeadMaskRow(options.headMask, mha.numHeads, "headMask");
   const flat = _toFlat("x", x, d); // (L, d)
-  const r = _bertLayerFlat(flat, x.length, weights, headMask, options.kernel ?? "fast", options.eps ?? BERT_LAYER_NORM_EPS);
+  let xn: Matrix | undefined; // a copy of x, nested, built when the trace's query is first read
+  const nested = () => xn ?? (xn = _toNested(flat, x.length, d));
+  const r = _bertLayerFlat(flat, x.length, weights, headMask, options.kernel ?? "fast", options.eps ?? BERT_LAYER_NORM_EPS, nested);
   return _layerTrace(r, x.length, d, weights.feedForward.intermediate.outFeatures);
 }

@@ -4,7 +4,7 @@
  * model built from what was read. MiniLMModel's constructor reads nothing.
  *
  * Dependencies: fs, findMiniLMFiles, _parseConfig/_checkModules, parseSafetensors/readTensor, MiniLMTokenizer,
- * MultiHeadAttention.fromTorchStateDict.
+ * MultiHeadAttention.fromTorchStateDict, _keepTorchAttention.
  */
 import * as fs from "fs";
 import { MultiHeadAttention } from "../math/multi-head";
@@ -17,6 +17,7 @@ import type { EmbeddingTable } from "./embeddings";
 import { _isPath, findMiniLMFiles, MiniLMFiles, MiniLMFilesOptions } from "./files";
 import { MiniLMModel, MiniLMWeights } from "./minilm-model";
 import { parseSafetensors, readTensor, SafetensorsFile } from "./safetensors";
+import { _keepTorchAttention } from "./self-attention";
 import { _readJson, MiniLMTokenizer } from "./tokenizer";
 
 /**
@@ -81,6 +82,7 @@ export function _readWeights(st: SafetensorsFile, config: MiniLMConfig): MiniLMW
       "out_proj.weight": _rows(out.weight, d, d), // (d, d)
       "out_proj.bias": Array.from(out.bias), // (d,)
     }, { numHeads: h });
+    _keepTorchAttention(attention, q, k, v, out); // the flat forward multiplies by these (out, in) buffers as they are
     layers.push({
       attention,
       attentionNorm: _norm(st, `${p}.attention.output.LayerNorm`, d),

@@ -117,7 +117,7 @@ export class MiniLMModel {
     const nested: Matrix[] = []; // hidden_states[l] as nested arrays, built when first read (shared by hiddenStates and layers)
     const hidden = (l: number): Matrix => nested[l] ?? (nested[l] = _toNested(flats[l], L, d));
     for (let l = 0; l < N; l++) {
-      const r = _bertLayerFlat(flats[l], L, this.weights.layers[l], headMask?.[l] ?? null, options.kernel ?? "fast", eps); // (L, d)
+      const r = _bertLayerFlat(flats[l], L, this.weights.layers[l], headMask?.[l] ?? null, options.kernel ?? "fast", eps, () => hidden(l)); // (L, d)
       flats.push(r.y);
       layers.push(_layerTrace(r, L, d, dFF, () => hidden(l + 1)));
     }
