@@ -1,6 +1,6 @@
 /**
- * The matrix product of the fast path (the flat attention, the trainer, the blocks), and the nested-array
- * product installFastMultiply can put into a mathjs instance the caller owns.
+ * The matrix product of the fast path (the flat attention, the trainer, the blocks), its softmax row, and the
+ * nested-array product installFastMultiply can put into a mathjs instance the caller owns.
  * Every output entry sums p = 0, 1, …, k−1 in order in one accumulator, the order mathjs's multiply uses,
  * so products agree with the readable path's bit for bit (tested). Products big enough to pay for the copies run on the
  * WebAssembly SIMD kernel (simd.ts), which sums in the same order; the rest on the plain loops here.
@@ -9,7 +9,7 @@
  */
 import type { Matrix } from "../types";
 import { _flatten, _flattenTransposed, _nested } from "./convert";
-import { _matmulNestedSimd, _matmulSimd, _simdEnabled } from "./simd";
+import { _matmulNestedSimd, _matmulSimd, _simdEnabled, _softmaxRowSimd } from "./simd";
 
 export { _flatten, _flattenTransposed, _nested } from "./convert"; // where src/minilm and src/train import them from
 
@@ -177,6 +177,52 @@ export function _matmulLoops(
       c[c0 + j] = accumulate ? c[c0 + j] + s : s;
     }
   }
+}
+
+/**
+ * The softmax of one row of scores in place: u = s / √dK + m (m from the mask, −Infinity where masked), then
+ * exp(u − max) / Σ. A row whose keys are all masked becomes zeros. The fast path's one softmax.
+ *   a_j = exp(u_j − max_k u_k) / Σ_l exp(u_l − max_k u_k),   u_j = s_j / √dK + m_j  (−∞ for j ≥ firstMasked or padding)
+ * Where WebAssembly SIMD runs, the same steps run in the module (simd.ts _softmaxRowSimd: two lanes, fdlibm's exp,
+ * which gives Math.exp's bits, the sum in the same order), so the row is bit for bit what the loops below give
+ * (test/math/fast/kernels-softmax.test.ts); rows of one key, and machines without SIMD, take the loops.
+ * @param a the buffer holding the row's scores at o … o+S−1
+ * @param o where the row starts
+ * @param S the row's length (keys)
+ * @param sqrtDK √dK
+ * @param mask additive mask entries for this row at m0 … m0+S−1, or null
+ * @param m0 where the row's mask entries start
+ * @param firstMasked keys j ≥ firstMasked are masked (causal), S for none
+ * @param pad (keys,) 1 = padding key, this row's keys at p0 … p0+S−1, or null
+ * @param p0 where the row's padding flags start
+ * @example const a = Float64Array.of(2, 2, 9); _softmaxRow(a, 0, 3, 2, null, 0, 2, null, 0); Array.from(a) // returns [0.5, 0.5, 0]
+ */
+export function _softmaxRow(
+  a: Float64Array, o: number, S: number, sqrtDK: number,
+  mask: Float64Array | null, m0: number, firstMasked: number, pad: Uint8Array | null, p0: number,
+): void {
+  if (S >= 2 && _softmaxRowSimd(a, o, S, sqrtDK, mask, m0, firstMasked, pad, p0)) return; // the same steps in the module
+  // 1) u = s / √dK + m, −∞ where masked, and its max
+  let max = -Infinity;
+  for (let j = 0; j < S; j++) {
+    let u = a[o + j] / sqrtDK;
+    if (mask != null) u += mask[m0 + j];
+    if (j >= firstMasked || (pad != null && pad[p0 + j] !== 0)) u = -Infinity;
+    a[o + j] = u;
+    if (u > max) max = u;
+  }
+  if (max === -Infinity) {
+    a.fill(0, o, o + S); // every key masked
+    return;
+  }
+  // 2) exp(u − max), summed in order, 3) ÷ the sum
+  let sum = 0;
+  for (let j = 0; j < S; j++) {
+    const e = Math.exp(a[o + j] - max); // exp(−Infinity) = 0
+    a[o + j] = e;
+    sum += e;
+  }
+  for (let j = 0; j < S; j++) a[o + j] /= sum;
 }
 
 /** True when x is a non-empty rectangular 2-D array of numbers (what the kernel can take from mathjs). */

@@ -1,7 +1,8 @@
 /**
  * The WebAssembly SIMD module (simd.wat) and what calls it: the matrix product behind kernels.ts's _matmulTransB
- * (products big enough to pay for copying in and out). Same numbers as the JavaScript loops, bit for bit
- * (test/math/fast/simd.test.ts).
+ * (products big enough to pay for copying in and out), the exp-and-normalise half of kernels.ts's _softmaxRow, and
+ * the chat model's float32 products. Same numbers as the JavaScript loops and Math.exp, bit for bit
+ * (test/math/fast/simd.test.ts), except the float32-accumulating _matmulF32Simd(…, true).
  *
  * The module's memory is a scratch area reused by every call, its operands copied in row by row. Rows are padded
  * with zeros to multiples of 4 (the register block); the padding's results are never copied out. When the memory
@@ -15,6 +16,11 @@ interface SimdExports {
   memory: WebAssembly.Memory;
   matmulTransB(a: number, lda: number, bt: number, ldb: number, c: number, ldc: number, n: number, k: number, m: number): void;
   matmulF32W(x: number, ldx: number, w: number, ldw: number, y: number, ldy: number, n: number, k: number, m: number): void;
+  matmulF32Acc(x: number, ldx: number, w: number, ldw: number, y: number, ldy: number, n: number, k: number, m: number): void;
+  softmaxScale(p: number, count: number, sqrtDK: number, hasMask: number, mp: number, firstMasked: number, hasPad: number, pp: number): number;
+  softmaxExp(p: number, count: number, max: number): void;
+  expNonPositive(src: number, dst: number, count: number): void;
+  sumF32(p: number, count: number): number;
 }
 
 function _decode(base64: string): Uint8Array {
@@ -119,18 +125,30 @@ export function _matmulSimd(
   const at = _productLayout(n, k, m);
   if (at === null) return false;
   const { heap, A, BT, C, mp } = at;
-  if (aStride === k) heap.set(a.subarray(aOff, aOff + n * k), A);
-  else for (let i = 0; i < n; i++) heap.set(a.subarray(aOff + i * aStride, aOff + i * aStride + k), A + i * k);
-  if (bStride === k) heap.set(bt.subarray(bOff, bOff + m * k), BT);
-  else for (let j = 0; j < m; j++) heap.set(bt.subarray(bOff + j * bStride, bOff + j * bStride + k), BT + j * k);
+  _copyRows(a, aOff, aStride, heap, A, k, n, k); // (n, k)
+  _copyRows(bt, bOff, bStride, heap, BT, k, m, k); // (m, k)
   _multiplyInModule(at, n, k, m); // (np, mp)
-  for (let i = 0; i < n; i++) {
-    const src = C + i * mp;
-    const dst = cOff + i * cStride;
-    if (accumulate) for (let j = 0; j < m; j++) c[dst + j] += heap[src + j];
-    else c.set(heap.subarray(src, src + m), dst);
-  }
+  if (accumulate) {
+    for (let i = 0; i < n; i++) for (let j = 0, src = C + i * mp, dst = cOff + i * cStride; j < m; j++) c[dst + j] += heap[src + j];
+  } else _copyRows(heap, C, mp, c, cOff, cStride, n, m); // (n, m)
   return true;
+}
+
+/**
+ * Copy `rows` rows of `width` numbers from src (rows srcStride apart) to dst (rows dstStride apart). Contiguous
+ * rows go in one set; long rows one set each; short rows (one head's dK = 8 columns, say) by a loop, as a
+ * subarray per row costs more than its copy.
+ */
+function _copyRows(
+  src: Float64Array, s0: number, srcStride: number, dst: Float64Array, d0: number, dstStride: number, rows: number, width: number,
+): void {
+  if (srcStride === width && dstStride === width) dst.set(src.subarray(s0, s0 + rows * width), d0);
+  else if (width >= 64) for (let i = 0; i < rows; i++) dst.set(src.subarray(s0 + i * srcStride, s0 + i * srcStride + width), d0 + i * dstStride);
+  else {
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0, s = s0 + i * srcStride, d = d0 + i * dstStride; j < width; j++) dst[d + j] = src[s + j];
+    }
+  }
 }
 
 /**
@@ -204,24 +222,93 @@ export function _f32Weights(count: number): Float32Array {
  * @param x (n, k) float64, row-major
  * @param w (m, k) float32, row-major, a view into an _f32Weights array
  * @param y (n, m) float64, row-major, written
- * @return false, having done nothing, when W is not in such a memory, the kernel is off (_setSimd(false)), or one
- *   row of X and Y does not fit the scratch area: then the caller uses its loops
+ * @param float32Sums false (default): the float64 sums above, bit for bit those of W stored as float64. true:
+ *   the fast, inexact kernel matmulF32Acc: X rounded to float32, float32 products summed in four float32 lanes
+ *   (lane l sums p ≡ l mod 4), (l0 + l1) + (l2 + l3); k must be a multiple of 4. About 1e-6 relative.
+ * @return false, having done nothing, when W is not in such a memory, the kernel is off (_setSimd(false)), k is
+ *   not a multiple of 4 with float32Sums, or one row of X and Y does not fit the scratch area: then the caller
+ *   uses its loops
  * @example _matmulF32Simd(Float64Array.of(1, 2), 1, 2, Float32Array.of(1, 0, 0, 1, 1, 1), 3, new Float64Array(3)) // returns false  (a plain Float32Array: the caller's loops do it)
  * @example (illustrative) const w = _f32Weights(6); w.set([1, 0, 0, 1, 1, 1]); _matmulF32Simd(Float64Array.of(1, 2), 1, 2, w, 3, y) // y = [1, 2, 3], returns true
  */
-export function _matmulF32Simd(x: Float64Array, n: number, k: number, w: Float32Array, m: number, y: Float64Array): boolean {
+export function _matmulF32Simd(
+  x: Float64Array, n: number, k: number, w: Float32Array, m: number, y: Float64Array, float32Sums = false,
+): boolean {
   const home = _enabled ? _f32Homes.get(w.buffer) : undefined;
-  if (home === undefined) return false;
+  if (home === undefined || (float32Sums && k % 4 !== 0)) return false;
   const chunk = Math.floor(_F32_SCRATCH_BYTES / ((k + m) * 8)); // rows of X and Y per call
   if (chunk < 1) return false;
   const heap = new Float64Array(w.buffer, home.scratch, _F32_SCRATCH_BYTES / 8);
   const X = home.scratch;
   for (let i0 = 0; i0 < n; i0 += chunk) {
     const rows = Math.min(chunk, n - i0);
-    heap.set(x.subarray(i0 * k, (i0 + rows) * k), 0); // (rows, k)
-    const Y = X + rows * k * 8;
-    home.exports.matmulF32W(X, k, w.byteOffset, k, Y, m, rows, k, m); // (rows, m)
+    const Y = X + rows * k * 8; // (rows, m) float64 after X's rows
+    if (float32Sums) {
+      new Float32Array(w.buffer, X, rows * k).set(x.subarray(i0 * k, (i0 + rows) * k)); // (rows, k) rounded to float32
+      home.exports.matmulF32Acc(X, k, w.byteOffset, k, Y, m, rows, k, m); // (rows, m)
+    } else {
+      heap.set(x.subarray(i0 * k, (i0 + rows) * k), 0); // (rows, k)
+      home.exports.matmulF32W(X, k, w.byteOffset, k, Y, m, rows, k, m); // (rows, m)
+    }
     y.set(heap.subarray(rows * k, rows * k + rows * m), i0 * m);
   }
   return true;
+}
+
+/**
+ * The streaming read of the memory-bandwidth probe: Σ of a Float32Array from _f32Weights (length a multiple of
+ * 16), read once front to back by four f32x4 sums in the WebAssembly module, as the decoding kernel reads weights.
+ * @param w (count,) in an _f32Weights memory
+ * @return the sum's lane 0 (only so the read cannot be skipped), or null when w is not in such a memory
+ * @example _sumF32Simd(new Float32Array(16)) // returns null  (not in an _f32Weights memory)
+ */
+export function _sumF32Simd(w: Float32Array): number | null {
+  const home = _enabled ? _f32Homes.get(w.buffer) : undefined;
+  if (home === undefined || w.length % 16 !== 0) return null;
+  return home.exports.sumF32(w.byteOffset, w.length);
+}
+
+// ---- the softmax's exp (kernels.ts _softmaxRow) ----
+
+/**
+ * kernels.ts's _softmaxRow (same arguments, same numbers bit for bit) in the module: the row, its mask entries and
+ * padding flags are copied in; softmaxScale computes u = s / √dK + m (−∞ where masked) and its max, softmaxExp
+ * exp(u − max) (fdlibm's exp: Math.exp's bits), their sum in order and the division; the row is copied back.
+ * @return false, having done nothing, when the module is off or its memory cannot hold the row (the caller's loops)
+ * @example (illustrative) const a = Float64Array.of(2, 2, 9); _softmaxRowSimd(a, 0, 3, 2, null, 0, 2, null, 0) // a = [0.5, 0.5, 0], returns true
+ */
+export function _softmaxRowSimd(
+  a: Float64Array, o: number, S: number, sqrtDK: number,
+  mask: Float64Array | null, m0: number, firstMasked: number, pad: Uint8Array | null, p0: number,
+): boolean {
+  if (!_enabled) return false;
+  const even = S + (S & 1); // an odd row gets one padding entry, masked by firstMasked ≤ S
+  const heap = _reserve(2 * even + even / 8 + 1);
+  if (heap === null) return false;
+  heap.set(a.subarray(o, o + S), 0); // (S,) scores
+  if (mask != null) heap.set(mask.subarray(m0, m0 + S), even); // (S,) mask entries
+  if (pad != null) new Uint8Array(heap.buffer, 2 * even * 8, S).set(pad.subarray(p0, p0 + S)); // (S,) flags
+  const max = _wasm!.softmaxScale(0, even, sqrtDK, mask != null ? 1 : 0, even * 8, Math.min(firstMasked, S), pad != null ? 1 : 0, 2 * even * 8);
+  if (max === -Infinity) a.fill(0, o, o + S); // every key masked
+  else {
+    _wasm!.softmaxExp(0, even, max);
+    a.set(heap.subarray(0, S), o);
+  }
+  return true;
+}
+
+/**
+ * exp(x) of every entry by the module's fdlibm exp (for x ≤ 0, −Infinity or NaN): the test of its bits against Math.exp.
+ * @param x (count,)
+ * @return (count,) exp(x), or null when the module is off
+ * @example Array.from(_expNonPositive(Float64Array.of(0, -Infinity))!) // returns [1, 0]
+ */
+export function _expNonPositive(x: Float64Array): Float64Array | null {
+  const even = x.length + (x.length & 1);
+  const heap = _enabled ? _reserve(2 * even) : null;
+  if (heap === null) return null;
+  heap.fill(0, 0, 2 * even);
+  heap.set(x, 0);
+  _wasm!.expNonPositive(0, even * 8, even);
+  return heap.slice(even, even + x.length);
 }

@@ -3,8 +3,10 @@
 ;;
 ;; Same numbers as the JavaScript loops and mathjs, bit for bit (test/math/fast/simd.test.ts): every output entry
 ;; of matmulTransB is its own lane, summing p = 0, 1, …, k−1 in order from 0 with a multiply then an add (no fused
-;; multiply-add); the SIMD runs across output columns, never across p. Only the product lives here: the softmax
-;; (and its exp) is one JavaScript loop in flat-attention.ts, Math.exp itself.
+;; multiply-add); the SIMD runs across output columns, never across p. softmaxExp is the exp-and-normalise half of
+;; the fast path's softmax row (kernels.ts _softmaxRow): fdlibm's exp, the algorithm behind V8's Math.exp, step
+;; for step with its branches as lane selects, so it gives Math.exp's bits. matmulF32Acc is the one kernel that
+;; is NOT bit for bit: float32 products summed in float32 lanes across p, for the chat model's decoding only.
 ;;
 ;; Addresses are byte offsets into the module's memory; strides (ld…) count float64 entries; row-major throughout.
 
@@ -225,5 +227,256 @@
         (br $tailRows)))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $tail)))
+  )
+
+  ;; ---- exp and the softmax's normalisation (kernels.ts _softmaxRow) ----
+  ;; exp(x) in both lanes, for x ≤ 0, −Infinity or NaN (a softmax's u − max): fdlibm's __ieee754_exp.
+  ;;   exp(x) = 2^k · exp(r),  x = k·ln2 + r,  |r| ≤ ln2/2 (r = hi − lo, ln2 split in two so k·ln2HI is exact)
+  ;;   exp(r) = 1 − ((lo − r·c/(2 − c)) − hi),  c = r − r²·(P1 + r²·(P2 + r²·(P3 + r²·(P4 + r²·P5))))
+  ;; fdlibm's branches on the high word of |x| are compares on |x| at the same boundaries. Its k = 0 branch,
+  ;; 1 − ((r·c)/(c − 2) − r), is the same formula with hi = r, lo = 0 (c − 2 = −(2 − c) exactly), so one division
+  ;; serves every lane. Constants are globals: V8 loads a global where it rebuilds a v128.const at each use.
+  (global $INVLN2 v128 (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00))  ;; 1/ln2
+  (global $LN2HI v128 (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))  ;; ln2's high bits: k·ln2HI is exact
+  (global $LN2LO v128 (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10))  ;; ln2 − ln2HI
+  (global $P1 v128 (v128.const f64x2 1.66666666666666019037e-01 1.66666666666666019037e-01))
+  (global $P2 v128 (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03))
+  (global $P3 v128 (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05))
+  (global $P4 v128 (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06))
+  (global $P5 v128 (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08))
+  (global $HALF_LN2 v128 (v128.const i64x2 0x3fd62e4300000000 0x3fd62e4300000000))  ;; the first |x| with hx > 0x3fd62e42
+  (global $ONE_HALF_LN2 v128 (v128.const i64x2 0x3ff0a2b200000000 0x3ff0a2b200000000))  ;; hx < 0x3ff0a2b2: |x| < 1.5·ln2
+  (global $TINY v128 (v128.const i64x2 0x3e30000000000000 0x3e30000000000000))  ;; hx < 0x3e300000: |x| < 2^−28
+  (global $U_THRESHOLD v128 (v128.const f64x2 -7.45133219101941108420e+02 -7.45133219101941108420e+02))  ;; below: 0
+  (global $TWOM1000 v128 (v128.const f64x2 9.33263618503218878990e-302 9.33263618503218878990e-302))  ;; 2^−1000
+  (global $MINUS_HALF v128 (v128.const f64x2 -0.5 -0.5))  ;; fdlibm's halF[1] (x < 0)
+  (global $MINUS_ONE v128 (v128.const f64x2 -1 -1))
+  (global $K_MIN v128 (v128.const f64x2 -1021 -1021))  ;; the smallest k scaled in one step
+  (global $THOUSAND v128 (v128.const f64x2 1000 1000))
+  (global $BIAS v128 (v128.const i64x2 1023 1023))  ;; the float64 exponent bias
+  (global $ZERO v128 (v128.const f64x2 0 0))
+  (global $ONE v128 (v128.const f64x2 1 1))
+  (global $TWO v128 (v128.const f64x2 2 2))
+
+  (func $exp (param $x v128) (result v128)
+    (local $ax v128) (local $big v128) (local $mid v128) (local $sub v128)
+    (local $t v128) (local $k v128) (local $hi v128) (local $lo v128) (local $r v128) (local $rr v128) (local $c v128) (local $y v128)
+    (local.set $ax (f64x2.abs (local.get $x)))
+    (local.set $big (f64x2.ge (local.get $ax) (global.get $HALF_LN2)))     ;; |x| > ln2/2: reduce
+    (local.set $mid (f64x2.lt (local.get $ax) (global.get $ONE_HALF_LN2))) ;; and |x| < 1.5·ln2: k = −1
+    ;; k = (int)(x/ln2 − 0.5) (x < 0), as a float64; hi = x − k·ln2HI, lo = k·ln2LO
+    (local.set $t (f64x2.trunc (f64x2.add (f64x2.mul (global.get $INVLN2) (local.get $x)) (global.get $MINUS_HALF))))
+    (local.set $k (v128.bitselect (global.get $MINUS_ONE) (local.get $t) (local.get $mid)))
+    (local.set $hi (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (global.get $LN2HI))))   ;; k = −1: x − (−ln2HI)
+    (local.set $lo (f64x2.mul (local.get $k) (global.get $LN2LO)))                              ;; k = −1: −ln2LO
+    ;; |x| ≤ ln2/2: k = 0, hi = x, lo = 0
+    (local.set $k (v128.and (local.get $k) (local.get $big)))
+    (local.set $hi (v128.bitselect (local.get $hi) (local.get $x) (local.get $big)))
+    (local.set $lo (v128.and (local.get $lo) (local.get $big)))
+    (local.set $r (f64x2.sub (local.get $hi) (local.get $lo)))
+    (local.set $rr (f64x2.mul (local.get $r) (local.get $r)))
+    ;; c = r − r²·(P1 + r²·(P2 + r²·(P3 + r²·(P4 + r²·P5)))), innermost first
+    (local.set $c (f64x2.mul (local.get $rr) (global.get $P5)))
+    (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (global.get $P4) (local.get $c))))
+    (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (global.get $P3) (local.get $c))))
+    (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (global.get $P2) (local.get $c))))
+    (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (global.get $P1) (local.get $c))))
+    (local.set $c (f64x2.sub (local.get $r) (local.get $c)))
+    ;; y = 1 − ((lo − (r·c)/(2 − c)) − hi)
+    (local.set $y (f64x2.sub (global.get $ONE) (f64x2.sub (f64x2.sub (local.get $lo)
+      (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (global.get $TWO) (local.get $c))))
+      (local.get $hi))))
+    ;; times 2^k, or 2^(k+1000) then 2^−1000 when k < −1021 (a subnormal result)
+    (local.set $sub (f64x2.lt (local.get $k) (global.get $K_MIN)))
+    (local.set $k (v128.bitselect (f64x2.add (local.get $k) (global.get $THOUSAND)) (local.get $k) (local.get $sub)))
+    (local.set $y (f64x2.mul (local.get $y)
+      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k))) (global.get $BIAS))
+        (i32.const 52))))                                                                         ;; the bits of 2^k
+    (local.set $y (v128.bitselect (f64x2.mul (local.get $y) (global.get $TWOM1000)) (local.get $y) (local.get $sub)))
+    ;; |x| < 2^−28: 1 + x;  x < −745.13 (and −Infinity): 0
+    (v128.bitselect (global.get $ZERO)
+      (v128.bitselect (f64x2.add (global.get $ONE) (local.get $x)) (local.get $y)
+        (f64x2.lt (local.get $ax) (global.get $TINY)))
+      (f64x2.lt (local.get $x) (global.get $U_THRESHOLD)))
+  )
+
+;; The first half of a softmax row, in place: u_j = s_j / √dK (+ m_j when hasMask), −∞ for j ≥ firstMasked and
+  ;; where pad_j ≠ 0 (when hasPad); returns max_j u_j, NaN ignored (JavaScript's `if (u > max) max = u`).
+  ;; s: `count` float64 at byte p (count even; the caller's padding entry past the row must be masked by firstMasked);
+  ;; m: float64 at byte mp; pad: bytes at byte pp.
+  (func (export "softmaxScale")
+    (param $p i32) (param $count i32) (param $sqrtDK f64) (param $hasMask i32) (param $mp i32)
+    (param $firstMasked i32) (param $hasPad i32) (param $pp i32) (result f64)
+    (local $q i32) (local $end i32) (local $j i32) (local $d v128) (local $u v128) (local $vmax v128) (local $lane v128)
+    (local $a f64) (local $b f64)
+    (local.set $d (f64x2.splat (local.get $sqrtDK)))
+    (local.set $vmax (f64x2.splat (f64.const -inf)))
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $count) (i32.const 3))))
+    (local.set $lane (v128.const i64x2 0 1))                                              ;; (j, j + 1)
+    (local.set $q (local.get $p))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $q) (local.get $end)))
+      (local.set $u (f64x2.div (v128.load (local.get $q)) (local.get $d)))
+      (if (local.get $hasMask) (then
+        (local.set $u (f64x2.add (local.get $u) (v128.load (local.get $mp))))
+        (local.set $mp (i32.add (local.get $mp) (i32.const 16)))))
+      ;; j ≥ firstMasked: −∞
+      (local.set $u (v128.bitselect (v128.const f64x2 -inf -inf) (local.get $u)
+        (i64x2.ge_s (local.get $lane) (i64x2.splat (i64.extend_i32_u (local.get $firstMasked))))))
+      (if (local.get $hasPad) (then
+        (local.set $u (v128.bitselect (v128.const f64x2 -inf -inf) (local.get $u)
+          (i64x2.ne (i64x2.extend_low_i32x4_u (i32x4.extend_low_i16x8_u (i16x8.extend_low_i8x16_u
+            (v128.load16_splat (local.get $pp))))) (v128.const i64x2 0 0))))
+        (local.set $pp (i32.add (local.get $pp) (i32.const 2)))))
+      (v128.store (local.get $q) (local.get $u))
+      (local.set $vmax (v128.bitselect (local.get $u) (local.get $vmax) (f64x2.gt (local.get $u) (local.get $vmax))))
+      (local.set $lane (i64x2.add (local.get $lane) (v128.const i64x2 2 2)))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $each)))
+    (local.set $a (f64x2.extract_lane 0 (local.get $vmax)))
+    (local.set $b (f64x2.extract_lane 1 (local.get $vmax)))
+    (select (local.get $b) (local.get $a) (f64.gt (local.get $b) (local.get $a)))
+  )
+
+  ;; The second half of a softmax row, in place: e_j = exp(u_j − max), sum = e_0 + e_1 + … in order, then e_j / sum.
+  ;; u: `count` float64 at byte p (count even: an odd row's caller pads one −Infinity, which adds exp(−∞) = 0).
+  (func (export "softmaxExp") (param $p i32) (param $count i32) (param $max f64)
+    (local $q i32) (local $end i32) (local $vmax v128) (local $e v128) (local $sum f64)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $count) (i32.const 3))))
+    (local.set $vmax (f64x2.splat (local.get $max)))
+    (local.set $q (local.get $p))
+    (block $expDone (loop $eachExp
+      (br_if $expDone (i32.ge_u (local.get $q) (local.get $end)))
+      (local.set $e (call $exp (f64x2.sub (v128.load (local.get $q)) (local.get $vmax))))
+      (v128.store (local.get $q) (local.get $e))
+      (local.set $sum (f64.add (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $e))) (f64x2.extract_lane 1 (local.get $e))))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $eachExp)))
+    (local.set $vmax (f64x2.splat (local.get $sum)))
+    (local.set $q (local.get $p))
+    (block $divDone (loop $eachDiv
+      (br_if $divDone (i32.ge_u (local.get $q) (local.get $end)))
+      (v128.store (local.get $q) (f64x2.div (v128.load (local.get $q)) (local.get $vmax)))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $eachDiv)))
+  )
+
+  ;; exp of `count` float64 at src into dst (count even), for x ≤ 0: the test of $exp against Math.exp.
+  (func (export "expNonPositive") (param $src i32) (param $dst i32) (param $count i32)
+    (block $done (loop $each
+      (br_if $done (i32.le_s (local.get $count) (i32.const 0)))
+      (v128.store (local.get $dst) (call $exp (v128.load (local.get $src))))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $count (i32.sub (local.get $count) (i32.const 2)))
+      (br $each)))
+  )
+
+  ;; ---- float32 accumulation (the chat model's decoding; NOT the float64 kernels' numbers) ----
+  ;; Y = X·Wᵀ: X (n, k) float32 rows ldx apart, W (m, k) float32 rows ldw apart, Y (n, m) float64 rows ldy apart;
+  ;; k a multiple of 4 (strides in entries). Each output keeps four float32 partial sums, lane l summing
+  ;; p ≡ l (mod 4) in order, added (lane 0 + lane 1) + (lane 2 + lane 3) at the end and stored as float64.
+  ;; Column block: 8 rows of W (8 f32x4 accumulators), every row of X passing over them; then one row at a time.
+  (func (export "matmulF32Acc")
+    (param $x i32) (param $ldx i32) (param $w i32) (param $ldw i32) (param $y i32) (param $ldy i32)
+    (param $n i32) (param $k i32) (param $m i32)
+    (local $i i32) (local $j i32) (local $px i32) (local $pw i32) (local $end i32) (local $m8 i32) (local $rowW i32) (local $py i32)
+    (local $xv v128) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128)
+    (local $s4 v128) (local $s5 v128) (local $s6 v128) (local $s7 v128)
+    (local.set $rowW (i32.shl (local.get $ldw) (i32.const 2)))
+    (local.set $m8 (i32.and (local.get $m) (i32.const -8)))
+    (local.set $j (i32.const 0))
+    (block $blocksDone (loop $blocks
+      (br_if $blocksDone (i32.ge_u (local.get $j) (local.get $m8)))
+      (local.set $i (i32.const 0))
+      (block $rowsDone (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $s0 (v128.const f32x4 0 0 0 0)) (local.set $s1 (v128.const f32x4 0 0 0 0))
+        (local.set $s2 (v128.const f32x4 0 0 0 0)) (local.set $s3 (v128.const f32x4 0 0 0 0))
+        (local.set $s4 (v128.const f32x4 0 0 0 0)) (local.set $s5 (v128.const f32x4 0 0 0 0))
+        (local.set $s6 (v128.const f32x4 0 0 0 0)) (local.set $s7 (v128.const f32x4 0 0 0 0))
+        (local.set $px (i32.add (local.get $x) (i32.shl (i32.mul (local.get $i) (local.get $ldx)) (i32.const 2))))  ;; &X[i, 0]
+        (local.set $end (i32.add (local.get $px) (i32.shl (local.get $k) (i32.const 2))))
+        (local.set $pw (i32.add (local.get $w) (i32.mul (local.get $j) (local.get $rowW))))                       ;; &W[j, 0]
+        (block $pDone (loop $steps
+          (br_if $pDone (i32.ge_u (local.get $px) (local.get $end)))
+          (local.set $xv (v128.load (local.get $px)))                                                        ;; X[i, p … p+3]
+          (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (local.get $xv) (v128.load (local.get $pw)))))
+          (local.set $s1 (f32x4.add (local.get $s1) (f32x4.mul (local.get $xv)
+            (v128.load (i32.add (local.get $pw) (local.get $rowW))))))
+          (local.set $s2 (f32x4.add (local.get $s2) (f32x4.mul (local.get $xv)
+            (v128.load (i32.add (local.get $pw) (i32.shl (local.get $rowW) (i32.const 1)))))))
+          (local.set $s3 (f32x4.add (local.get $s3) (f32x4.mul (local.get $xv)
+            (v128.load (i32.add (local.get $pw) (i32.mul (local.get $rowW) (i32.const 3)))))))
+          (local.set $s4 (f32x4.add (local.get $s4) (f32x4.mul (local.get $xv)
+            (v128.load (i32.add (local.get $pw) (i32.shl (local.get $rowW) (i32.const 2)))))))
+          (local.set $s5 (f32x4.add (local.get $s5) (f32x4.mul (local.get $xv)
+            (v128.load (i32.add (local.get $pw) (i32.mul (local.get $rowW) (i32.const 5)))))))
+          (local.set $s6 (f32x4.add (local.get $s6) (f32x4.mul (local.get $xv)
+            (v128.load (i32.add (local.get $pw) (i32.mul (local.get $rowW) (i32.const 6)))))))
+          (local.set $s7 (f32x4.add (local.get $s7) (f32x4.mul (local.get $xv)
+            (v128.load (i32.add (local.get $pw) (i32.mul (local.get $rowW) (i32.const 7)))))))
+          (local.set $px (i32.add (local.get $px) (i32.const 16)))
+          (local.set $pw (i32.add (local.get $pw) (i32.const 16)))
+          (br $steps)))
+        (local.set $py (i32.add (local.get $y)
+          (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldy)) (local.get $j)) (i32.const 3))))      ;; &Y[i, j]
+        (f64.store offset=0 (local.get $py) (call $sum4 (local.get $s0)))
+        (f64.store offset=8 (local.get $py) (call $sum4 (local.get $s1)))
+        (f64.store offset=16 (local.get $py) (call $sum4 (local.get $s2)))
+        (f64.store offset=24 (local.get $py) (call $sum4 (local.get $s3)))
+        (f64.store offset=32 (local.get $py) (call $sum4 (local.get $s4)))
+        (f64.store offset=40 (local.get $py) (call $sum4 (local.get $s5)))
+        (f64.store offset=48 (local.get $py) (call $sum4 (local.get $s6)))
+        (f64.store offset=56 (local.get $py) (call $sum4 (local.get $s7)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $blocks)))
+    ;; the last m mod 8 rows of W, one at a time, the same sums
+    (block $tailDone (loop $tail
+      (br_if $tailDone (i32.ge_u (local.get $j) (local.get $m)))
+      (local.set $i (i32.const 0))
+      (block $tailRowsDone (loop $tailRows
+        (br_if $tailRowsDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $s0 (v128.const f32x4 0 0 0 0))
+        (local.set $px (i32.add (local.get $x) (i32.shl (i32.mul (local.get $i) (local.get $ldx)) (i32.const 2))))
+        (local.set $end (i32.add (local.get $px) (i32.shl (local.get $k) (i32.const 2))))
+        (local.set $pw (i32.add (local.get $w) (i32.mul (local.get $j) (local.get $rowW))))
+        (block $tpDone (loop $tsteps
+          (br_if $tpDone (i32.ge_u (local.get $px) (local.get $end)))
+          (local.set $s0 (f32x4.add (local.get $s0) (f32x4.mul (v128.load (local.get $px)) (v128.load (local.get $pw)))))
+          (local.set $px (i32.add (local.get $px) (i32.const 16)))
+          (local.set $pw (i32.add (local.get $pw) (i32.const 16)))
+          (br $tsteps)))
+        (f64.store (i32.add (local.get $y)
+          (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldy)) (local.get $j)) (i32.const 3)))
+          (call $sum4 (local.get $s0)))                                                                      ;; Y[i, j]
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tailRows)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $tail)))
+  )
+
+  ;; (s[0] + s[1]) + (s[2] + s[3]) of an f32x4, in float32, as a float64
+  (func $sum4 (param $s v128) (result f64)
+    (f64.promote_f32 (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 1 (local.get $s)))
+      (f32.add (f32x4.extract_lane 2 (local.get $s)) (f32x4.extract_lane 3 (local.get $s)))))
+  )
+
+  ;; Σ of `count` float32 at p (count a multiple of 16), four f32x4 sums: a streaming read, the bandwidth probe.
+  (func (export "sumF32") (param $p i32) (param $count i32) (result f32)
+    (local $end i32) (local $a v128) (local $b v128) (local $c v128) (local $d v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $a (f32x4.add (local.get $a) (v128.load (local.get $p))))
+      (local.set $b (f32x4.add (local.get $b) (v128.load offset=16 (local.get $p))))
+      (local.set $c (f32x4.add (local.get $c) (v128.load offset=32 (local.get $p))))
+      (local.set $d (f32x4.add (local.get $d) (v128.load offset=48 (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 64)))
+      (br $each)))
+    (f32x4.extract_lane 0 (f32x4.add (f32x4.add (local.get $a) (local.get $b)) (f32x4.add (local.get $c) (local.get $d))))
   )
 )
