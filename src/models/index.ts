@@ -15,7 +15,7 @@ export type {
   EncoderDecoderAttentions, EncoderDecoderConfig, EncoderDecoderOptions, EncoderDecoderRunOptions, EncoderDecoderTrace, Scoring,
   Seq2SeqBatch, Seq2SeqLoss, Translation,
 } from "./encoder-decoder";
-export { toyTranslation } from "./translation";
+export { alignmentShare, crossAlignmentShares, toyTranslation } from "./translation";
 export type { TranslationTask } from "./translation";
 export { trainSeq2Seq } from "./train-seq2seq";
 export type { HeldOutSeq2Seq, TrainSeq2SeqOptions, TrainSeq2SeqResult } from "./train-seq2seq";

@@ -12,7 +12,7 @@
 import { _describe } from "../math/_describe";
 import { mulberry32 } from "../math/random";
 import { _positiveInt } from "./_check";
-import { BOS, EOS, PAD, Seq2SeqBatch } from "./encoder-decoder";
+import { BOS, EOS, EncoderDecoder, EncoderDecoderRunOptions, PAD, Seq2SeqBatch } from "./encoder-decoder";
 
 const _DETS = ["the", "a"];
 const _ADJS: [string, string][] = [["big", "gor"], ["small", "pim"], ["red", "sak"], ["old", "dul"], ["happy", "fen"], ["quiet", "mos"]];
@@ -184,4 +184,45 @@ export function toyTranslation(options: { seed?: number } = {}): TranslationTask
     sourceText: (ids) => ids.filter((t) => t !== PAD).map((t) => _SRC[t] ?? `?${t}`).join(" "),
     targetText: (ids) => ids.filter((t) => t !== PAD && t !== BOS && t !== EOS).map((t) => _TGT[t] ?? `?${t}`).join(" "),
   };
+}
+
+/**
+ * The share of one cross-attention map's weight that falls on the source word each output word translates.
+ *   share = mean over the rows t with alignment[t] ≥ 0 of A[t][alignment[t]]   (a uniform head over S positions: 1/S)
+ * @param A (T, S) a cross-attention map (row t predicts target[t + 1])
+ * @param alignment (≥ T − 1,) task.alignment(source): a source position per row, −1 for rows not scored
+ * @example alignmentShare([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]], [0, 1, -1]) // returns 0.85
+ */
+export function alignmentShare(A: number[][], alignment: number[]): number {
+  if (!Array.isArray(A) || !Array.isArray(alignment)) throw new Error(`alignmentShare needs a map (T, S) and an alignment, got ${_describe(A)} and ${_describe(alignment)}`);
+  let sum = 0;
+  let n = 0;
+  A.forEach((row, t) => {
+    const s = alignment[t];
+    if (s == null || s < 0) return;
+    if (s >= row.length) throw new Error(`alignmentShare: alignment[${t}] is ${s} but the map has ${row.length} source columns`);
+    sum += row[s];
+    n++;
+  });
+  return n === 0 ? NaN : sum / n;
+}
+
+/**
+ * Every cross-attention head's alignment share, averaged over pairs (e.g. held-out ones).
+ *   shares[l][i] = mean over pairs of alignmentShare(cross map of layer l head i, task.alignment(source))
+ * @param model a trained EncoderDecoder
+ * @param task its task (for the alignment)
+ * @param batch the pairs
+ * @param options head masks, as the model was run
+ * @return (decoderLayers, numHeads)
+ * @example (illustrative) crossAlignmentShares(run.model, task, heldOut) // returns [[0.92…, 0.72…]]
+ */
+export function crossAlignmentShares(model: EncoderDecoder, task: TranslationTask, batch: Seq2SeqBatch, options: EncoderDecoderRunOptions = {}): number[][] {
+  const { decoderLayers, numHeads } = model.config;
+  const sums = Array.from({ length: decoderLayers }, () => new Array<number>(numHeads).fill(0));
+  batch.sources.forEach((src, b) => {
+    const a = task.alignment(src);
+    model.forward(src, batch.targets[b], options).attentions.cross.forEach((layer, l) => layer.forEach((A, i) => { sums[l][i] += alignmentShare(A, a); }));
+  });
+  return sums.map((row) => row.map((s) => s / batch.sources.length));
 }

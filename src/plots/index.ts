@@ -35,3 +35,5 @@ export type { DrilldownNumbers, PlotWeightDrilldownOptions } from "./drilldown";
 export { plotWeightDrilldown } from "./drilldown";
 export type { PlotHeadScatterOptions } from "./head-scatter";
 export { plotHeadScatter } from "./head-scatter";
+export type { AttentionMapPanel } from "./attention-maps";
+export { plotAttentionMaps } from "./attention-maps";

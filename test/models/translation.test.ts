@@ -4,7 +4,7 @@
  * translates (never the diagonal), and errors naming what was passed.
  */
 import { describe, expect, it } from "vitest";
-import { BOS, EOS, PAD, toyTranslation } from "../../src/models";
+import { alignmentShare, BOS, EOS, PAD, toyTranslation } from "../../src/models";
 
 const task = toyTranslation();
 const ids = (words: string) => words.split(" ").map((w) => task.sourceWords.indexOf(w));
@@ -76,5 +76,22 @@ describe("toyTranslation", () => {
     ["n not a positive integer", () => task.batch(0), "n must be an integer ≥ 1, got 0"],
   ])("%s: a clear error", (_, f, text) => {
     expect(f).toThrow(text);
+  });
+});
+
+describe("alignmentShare(A, alignment)", () => {
+  it("averages the weight on the aligned column over the aligned rows, worked by hand", () => {
+    expect(alignmentShare([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]], [0, 1, -1])).toBeCloseTo(0.85, 15);
+  });
+  it("is 1/S for a uniform map and 1 for the task's own alignment as a one-hot map", () => {
+    const src = ids("the big dog sees a small cat");
+    const a = task.alignment(src);
+    const uniform = a.map(() => new Array(7).fill(1 / 7));
+    expect(alignmentShare(uniform, a)).toBeCloseTo(1 / 7, 15);
+    const oneHot = a.map((s) => Array.from({ length: 7 }, (_, j) => (j === s ? 1 : 0)));
+    expect(alignmentShare(oneHot, a)).toBe(1);
+  });
+  it("names a column that does not exist", () => {
+    expect(() => alignmentShare([[1, 0]], [2])).toThrow("alignmentShare: alignment[0] is 2 but the map has 2 source columns");
   });
 });
