@@ -176,8 +176,8 @@ export function batchedForward(mha: unknown, x: Tensor3, options: BatchedOptions
   const sqrtDK = Math.sqrt(dK);
   const raw = batchedMatmul(q, transposeLast(k)); // (B, h, L, L) q·kᵀ
   _checkScores(raw);
-  const scores = raw.map((seq, b) => seq.map((s) => s.map((row, i) => row.map((x, j) =>
-    x / sqrtDK + (mask == null ? 0 : mask[b][i][j]))))); // (B, h, L, L)
+  const scores = raw.map((seq, b) => seq.map((head) => head.map((row, i) => row.map((qk, j) =>
+    qk / sqrtDK + (mask == null ? 0 : mask[b][i][j]))))); // (B, h, L, L) scaled, then masked
   const weights = softmaxLast(scores); // (B, h, L, L)
   const heads = batchedMatmul(weights, v); // (B, h, L, dV)
 
