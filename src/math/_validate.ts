@@ -13,6 +13,7 @@
 import { _suggest as _suggestKey } from "../_suggest";
 import { _describe } from "./_describe";
 import { checkMatrix, checkPositiveInt, checkVector, headSize, shapeOf } from "./matrix";
+import type { Scoring } from "./additive";
 import type { MhaParams } from "./trace";
 import type { Matrix, Vector } from "./types";
 
@@ -167,6 +168,8 @@ export interface LayerSizes {
   kdim: number;
   vdim: number;
   params: MhaParams;
+  /** how each head scores: "dot" (absent = "dot") or "additive" (then params also holds wA (numHeads, dK)) */
+  scoring?: Scoring;
 }
 
 /** Layers whose parameters were validated, copied and frozen by the constructor: trusted by every forward. */
@@ -183,12 +186,16 @@ function _frozenCopy(m: Matrix): Matrix {
  * @param numHeads h; dModel must be divisible by h
  * @param where how the user calls it (for messages), e.g. "new MultiHeadAttention"
  * @param numKVHeads hKV, key/value heads (default numHeads); numHeads must be divisible by it
+ * @param scoring "dot" (default) or "additive": then params.wA (numHeads, dK) is required (and only then allowed)
  */
-export function _checkParams(params: unknown, numHeads: unknown, where = "new MultiHeadAttention", numKVHeads?: unknown): LayerSizes {
+export function _checkParams(
+  params: unknown, numHeads: unknown, where = "new MultiHeadAttention", numKVHeads?: unknown, scoring: Scoring = "dot",
+): LayerSizes {
   const keys = ["wQ", "wK", "wV", "wO", "bQ", "bK", "bV", "bO"];
   if (params == null || typeof params !== "object" || Array.isArray(params)) {
     throw new Error(`${where}: params must be { ${keys.join(", ")} }, got ${_describe(params)}`);
   }
+  keys.push("wA"); // additive scoring's score vectors (checked below)
   for (const key of Object.keys(params)) {
     if (!keys.includes(key)) {
       const s = _suggest(key, keys);
@@ -213,11 +220,21 @@ export function _checkParams(params: unknown, numHeads: unknown, where = "new Mu
     const b = p[name];
     return b == null ? null : (Object.freeze(checkVector(name, b, width).slice()) as Vector);
   };
+  // additive scoring's score vectors: row i is head i's w_i; no other scoring reads them
+  if (scoring === "additive" && p.wA == null) {
+    throw new Error(`${where}: scoring "additive" needs params.wA (numHeads, dK) = (${h}, ${dK}), one score vector per head`);
+  }
+  if (scoring !== "additive" && p.wA != null) {
+    throw new Error(`${where}: params.wA is only read by additive scoring; pass { scoring: "additive" }, or drop wA`);
+  }
+  const wA = scoring === "additive"
+    ? { wA: _frozenCopy(checkMatrix("wA", p.wA, { rows: { n: h, why: `numHeads is ${h}` }, cols: { n: dK, why: `dK is ${dK}` } })) }
+    : {};
   const frozen: MhaParams = Object.freeze({
     wQ: _frozenCopy(wQ), wK: _frozenCopy(p.wK as Matrix), wV: _frozenCopy(p.wV as Matrix), wO: _frozenCopy(p.wO as Matrix),
-    bQ: bias("bQ", dModelIs), bK: bias("bK", kvWidth), bV: bias("bV", kvWidth), bO: bias("bO", dModelIs),
+    bQ: bias("bQ", dModelIs), bK: bias("bK", kvWidth), bV: bias("bV", kvWidth), bO: bias("bO", dModelIs), ...wA,
   });
-  return { dModel: E, numHeads: h, numKVHeads: hKV, dK, dV: dK, kdim, vdim, params: frozen };
+  return { dModel: E, numHeads: h, numKVHeads: hKV, dK, dV: dK, kdim, vdim, params: frozen, scoring };
 }
 
 /** Mark a constructed (and frozen) layer as validated. */
@@ -232,6 +249,10 @@ export function _markValidated(layer: object): void {
  * @param where e.g. "fastForward"
  */
 export function _trustedLayer(layer: unknown, where: string): LayerSizes {
+  if (layer != null && typeof layer === "object" && (layer as LayerSizes).scoring === "additive") {
+    throw new Error(`${where} computes dot-product heads only, and this layer scores additively (scoring "additive"): ` +
+      "call its readable forward, mha.forward(…), or the block Attention.forward(…, { scoring: \"additive\" })");
+  }
   if (layer != null && typeof layer === "object" && _validated.has(layer)) return layer as LayerSizes;
   if (layer == null || typeof layer !== "object") {
     throw new Error(`${where} needs a MultiHeadAttention layer as its first argument, got ${_describe(layer)}`);

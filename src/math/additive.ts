@@ -12,6 +12,12 @@ import { _checkSoftmaxRows, _softmaxRows, _softmaxRowsBackward } from "./softmax
 import type { Matrix, Vector } from "./types";
 
 /**
+ * How a head of multi-head attention scores a (query, key) pair: "dot", the scaled dot product q·k/√dK (Vaswani et
+ * al.), or "additive", wᵀ·tanh(q + k) (Bahdanau et al., with the projections folded into W^Q, W^K).
+ */
+export type Scoring = "dot" | "additive";
+
+/**
  * Parameters of additive attention (names as in D2L; Bahdanau calls them W_a, U_a, v_a). wQ and wK may be null:
  * q (or k) is then used as it is, already projected (inside multi-head attention, Bahdanau's W_q is folded into
  * W_i^Q: a product of two linear maps is one linear map), and dHidden is q's width.

@@ -4,10 +4,14 @@
  *
  * The layer calls the unchecked steps (_linear, _splitHeads, _scaledDotProductAttention, …) after checking its
  * inputs once; every step is a public, checked function too (linear, splitHeads, …), for a learner to call.
+ * With `scoring: "additive"` each head is Bahdanau's additive attention (_additiveAttention) instead of the scaled
+ * dot product.
  *
- * Dependencies: _forwardInputs, _linear, _splitHeads, _repeatKV, _scaledDotProductAttention, _concatHeads,
- * _outputProjection, _headContributions, their backwards, glorotUniform, paramsFromTorchStateDict.
+ * Dependencies: _forwardInputs, _linear, _splitHeads, _repeatKV, _scaledDotProductAttention, _additiveAttention,
+ * _concatHeads, _outputProjection, _headContributions, their backwards, glorotUniform, paramsFromTorchStateDict.
  */
+import { _additiveAttention, _additiveAttentionBackward } from "./additive";
+import type { Scoring } from "./additive";
 import { _concatHeads, _meanOverHeads, _repeatKV, _repeatKVBackward, _splitHeads } from "./heads";
 import { _backwardInputs } from "./_backward-inputs";
 import { _forwardArgs, _forwardInputs } from "./_forward-inputs";
@@ -20,13 +24,32 @@ import { _scaledDotProductAttention, _scaledDotProductAttentionBackward } from "
 import { paramsFromTorchStateDict, torchStateDictFromParams } from "./torch-state-dict";
 import type { FromTorchOptions, TorchStateDict } from "./torch-state-dict";
 import type { AttentionTrace, HeadTrace, MhaParams } from "./trace";
+import { checkMatrix } from "./matrix";
 import type { Matrix } from "./types";
 import {
-  _validateOptions, _checkParams, _checkSize, _isBoolean, _isPositiveInt, _isSafeInteger, _markValidated, _nestedBytes,
+  _validateOptions, _checkParams, _checkSize, _isBoolean, _isOneOf, _isPositiveInt, _isSafeInteger, _markValidated, _nestedBytes,
 } from "./_validate";
 import { _maskOverflow, _scoresOverflow } from "./_overflow";
 
 export type { ForwardOptions } from "./_forward-inputs";
+export type { Scoring } from "./additive";
+
+/**
+ * A layer's parameters: MhaParams, and with additive scoring wA (numHeads, dK), row i the score vector w_i of head i
+ * (absent with dot scoring).
+ */
+export interface MhaLayerParams extends MhaParams {
+  /** (numHeads, dK) additive scoring's score vectors, or absent */ wA?: Matrix;
+}
+
+/** Options of the MultiHeadAttention constructor. */
+export interface MhaOptions {
+  /**
+   * how each head scores a (query, key) pair: "dot" (default), Q_i·K_iᵀ/√dK; "additive", e_ts = w_iᵀ·tanh(Q_i[t] +
+   * K_i[s]) with w_i = params.wA[i] (no 1/√dK)
+   */
+  scoring?: Scoring;
+}
 
 /** Options of MultiHeadAttention.random. */
 export interface MhaRandomOptions {
@@ -41,6 +64,8 @@ export interface MhaRandomOptions {
    * heads share each key/value head (wK, wV are then (kdim, numKVHeads·dK)); 1 gives multi-query attention
    */
   numKVHeads?: number;
+  /** "dot" (default) or "additive": then wA (numHeads, dK) is drawn too, after wO, each row U(−a, a), a = √(6/(dK + 1)) */
+  scoring?: Scoring;
 }
 
 /** What MultiHeadAttention.backward returns: the gradient of the loss with respect to each input and parameter. */
@@ -48,13 +73,21 @@ export interface MhaGradients {
   /** (L, dModel) ∂loss/∂query */ dQuery: Matrix;
   /** (S, kdim) ∂loss/∂key (for self-attention, add dQuery + dKey + dValue to get ∂x) */ dKey: Matrix;
   /** (S, vdim) ∂loss/∂value */ dValue: Matrix;
-  /** the same keys and shapes as mha.params; a bias gradient is null when the layer has no such bias */ dParams: MhaParams;
+  /**
+   * the same keys and shapes as mha.params (wA too, with additive scoring); a bias gradient is null when the layer has
+   * no such bias
+   */
+  dParams: MhaLayerParams;
 }
 
+const SCORING = _isOneOf(["dot", "additive"]);
 const RANDOM_OPTIONS = {
   dModel: _isPositiveInt, numHeads: _isPositiveInt, seed: _isSafeInteger, kdim: _isPositiveInt, vdim: _isPositiveInt, bias: _isBoolean,
-  numKVHeads: _isPositiveInt,
+  numKVHeads: _isPositiveInt, scoring: SCORING,
 };
+
+/** How far (relative) an additive trace may be from its recomputation: rounding is ~1e-15 (as _backward-inputs.ts). */
+const TRACE_TOLERANCE = 1e-9;
 
 /** A bound on one head's scores, max|Q|·max|K|·dK ≥ |q_i·k_j|: when it is below 1e300 no score can overflow. */
 function _scoresBound(q: Matrix, k: Matrix): number {
@@ -84,6 +117,9 @@ function _checkScores(head: number, q: Matrix, k: Matrix, mask: Matrix | null, s
  *   head_i = Attention(X_q·W_i^Q + b_i^Q, X_k·W_g^K + b_g^K, X_v·W_g^V + b_g^V),   g = i (or ⌊i / (h / hKV)⌋)
  *   MultiHead = Concat(head_0, …, head_{h−1})·W^O + b^O,   dK = dV = dModel / h
  * With numKVHeads = hKV < h (grouped-query attention), h / hKV query heads share each key/value head g.
+ * With scoring "additive" (Bahdanau), Attention(q, k, v) = softmax(e + M)·v with e_ts = w_iᵀ·tanh(q_t + k_s) and no
+ * 1/√dK: Bahdanau's w_vᵀ·tanh(q·W_q + k·W_k) with W_q, W_k folded into W_i^Q, W_i^K (two linear maps in a row are
+ * one linear map), so the hidden size of the tanh layer is dK; w_i is row i of params.wA (numHeads, dK).
  * Weights are kept in the paper's orientation (see MhaParams); PyTorch stores the transposes.
  * @example
  *   const mha = MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 1 });
@@ -97,19 +133,25 @@ export class MultiHeadAttention {
   readonly dV: number;
   readonly kdim: number;
   readonly vdim: number;
-  readonly params: MhaParams;
+  /** how each head scores: "dot" or "additive" */ readonly scoring: Scoring;
+  readonly params: MhaLayerParams;
 
   /**
    * Build a layer from paper-orientation parameters: validated (shapes, types, finite numbers), copied, and
    * frozen, deep, together with the layer itself. A layer therefore never changes after it is built, so no
    * forward pass (readable or fast) can meet a weight edited into NaN, a string or a wrong shape. To change
    * weights (training), build a new layer from new params.
-   * @param params wQ (dModel, dModel), wK (kdim, hKV·dK), wV (vdim, hKV·dV), wO (dModel, dModel), biases or null
+   * @param params wQ (dModel, dModel), wK (kdim, hKV·dK), wV (vdim, hKV·dV), wO (dModel, dModel), biases or null;
+   *   wA (h, dK) with scoring "additive" (and only then)
    * @param numHeads h; dModel must be divisible by h
    * @param numKVHeads hKV, key/value heads (default h); h must be divisible by it
+   * @param options { scoring: "dot" (default) | "additive" }
+   * @example new MultiHeadAttention({ wQ: [[1]], wK: [[1]], wV: [[1]], wO: [[1]], bQ: null, bK: null, bV: null, bO: null, wA: [[2]] }, 1, 1, { scoring: "additive" }).scoring // returns "additive"
    */
-  constructor(params: MhaParams, numHeads: number, numKVHeads?: number) {
-    const sizes = _checkParams(params, numHeads, "new MultiHeadAttention", numKVHeads);
+  constructor(params: MhaLayerParams, numHeads: number, numKVHeads?: number, options: MhaOptions = {}) {
+    _validateOptions("new MultiHeadAttention", options, { scoring: SCORING });
+    const sizes = _checkParams(params, numHeads, "new MultiHeadAttention", numKVHeads, options.scoring ?? "dot");
+    this.scoring = options.scoring ?? "dot";
     this.dModel = sizes.dModel;
     this.numHeads = sizes.numHeads;
     this.numKVHeads = sizes.numKVHeads;
@@ -126,8 +168,10 @@ export class MultiHeadAttention {
    * A layer with Xavier/Glorot-uniform weights from a seeded PRNG (mulberry32): the same seed gives
    * the same weights on every run and machine. Draw order: wQ, wK, wV, wO, each row by row, each
    * U(−a, a) with a = √(6/(fanIn + fanOut)) of its own paper-orientation shape. Biases are zero
-   * (as PyTorch initialises them). With numKVHeads < numHeads, wK and wV are (kdim, numKVHeads·dK).
-   * @param options { dModel, numHeads, seed = 0, kdim = dModel, vdim = dModel, bias = true, numKVHeads = numHeads }
+   * (as PyTorch initialises them). With numKVHeads < numHeads, wK and wV are (kdim, numKVHeads·dK). With scoring
+   * "additive", wA (numHeads, dK) is drawn last, row by row (each w_i is a dK → 1 map: a = √(6/(dK + 1))), so wQ … wO
+   * are the same as a dot layer's with the same seed.
+   * @param options { dModel, numHeads, seed = 0, kdim = dModel, vdim = dModel, bias = true, numKVHeads = numHeads, scoring = "dot" }
    * @example MultiHeadAttention.random({ dModel: 8, numHeads: 2, seed: 0 }).dK // returns 4
    */
   static random(options: MhaRandomOptions): MultiHeadAttention {
@@ -144,13 +188,18 @@ export class MultiHeadAttention {
       "the weights and their validated copy must fit; use a smaller dModel");
     const rand = mulberry32(options.seed ?? 0);
     const zeros = (options.bias ?? true) ? (n: number) => new Array<number>(n).fill(0) : () => null;
-    return new MultiHeadAttention({
+    const params: MhaLayerParams = {
       wQ: glorotUniform(E, E, rand), // (dModel, dModel)
       wK: glorotUniform(kdim, KV, rand), // (kdim, hKV·dK)
       wV: glorotUniform(vdim, KV, rand), // (vdim, hKV·dV)
       wO: glorotUniform(E, E, rand), // (dModel, dModel)
       bQ: zeros(E), bK: zeros(KV), bV: zeros(KV), bO: zeros(E),
-    }, h, hKV);
+    };
+    const scoring = options.scoring ?? "dot";
+    if (scoring === "additive") {
+      params.wA = Array.from({ length: h }, () => glorotUniform(E / h, 1, rand).map((row) => row[0])); // (h, dK)
+    }
+    return new MultiHeadAttention(params, h, hKV, { scoring });
   }
 
   /**
@@ -170,6 +219,10 @@ export class MultiHeadAttention {
    *   // returns ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]
    */
   toTorchStateDict(): TorchStateDict {
+    if (this.scoring !== "dot") {
+      throw new Error(`toTorchStateDict: PyTorch's nn.MultiheadAttention has no additive scoring, and this layer scores ` +
+        `"${this.scoring}"; read mha.params instead (wA holds the score vectors)`);
+    }
     if (this.numKVHeads !== this.numHeads) {
       throw new Error(`toTorchStateDict: PyTorch's nn.MultiheadAttention has no grouped-query attention, and this layer has ` +
         `numKVHeads ${this.numKVHeads} < numHeads ${this.numHeads}; read mha.params instead`);
@@ -189,7 +242,8 @@ export class MultiHeadAttention {
    * @param options { attnMask (L, S), keyPaddingMask (S,), causal, kernel: "readable" (default) | "fast" }; an unknown
    *   key is an error (`attn_mask` → "did you mean `attnMask`?"). kernel "fast" runs fastForward: the same trace.
    * @return the AttentionTrace; trace.output is (L, dModel), trace.weights is (h, L, S). Never NaN or Infinity:
-   *   an intermediate that overflows is an error naming the input row or weight column at fault.
+   *   an intermediate that overflows is an error naming the input row or weight column at fault. An additive layer's
+   *   trace also says scoring: "additive", and each head's scaledScores are its scores (no 1/√dK).
    * @example
    *   const mha = MultiHeadAttention.random({ dModel: 4, numHeads: 2, seed: 0 });
    *   const t = mha.forward([[1, 0, 0, 0], [0, 1, 0, 0]], { causal: true });
@@ -202,6 +256,10 @@ export class MultiHeadAttention {
     const args = _forwardArgs(rest);
     const { dModel: E, numHeads: h, numKVHeads: hKV, dK, dV, params: p } = this;
     const inputs = _forwardInputs(this, query, args.key, args.value, args.options);
+    if (this.scoring === "additive" && inputs.options.kernel === "fast") {
+      throw new Error(`forward: kernel "fast" computes dot-product heads only, and this layer scores additively; ` +
+        `use kernel "readable" (the default), or the block Attention.forward(…, { scoring: "additive" }) on flat buffers`);
+    }
     if (inputs.options.kernel !== undefined && inputs.options.kernel !== "readable") {
       return _forwardKernel(inputs.options.kernel)(this, query, inputs);
     }
@@ -216,10 +274,16 @@ export class MultiHeadAttention {
     const ks = _repeatKV(_splitHeads(K, hKV), h / hKV); // h × (S, dK): query head i reads key head ⌊i·hKV / h⌋
     const vs = _repeatKV(_splitHeads(V, hKV), h / hKV); // h × (S, dV)
 
-    // 2) scaled dot-product attention in every head
+    // 2) attention in every head: scaled dot-product, or additive with w_i = row i of wA (e_ts = w_iᵀ·tanh(q_t + k_s)
+    //    lies within ±Σ|w_i|: nothing to overflow)
+    const wA = p.wA; // (h, dK) or undefined
     let maxMask = 0;
     if (mask != null) for (const row of mask) for (const m of row) if (m > maxMask) maxMask = m;
     const heads: HeadTrace[] = qs.map((q, i) => {
+      if (wA != null) {
+        const { scores, maskedScores, weights, output } = _additiveAttention(q, ks[i], vs[i], { wQ: null, wK: null, wV: wA[i] }, mask);
+        return { q, k: ks[i], v: vs[i], scores, scaledScores: scores, maskedScores, weights, output };
+      }
       if (_scoresBound(q, ks[i]) / Math.sqrt(dK) + maxMask >= 1e300) _checkScores(i, q, ks[i], mask, Math.sqrt(dK));
       const { scores, scaledScores, maskedScores, weights, output } = _scaledDotProductAttention(q, ks[i], vs[i], mask, i);
       return { q, k: ks[i], v: vs[i], scores, scaledScores, maskedScores, weights, output };
@@ -235,6 +299,7 @@ export class MultiHeadAttention {
     return {
       dModel: E, numHeads: h, numKVHeads: hKV, dK, dV, query, key, value, mask, fullyMaskedRows,
       heads, weights, meanWeights: _meanOverHeads(weights), concat, contributions, output,
+      ...(wA != null ? { scoring: "additive" } : {}), // an additive layer's trace says so (a dot trace is unchanged)
     };
   }
 
@@ -259,15 +324,24 @@ export class MultiHeadAttention {
    *   g.dParams.wQ // returns (dModel, dModel); ∂x = g.dQuery + g.dKey + g.dValue
    */
   backward(trace: AttentionTrace, dOutput: Matrix): MhaGradients {
-    _backwardInputs(this, trace, dOutput, "backward"); // the whole trace, checked against this layer
+    const traced = (trace as { scoring?: unknown } | null)?.scoring === "additive" ? "additive" : "dot";
+    if (trace != null && traced !== this.scoring) {
+      throw new Error(`backward: the trace was computed with ${traced} scoring but this layer scores "${this.scoring}"; ` +
+        "pass the trace this layer's forward returned");
+    }
+    if (this.scoring === "additive") _checkAdditiveTrace(this, trace, dOutput); // the whole trace, recomputed
+    else _backwardInputs(this, trace, dOutput, "backward"); // the whole trace, checked against this layer
     const { numHeads: h, numKVHeads: hKV, params: p } = this;
+    const wA = p.wA; // (h, dK) with additive scoring
 
     // 3) back through W^O and the concatenation
     const { dConcat, dWO, dbO } = _outputProjectionBackward(trace.concat, p.wO, dOutput, p.bO != null); // (L, h·dV)
     const dHeads = _splitHeads(dConcat, h); // h × (L, dV)
 
-    // 2) back through scaled dot-product attention in every head
-    const grads = trace.heads.map((hd, i) => _scaledDotProductAttentionBackward(hd.q, hd.k, hd.v, hd.weights, dHeads[i]));
+    // 2) back through the attention in every head (additive: also ∂w_i, row i of ∂wA)
+    const grads = trace.heads.map((hd, i) => (wA != null
+      ? _additiveAttentionBackward(hd.q, hd.k, hd.v, { wQ: null, wK: null, wV: wA[i] }, hd.weights, dHeads[i])
+      : { ..._scaledDotProductAttentionBackward(hd.q, hd.k, hd.v, hd.weights, dHeads[i]), dParams: null }));
     const dKs = _repeatKVBackward(grads.map((g) => g.dK), h / hKV); // hKV × (S, dK): a shared head sums its group's
     const dVs = _repeatKVBackward(grads.map((g) => g.dV), h / hKV); // hKV × (S, dV)
 
@@ -277,7 +351,59 @@ export class MultiHeadAttention {
     const gV = _linearBackward(trace.value, p.wV, _concatHeads(dVs), p.bV != null); // dX (S, vdim)
     return {
       dQuery: gQ.dX, dKey: gK.dX, dValue: gV.dX,
-      dParams: { wQ: gQ.dW, wK: gK.dW, wV: gV.dW, wO: dWO, bQ: gQ.db, bK: gK.db, bV: gV.db, bO: dbO },
+      dParams: {
+        wQ: gQ.dW, wK: gK.dW, wV: gV.dW, wO: dWO, bQ: gQ.db, bK: gK.db, bV: gV.db, bO: dbO,
+        ...(wA != null ? { wA: grads.map((g) => g.dParams!.wV) } : {}), // (h, dK)
+      },
     };
   }
+}
+
+/** The worst difference between two equally shaped matrices, relative to 1 + |want|, and where. */
+function _worstDiff(got: Matrix, want: Matrix): [number, number, number] {
+  let worst: [number, number, number] = [0, 0, 0];
+  for (let r = 0; r < want.length; r++) {
+    for (let c = 0; c < want[r].length; c++) {
+      const d = Math.abs(got[r][c] - want[r][c]) / (1 + Math.abs(want[r][c]));
+      if (!(d <= worst[0])) worst = [d, r, c];
+    }
+  }
+  return worst;
+}
+
+/**
+ * The check an additive layer's backward starts with (_backwardInputs checks dot-product traces): the forward is
+ * run again on the trace's query, key, value and mask, and every head's q, k, v, weights, concat and output must agree to
+ * TRACE_TOLERANCE, so a trace from another layer, weights changed in between, or an edited field is an error naming
+ * the field and the head. Costs one forward pass, as _backwardInputs does.
+ */
+function _checkAdditiveTrace(mha: MultiHeadAttention, trace: AttentionTrace, dOutput: Matrix): void {
+  if (trace == null || typeof trace !== "object" || !Array.isArray(trace.heads) || !Array.isArray(trace.output)) {
+    throw new Error("trace must be the object forward returned (with heads, concat, output)");
+  }
+  let again: AttentionTrace;
+  try {
+    again = mha.forward(trace.query, trace.key, trace.value, trace.mask == null ? {} : { attnMask: trace.mask });
+  } catch (e) {
+    throw new Error(`backward: the trace's query, key, value or mask do not fit this layer: ${(e as Error).message}`);
+  }
+  const [L, E] = [again.output.length, mha.dModel];
+  if (trace.heads.length !== mha.numHeads) throw new Error(`trace is from another layer: it has ${trace.heads.length} heads, but this layer has numHeads ${mha.numHeads}`);
+  const fields: [string, unknown, Matrix][] = [
+    ...again.heads.flatMap((hd, i) => (["q", "k", "v", "weights"] as const).map((f): [string, unknown, Matrix] =>
+      [`trace.heads[${i}].${f} (head ${i + 1})`, trace.heads[i]?.[f], hd[f]])),
+    ["trace.concat", trace.concat, again.concat], ["trace.output", trace.output, again.output],
+  ];
+  for (const [name, got, want] of fields) {
+    checkMatrix(name, got, { rows: { n: want.length, why: "the forward gives that" }, cols: { n: want[0].length, why: "the forward gives that" } });
+    const d = _worstDiff(got as Matrix, want);
+    if (!(d[0] <= TRACE_TOLERANCE)) {
+      throw new Error(`backward: ${name} differs from what this layer computes from the trace's inputs by ${d[0].toPrecision(3)} ` +
+        `(relative) at [${d[1]}][${d[2]}]; pass the trace this layer's forward returned, unedited, and do not change the ` +
+        "weights between forward and backward");
+    }
+  }
+  checkMatrix("dOutput", dOutput, {
+    rows: { n: L, why: `trace.output is ${L}×${E}` }, cols: { n: E, why: `trace.output is ${L}×${E}` },
+  });
 }

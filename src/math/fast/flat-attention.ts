@@ -19,9 +19,9 @@ import { _suggest } from "../../_suggest";
 import { _describe } from "../_describe";
 import { _transposeFlat } from "./convert";
 import { _matmulTransB } from "./kernels";
+import type { Scoring } from "../additive";
 
-/** How a head scores a (query, key) pair: the scaled dot product q·k/√dK, or additive wᵀ·tanh(q + k). */
-export type Scoring = "dot" | "additive";
+export type { Scoring } from "../additive";
 
 /** The sizes of an attention layer, as the flat kernels need them. */
 export interface FlatAttentionDims {
