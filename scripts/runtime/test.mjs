@@ -1,9 +1,13 @@
 #!/usr/bin/env node
-// `npm test`: setup (same code path as `npm start`), then every stage in order: typecheck, build (a
-// failure here stops the run), unit tests (vitest), the preflight doctor, notebooks (pytest + nbclient +
-// tslab), handouts, the workshop hub (JupyterHub + a 2-learner load test), browser tests (Galata +
-// Chromium). Every stage runs even when an earlier test stage failed, so one run shows all failures;
-// the exit code is 1 if any failed.
+// `npm test`: setup (same code path as `npm start`), typecheck, build (a failure here stops the run), then two
+// lanes side by side, one per core of the 2-core machines we run on:
+//   kernel lane: notebooks (pytest + nbclient + tslab) → handouts → browser (Galata + Chromium); the later two read
+//                the executed copies the notebook stage leaves in build/executed/, so they run in that order;
+//   other lane:  unit tests (vitest, one worker) → the preflight doctor → the workshop hub (JupyterHub + load test).
+// The kernel lane's output streams; each stage of the other lane prints its whole output when it ends.
+// MHA_TEST_SERIAL=1 runs the stages one after another instead (unit, doctor, notebooks, handouts, hub, browser).
+// Every stage runs even when an earlier test stage failed, so one run shows all failures; the exit code is 1 if
+// any failed.
 // Each stage's own output streams through; at the end one summary line adds up the tests that the
 // runners reported: "N passed, N failed, N skipped" (vitest's "Tests" line, pytest's "== … ==" line,
 // playwright's closing lines). Each runner also writes a report (build/test-reports/) naming every skipped test.
@@ -21,9 +25,11 @@ export const SKIPS_FILE = path.join(ROOT, "test", "skips.json");
 /** vitest arguments that add a JSON report (names and status of every test) next to the usual output. */
 const vitestReport = (id) => ["--", "--reporter=default", "--reporter=json", `--outputFile.json=${path.join(REPORTS, id + ".json")}`];
 
-const stages = [
+const first = [
   { name: "typecheck", cmd: npm, args: ["run", "--silent", "typecheck"] },
   { name: "build", cmd: npm, args: ["run", "--silent", "build"], fatal: true },
+];
+const stages = [
   // vitest.config.ts keeps the Playwright specs (test/browser) out of this stage.
   { name: "unit tests (vitest)", cmd: npm, args: ["run", "--silent", "test:unit", ...vitestReport("unit")], counts: true, report: { kind: "vitest", id: "unit" } },
   // npm run doctor, each of its checks broken on purpose in a throw-away copy.
@@ -42,6 +48,12 @@ const stages = [
   { name: "workshop hub (npm run test:hub)", cmd: npm, args: ["run", "--silent", "test:hub", ...vitestReport("hub")], counts: true, report: { kind: "vitest", id: "hub" } },
   // playwright.config.ts writes build/test-reports/browser.json
   { name: "browser (npm run test:browser)", cmd: npm, args: ["run", "--silent", "test:browser"], env: jupyterEnv(), counts: true, report: { kind: "playwright", id: "browser" } },
+];
+const byName = (prefix) => stages.find((s) => s.name.startsWith(prefix));
+/** The two lanes (see the top of this file): what reads build/executed/ runs after the stage that writes it. */
+export const LANES = [
+  ["notebooks", "handouts", "browser"].map(byName),
+  ["unit", "doctor", "workshop hub"].map(byName),
 ];
 
 const strip = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
@@ -111,20 +123,48 @@ export function unexplainedSkips(skipped, allowed) {
   return skipped.filter((name) => !rules.some((re) => re.test(name)));
 }
 
-/** Runs a stage, streaming its output, and returns { code, passed, failed, skipped } from its closing lines. */
-function runStage(stage) {
+/**
+ * Runs a stage and returns { code, passed, failed, skipped, seconds } from its closing lines. Its output streams, or,
+ * with `buffered`, is held and written in one block when the stage ends (a stage running beside a streaming one).
+ */
+export function runStage(stage, { buffered = false, out = process.stdout, err = process.stderr } = {}) {
+  const t0 = Date.now();
   return new Promise((resolve) => {
     const child = spawn(stage.cmd, stage.args, { cwd: ROOT, env: stage.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
     let tail = "";
+    const held = [];
     const onData = (stream) => (chunk) => {
-      stream.write(chunk);
+      if (buffered) held.push(chunk);
+      else stream.write(chunk);
       tail = (tail + chunk.toString()).slice(-20000);
     };
-    child.stdout.on("data", onData(process.stdout));
-    child.stderr.on("data", onData(process.stderr));
-    child.on("error", (e) => resolve({ code: 1, passed: 0, failed: 1, skipped: 0, error: e.message }));
-    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), ...parseCounts(tail) }));
+    child.stdout.on("data", onData(out));
+    child.stderr.on("data", onData(err));
+    const done = (r) => {
+      if (buffered) out.write(Buffer.concat(held));
+      resolve({ ...r, seconds: (Date.now() - t0) / 1000 });
+    };
+    child.on("error", (e) => done({ code: 1, passed: 0, failed: 1, skipped: 0, error: e.message }));
+    child.on("close", (code, signal) => done({ code: code ?? (signal ? 1 : 0), ...parseCounts(tail) }));
   });
+}
+
+/**
+ * Runs each lane's stages in order, the lanes side by side; the first lane streams, the others are buffered.
+ * `onStage(stage, result)` is called as each stage ends. Resolves when every lane has finished.
+ */
+export async function runLanes(lanes, onStage, run = runStage) {
+  await Promise.all(
+    lanes.map(async (lane, i) => {
+      for (const stage of lane) {
+        if (i > 0) log(`npm test: ${stage.name} (beside the other lane; its output comes when it ends)`);
+        else log(`npm test: ${stage.name}`);
+        const r = await run(stage, { buffered: i > 0 });
+        if (i > 0) log(`npm test: ${stage.name}: output above`);
+        onStage(stage, r);
+      }
+    }),
+  );
 }
 
 /** The skipped tests of a stage named in its report, or null when the report is missing or unreadable. */
@@ -151,11 +191,8 @@ async function main() {
   const timings = [];
   const failedStages = [];
   const skipNotes = [];
-  for (const stage of stages) {
-    log(`npm test: ${stage.name}`);
-    const s0 = Date.now();
-    const r = await runStage(stage);
-    timings.push(`${stage.name} ${((Date.now() - s0) / 1000).toFixed(0)} s`);
+  const finish = (stage, r) => {
+    timings.push(`${stage.name} ${r.seconds.toFixed(0)} s`);
     if (stage.counts) {
       passed += r.passed;
       skipped += r.skipped;
@@ -166,7 +203,6 @@ async function main() {
       if (r.error) console.error(r.error);
       log(`npm test: stage "${stage.name}" FAILED (exit ${r.code})`);
       failedStages.push(stage.name);
-      if (stage.fatal) break; // nothing after it can run without it
     } else if (stage.counts && r.passed === 0) {
       log(`npm test: stage "${stage.name}" ran no test`);
       failedStages.push(`${stage.name} (ran no test)`);
@@ -182,6 +218,20 @@ async function main() {
         failedStages.push(`${stage.name} (unexplained skips)`);
       }
     }
+  };
+  let fatal = false;
+  for (const stage of first) {
+    log(`npm test: ${stage.name}`);
+    const r = await runStage(stage);
+    finish(stage, r);
+    if (r.code !== 0 && stage.fatal) {
+      fatal = true; // nothing after it can run without it
+      break;
+    }
+  }
+  if (!fatal) {
+    const serial = process.env.MHA_TEST_SERIAL === "1";
+    await runLanes(serial ? [stages] : LANES, finish);
   }
   const took = `${((Date.now() - t0) / 1000).toFixed(0)} s (${timings.join(", ")})`;
   for (const n of skipNotes) log(`npm test: CI=true and a test skipped without a listed reason: ${n}`);
