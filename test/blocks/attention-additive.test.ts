@@ -6,6 +6,7 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Attention } from "../../src/blocks";
 import type { AttentionParams } from "../../src/blocks";
@@ -123,6 +124,25 @@ describe("additive attention block: properties and errors", () => {
       expect(Math.abs(row.reduce((s, w) => s + w, 0) - 1)).toBeLessThan(1e-15);
       for (let j = (r % L) + 1; j < L; j++) expect(row[j]).toBe(0);
     }
+  });
+
+  it("property: without a mask, additive self-attention is permutation-equivariant, and cross-attention ignores the order of the context", () => {
+    const [L, S, d, h] = [4, 3, 4, 2];
+    fc.assert(fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.shuffledSubarray([0, 1, 2, 3], { minLength: 4 }), (seed, perm) => {
+      const r = mulberry32(seed);
+      const rn = (n: number) => Float64Array.from({ length: n }, () => 2 * r() - 1);
+      const p: AttentionParams = { wQ: rn(d * d), wK: rn(d * d), wV: rn(d * d), wO: rn(d * d), bQ: rn(d), bK: rn(d), bV: rn(d), bO: rn(d), wA: rn(d) };
+      const x = rn(L * d);
+      const permute = (f: Float64Array, idx: number[]) => Float64Array.from(idx.flatMap((i) => Array.from(f.subarray(i * d, (i + 1) * d))));
+      const y = Attention.forward(x, p, 1, L, d, h, { scoring: "additive" }).y;
+      const yp = Attention.forward(permute(x, perm), p, 1, L, d, h, { scoring: "additive" }).y;
+      expect(maxRelDiff(yp, permute(y, perm))).toBeLessThan(1e-12);
+      const c = rn(S * d);
+      const opts = (context: Float64Array) => ({ scoring: "additive" as const, context, contextLength: S });
+      const cross = Attention.forward(x, p, 1, L, d, h, opts(c)).y;
+      const crossP = Attention.forward(x, p, 1, L, d, h, opts(permute(c, perm.filter((i) => i < S)))).y;
+      expect(maxRelDiff(crossP, cross)).toBeLessThan(1e-12);
+    }), { numRuns: 30 });
   });
 
   it("errors name what was passed: unknown scoring, wA missing, wA of the wrong length, wA with dot scoring", () => {
