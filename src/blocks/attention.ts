@@ -10,11 +10,18 @@
  * The arithmetic is src/math's batched flat multi-head attention and its backward (never a copy of it here);
  * this block chooses where queries, keys and values come from and adds the input gradients back up.
  *
- * Dependencies: mhaForwardFlat, mhaBackwardFlat (src/math/fast/flat-attention.ts).
+ * Dependencies: mhaForwardFlat, mhaBackwardFlat, _checkScoring (src/math/fast/flat-attention.ts), _validateOptions.
  */
 import {
   _checkScoring, FlatAttentionCache, FlatAttentionDims, FlatAttentionParams, mhaBackwardFlat, mhaForwardFlat, Scoring,
 } from "../math/fast/flat-attention";
+import { _checkedLater, _isBoolean, _validateOptions } from "../math/_validate";
+
+/** The options Attention.forward knows (an unknown key is an error with a "did you mean"; values checked below). */
+const OPTIONS = {
+  causal: _isBoolean, context: _checkedLater, contextLength: _checkedLater, keys: _checkedLater, headMask: _checkedLater,
+  numKVHeads: _checkedLater, scoring: _checkedLater,
+};
 
 /**
  * An attention block's parameters (or their gradients), paper orientation, row-major:
@@ -84,24 +91,25 @@ export const Attention = Object.freeze({
   ): AttentionCache {
     if (!Number.isInteger(h) || h < 1 || d % h !== 0) throw new Error(`attention: d = ${d} is not divisible by h = ${h} heads`);
     if (x.length !== B * L * d) throw new Error(`attention: x has ${x.length} numbers but B·L·d = ${B}·${L}·${d} = ${B * L * d}`);
+    _validateOptions("attention", options, OPTIONS); // "`scorng` is not an option of attention; did you mean `scoring`?"
     const { causal = false, context, keys, headMask = null } = options;
-  const scoring = _checkScoring("attention", options.scoring, p.wA, h, d / h);
-  const hKV = options.numKVHeads ?? h;
-  if (!Number.isInteger(hKV) || hKV < 1 || h % hKV !== 0) throw new Error(`attention: numKVHeads ${hKV} does not divide the ${h} query heads`);
-  const S = context == null ? L : options.contextLength ?? -1;
-  if (context != null && !(Number.isInteger(S) && S > 0)) throw new Error("attention: contextLength (S) is required with context");
-  const dK = d / h;
-  const dKV = p.wK.length / (hKV * dK); // the width keys and values are read from
-  if (context != null && context.length !== B * S * dKV) {
-    throw new Error(`attention: context has ${context.length} numbers but B·S·dKV = ${B}·${S}·${dKV} = ${B * S * dKV}`);
-  }
-  if (keys != null && (context != null || keys.length !== x.length)) throw new Error("attention: keys must be shaped like x, and only in self-attention");
-  const kv = context ?? x; // (B·S, dKV)
-  const dims: FlatAttentionDims = { dModel: d, numHeads: h, numKVHeads: hKV, dK, dV: dK, kdim: dKV, vdim: dKV };
-  const flat = mhaForwardFlat(dims, p, B, L, S, x, keys ?? kv, kv, { causal, headMask, scoring });
-  return {
-    B, L, S, h, weights: flat.weights, y: flat.output, dims, flat,
-    sources: { keys: keys != null ? "keys" : context != null ? "context" : "x", values: context != null ? "context" : "x" },
+    const scoring = _checkScoring("attention", options.scoring, p.wA, h, d / h);
+    const hKV = options.numKVHeads ?? h;
+    if (!Number.isInteger(hKV) || hKV < 1 || h % hKV !== 0) throw new Error(`attention: numKVHeads ${hKV} does not divide the ${h} query heads`);
+    const S = context == null ? L : options.contextLength ?? -1;
+    if (context != null && !(Number.isInteger(S) && S > 0)) throw new Error("attention: contextLength (S) is required with context");
+    const dK = d / h;
+    const dKV = p.wK.length / (hKV * dK); // the width keys and values are read from
+    if (context != null && context.length !== B * S * dKV) {
+      throw new Error(`attention: context has ${context.length} numbers but B·S·dKV = ${B}·${S}·${dKV} = ${B * S * dKV}`);
+    }
+    if (keys != null && (context != null || keys.length !== x.length)) throw new Error("attention: keys must be shaped like x, and only in self-attention");
+    const kv = context ?? x; // (B·S, dKV)
+    const dims: FlatAttentionDims = { dModel: d, numHeads: h, numKVHeads: hKV, dK, dV: dK, kdim: dKV, vdim: dKV };
+    const flat = mhaForwardFlat(dims, p, B, L, S, x, keys ?? kv, kv, { causal, headMask, scoring });
+    return {
+      B, L, S, h, weights: flat.weights, y: flat.output, dims, flat,
+      sources: { keys: keys != null ? "keys" : context != null ? "context" : "x", values: context != null ? "context" : "x" },
     };
   },
 

@@ -152,6 +152,8 @@ describe("additive attention block: properties and errors", () => {
     expect(() => Attention.forward(x, p, 1, L, d, h, { scoring: "addtive" as never }))
       .toThrow('attention: scoring must be "dot" or "additive", got the string "addtive"; did you mean "additive"?');
     expect(() => Attention.forward(x, p, 1, L, d, h, { scoring: 3 as never })).toThrow('attention: scoring must be "dot" or "additive", got 3');
+    expect(() => Attention.forward(x, p, 1, L, d, h, { scorng: "additive" } as never))
+      .toThrow("`scorng` is not an option of attention; did you mean `scoring`?");
     expect(() => Attention.forward(x, p, 1, L, d, h, { scoring: "additive" }))
       .toThrow('attention: scoring "additive" needs the parameter wA (h, dK) = (2, 2), got none');
     expect(() => Attention.forward(x, { ...p, wA: null }, 1, L, d, h, { scoring: "additive" }))
