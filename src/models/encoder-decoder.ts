@@ -261,22 +261,30 @@ export class EncoderDecoder {
     const enc = _encode(this, [source], masks);
     const dec = _decode(this, enc, [target], masks);
     const { T } = dec;
-    const S = enc.S;
     const V = this.config.targetVocab;
-    const h = this.config.numHeads;
-    const nested = (f: Float64Array, off: number, rows: number, cols: number): Matrix =>
-      Array.from({ length: rows }, (_, i) => Array.from(f.subarray(off + i * cols, off + (i + 1) * cols)));
-    const maps = (c: AttentionCache, L: number, K: number) => Array.from({ length: h }, (_, i) => nested(c.weights, i * L * K, L, K)); // h × (L, K)
     return {
       source: source.slice(), target: target.slice(),
-      logits: nested(dec.logits, 0, T, V), // (T, targetVocab)
-      attentions: {
-        encoder: enc.layers.map((c) => maps(c.attn, S, S)), // (layers, h, S, S)
-        decoder: dec.layers.map((c) => maps(c.self, T, T)), // (layers, h, T, T)
-        cross: dec.layers.map((c) => maps(c.cross, T, S)), // (layers, h, T, S)
-      },
+      logits: _nested(dec.logits, 0, T, V), // (T, targetVocab)
+      attentions: _attentionsOf(enc, dec, 0, this.config.numHeads),
       losses: Array.from(dec.ce.losses.subarray(0, T - 1)), loss: dec.ce.loss,
     };
+  }
+
+  /**
+   * Every head's maps in the three roles for a whole batch, in one batched pass (teacher forcing).
+   * @param batch { sources (B, S), targets (B, T) }
+   * @param options head masks
+   * @return (B,) the maps of each pair, as forward(source, target).attentions
+   * @example EncoderDecoder.random({ sourceVocab: 6, targetVocab: 7, sourceLength: 4, targetLength: 5, dModel: 8, numHeads: 2 }).attentions({ sources: [[3, 4], [5, 5]], targets: [[1, 3], [1, 4]] })[1].cross[0][0].length // returns 2
+   */
+  attentions(batch: Seq2SeqBatch, options: EncoderDecoderRunOptions = {}): EncoderDecoderAttentions[] {
+    const where = "EncoderDecoder.attentions";
+    _validateOptions(where, options, _RUN_OPTIONS);
+    _checkBatch(where, batch, this.config, "sources");
+    const masks = _checkMasks(where, options, this.config);
+    const enc = _encode(this, batch.sources, masks);
+    const dec = _decode(this, enc, batch.targets, masks);
+    return batch.sources.map((_, b) => _attentionsOf(enc, dec, b, this.config.numHeads));
   }
 
   /**
@@ -358,6 +366,23 @@ export class EncoderDecoder {
       return { tokens, words: tokens.slice(1).filter((t) => t !== EOS), finished: done[b] };
     });
   }
+}
+
+/** Rows r … r + rows − 1 of a flat (·, cols) buffer from offset off, as nested arrays. */
+function _nested(f: Float64Array, off: number, rows: number, cols: number): Matrix {
+  return Array.from({ length: rows }, (_, i) => Array.from(f.subarray(off + i * cols, off + (i + 1) * cols)));
+}
+
+/** Pair b's maps in the three roles, out of the batch's (B, h, L, K) weights. */
+function _attentionsOf(enc: _Enc, dec: _Dec, b: number, h: number): EncoderDecoderAttentions {
+  const { S } = enc;
+  const { T } = dec;
+  const maps = (c: AttentionCache, L: number, K: number) => Array.from({ length: h }, (_, i) => _nested(c.weights, (b * h + i) * L * K, L, K)); // h × (L, K)
+  return {
+    encoder: enc.layers.map((c) => maps(c.attn, S, S)), // (layers, h, S, S)
+    decoder: dec.layers.map((c) => maps(c.self, T, T)), // (layers, h, T, T)
+    cross: dec.layers.map((c) => maps(c.cross, T, S)), // (layers, h, T, S)
+  };
 }
 
 /** Rethrow a shared checker's error in this model's words (e.g. "(contextLength)" → "(sourceLength)"). */

@@ -220,9 +220,12 @@ export function alignmentShare(A: number[][], alignment: number[]): number {
 export function crossAlignmentShares(model: EncoderDecoder, task: TranslationTask, batch: Seq2SeqBatch, options: EncoderDecoderRunOptions = {}): number[][] {
   const { decoderLayers, numHeads } = model.config;
   const sums = Array.from({ length: decoderLayers }, () => new Array<number>(numHeads).fill(0));
-  batch.sources.forEach((src, b) => {
-    const a = task.alignment(src);
-    model.forward(src, batch.targets[b], options).attentions.cross.forEach((layer, l) => layer.forEach((A, i) => { sums[l][i] += alignmentShare(A, a); }));
-  });
+  for (let k = 0; k < batch.sources.length; k += 256) {
+    const part = { sources: batch.sources.slice(k, k + 256), targets: batch.targets.slice(k, k + 256) };
+    model.attentions(part, options).forEach((att, b) => {
+      const a = task.alignment(part.sources[b]);
+      att.cross.forEach((layer, l) => layer.forEach((A, i) => { sums[l][i] += alignmentShare(A, a); }));
+    });
+  }
   return sums.map((row) => row.map((s) => s / batch.sources.length));
 }

@@ -104,6 +104,15 @@ describe("EncoderDecoder forward", () => {
     expect(m.evaluate(batch).loss).toBeCloseTo(m.lossAndGrad(batch).loss, 14);
   });
 
+  it("attentions(batch) in one batched pass equals forward(source, target).attentions pair by pair", () => {
+    const m = tiny();
+    const all = m.attentions(batch, { decoderHeadMask: [[1, 0], [1, 1]] });
+    batch.sources.forEach((s, b) => {
+      const one = m.forward(s, batch.targets[b], { decoderHeadMask: [[1, 0], [1, 1]] }).attentions;
+      for (const role of ["encoder", "decoder", "cross"] as const) expect(maxRelDiff(all[b][role].flat(3), one[role].flat(3))).toBeLessThan(1e-14);
+    });
+  });
+
   it("a cross-attention head mask of all ones changes nothing; all zeros makes the output independent of the source", () => {
     const m = tiny();
     const ones = [[1, 1], [1, 1]];
