@@ -17,3 +17,4 @@ export * from "./additive";
 export * from "./cost";
 export * from "./multi-head";
 export * from "./torch-state-dict";
+export * from "./batched";
