@@ -3,9 +3,11 @@
 // lanes side by side, one per core of the 2-core machines we run on:
 //   kernel lane: notebooks (pytest + nbclient + tslab) → handouts → browser (Galata + Chromium); the later two read
 //                the executed copies the notebook stage leaves in build/executed/, so they run in that order;
-//   other lane:  unit tests (vitest, one worker) → the preflight doctor → the workshop hub (JupyterHub + load test).
+//   other lane:  unit tests (vitest, one worker) → the preflight doctor → the workshop hub (JupyterHub + load test)
+//                → exercises (each notebook solved, in its own tslab kernel; writes only build/executed/course-exercises/).
 // The kernel lane's output streams; each stage of the other lane prints its whole output when it ends.
-// MHA_TEST_SERIAL=1 runs the stages one after another instead (unit, doctor, notebooks, handouts, hub, browser).
+// MHA_TEST_SERIAL=1 runs the stages one after another instead (unit, doctor, notebooks, exercises, handouts, hub,
+// browser).
 // Every stage runs even when an earlier test stage failed, so one run shows all failures; the exit code is 1 if
 // any failed.
 // Each stage's own output streams through; at the end one summary line adds up the tests that the
@@ -16,7 +18,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { IS_WIN, NOTEBOOK_SUITE, ROOT, VENV_PY, jupyterEnv, log, runMain, setup } from "./lib.mjs";
+import { IS_WIN, ROOT, VENV_PY, jupyterEnv, log, runMain, setup } from "./lib.mjs";
 
 const npm = IS_WIN ? "npm.cmd" : "npm";
 const REPORTS = path.join(ROOT, "build", "test-reports");
@@ -29,18 +31,31 @@ const first = [
   { name: "typecheck", cmd: npm, args: ["run", "--silent", "typecheck"] },
   { name: "build", cmd: npm, args: ["run", "--silent", "build"], fatal: true },
 ];
+/** pytest over one folder, its JUnit report named `id`. */
+const pytest = (dir, id) => ["-m", "pytest", dir, "-v", "-rs", "-p", "no:cacheprovider", "--durations=5", "--tb=short", `--junitxml=${path.join(REPORTS, id + ".xml")}`];
 const stages = [
   // vitest.config.ts keeps the Playwright specs (test/browser) out of this stage.
   { name: "unit tests (vitest)", cmd: npm, args: ["run", "--silent", "test:unit", ...vitestReport("unit")], counts: true, report: { kind: "vitest", id: "unit" } },
   // npm run doctor, each of its checks broken on purpose in a throw-away copy.
   { name: "doctor (npm run test:doctor)", cmd: npm, args: ["run", "--silent", "test:doctor", ...vitestReport("doctor")], env: jupyterEnv(), counts: true, report: { kind: "vitest", id: "doctor" } },
+  // Every notebook as committed, through the real tslab kernel; the executed copies land in build/executed/.
   {
     name: "notebooks (pytest + nbclient + tslab)",
     cmd: VENV_PY,
-    args: ["-m", "pytest", ...NOTEBOOK_SUITE, "-v", "-rs", "-p", "no:cacheprovider", "--durations=5", "--tb=short", `--junitxml=${path.join(REPORTS, "notebooks.xml")}`],
+    args: pytest("test/notebooks", "notebooks"),
     env: jupyterEnv(),
     counts: true,
     report: { kind: "junit", id: "notebooks" },
+  },
+  // Every notebook's exercises solved (wrong answers refused, the solution accepted), each in its own kernel run;
+  // it writes only build/executed/course-exercises/, so it may run beside the stages that read build/executed/.
+  {
+    name: "exercises (pytest + nbclient + tslab)",
+    cmd: VENV_PY,
+    args: pytest("test/course-exercises", "exercises"),
+    env: jupyterEnv(),
+    counts: true,
+    report: { kind: "junit", id: "exercises" },
   },
   // Offline handouts of every notebook, from the executed copies the notebook stage left in build/executed/.
   { name: "handouts (npm run test:handouts)", cmd: npm, args: ["run", "--silent", "test:handouts", ...vitestReport("handouts")], env: jupyterEnv(), counts: true, report: { kind: "vitest", id: "handouts" } },
@@ -53,7 +68,7 @@ const byName = (prefix) => stages.find((s) => s.name.startsWith(prefix));
 /** The two lanes (see the top of this file): what reads build/executed/ runs after the stage that writes it. */
 export const LANES = [
   ["notebooks", "handouts", "browser"].map(byName),
-  ["unit", "doctor", "workshop hub"].map(byName),
+  ["unit", "doctor", "workshop hub", "exercises"].map(byName),
 ];
 
 const strip = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");

@@ -2,12 +2,15 @@
 
 * the pairing: each `exercise` cell (id in its first line) is followed by its `exercise-check` cell, whose label
   starts with the id, and notebooks/solutions/<same name>.ipynb has one `solution` and at least one `wrong` cell for it;
-* the notebook as committed: every check says "○ not tried yet" / "○ not predicted yet", never ✓, never the answer;
+* (the notebook as committed, every check saying "○ not tried yet", is checked on the notebook stage's own run of it:
+  test/notebooks/test_notebooks.py::test_as_committed_nothing_is_tried_and_nothing_revealed);
 * the notebook solved: each wrong answer, put in place of the exercise cell and followed by a copy of the check,
   prints ✗; then the solution in its place prints ✓, and the rest of the notebook runs on after it;
 * hints escalate idea → formula → code over changed wrong attempts (notebook 14), and progress is recorded.
 
 All through the real tslab kernel (test/notebooks/nbrun.py), so the checks are tested exactly as a learner runs them.
+Nothing here writes build/executed/<name> (only build/executed/course-exercises/): npm test runs this suite beside
+the notebook stage, handouts and browser, which read those copies.
 Run: `npm run test:exercises` (or .venv/bin/python -m pytest test/course-exercises -v).
 """
 from __future__ import annotations
@@ -24,78 +27,15 @@ import nbformat
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
+from exercises import pairs as _pairs, solutions as _solutions, stdout as _stdout, tags as _tags, verdict as _verdict, with_exercises  # noqa: E402
 from nbrun import EXECUTED, NOTEBOOKS, run_notebook  # noqa: E402
 
-SOLUTIONS = NOTEBOOKS / "solutions"
 OUT = EXECUTED / "course-exercises"
 # Kernels inherit this: the learner's own ~/.mha-lab/progress.json is never touched by the tests.
 PROGRESS = Path(tempfile.mkdtemp(prefix="mha-progress-")) / "progress.json"
 os.environ["MHA_LAB_PROGRESS"] = str(PROGRESS)
 
-ID_LINE = re.compile(r"^// Exercise (\d{2}[a-z]?\.\d+): ")
-
-
-def _tags(cell) -> list[str]:
-    return cell.get("metadata", {}).get("tags", [])
-
-
-def _tagged(nb, tag: str) -> list[int]:
-    return [i for i, c in enumerate(nb.cells) if tag in _tags(c)]
-
-
-def _stdout(cell) -> str:
-    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stdout")
-
-
-def _verdict(cell) -> str:
-    """The check's verdict: its last stdout line that starts with ✓, ✗ or ○ (a training check prints progress first)."""
-    lines = [ln for ln in _stdout(cell).splitlines() if ln.startswith(("✓", "✗", "○"))]
-    return lines[-1] if lines else _stdout(cell)
-
-
-def _id(cell) -> str | None:
-    m = ID_LINE.match(cell.source)
-    return m.group(1) if m else None
-
-
-def _with_exercises() -> list[Path]:
-    return [p for p in sorted(NOTEBOOKS.glob("*.ipynb")) if _tagged(nbformat.read(p, as_version=4), "exercise")]
-
-
-WITH_EXERCISES = _with_exercises()
-
-
-def _solutions(path: Path) -> dict[str, dict[str, list[str]]]:
-    """id → {"solution": [sources], "wrong": [sources]} from notebooks/solutions/<name>."""
-    sol = SOLUTIONS / path.name
-    assert sol.exists(), f"{path.name} has exercises but no {sol.relative_to(NOTEBOOKS.parent)}"
-    nb = nbformat.read(sol, as_version=4)
-    out: dict[str, dict[str, list[str]]] = {}
-    for i, c in enumerate(nb.cells):
-        kind = "solution" if "solution" in _tags(c) else "wrong" if "wrong" in _tags(c) else None
-        if kind is None:
-            continue
-        ex = _id(c)
-        assert ex, f"{sol.name} cell {i} is tagged {kind} but its first line is not '// Exercise NN.k: …'"
-        out.setdefault(ex, {"solution": [], "wrong": []})[kind].append(c.source)
-    return out
-
-
-def _pairs(nb) -> list[tuple[int, int, str]]:
-    """(index of the exercise cell, index of its check cell, id): the check is the next `exercise-check` cell, before
-    any other exercise cell, and its label starts with the id."""
-    pairs = []
-    for i in _tagged(nb, "exercise"):
-        c = nb.cells[i]
-        ex = _id(c)
-        assert ex, f"exercise cell {i} must start with '// Exercise NN.k: <what to do>', starts {c.source[:60]!r}"
-        assert "null" in c.source and "TODO" in c.source, f"exercise {ex}: the stub must leave the answer null with a TODO"
-        j = next((j for j in range(i + 1, len(nb.cells)) if {"exercise", "exercise-check"} & set(_tags(nb.cells[j]))), None)
-        assert j is not None and "exercise-check" in _tags(nb.cells[j]), f"exercise {ex}: its check (a cell tagged exercise-check) must come next"
-        assert re.search(r"\b(?:exercise|reachTarget|reveal)\(\s*[\"'`]" + re.escape(ex) + r"\s", nb.cells[j].source), \
-            f"exercise {ex}: its check's label must start with \"{ex} \""
-        pairs.append((i, j, ex))
-    return pairs
+WITH_EXERCISES = with_exercises()
 
 
 @pytest.mark.parametrize("path", WITH_EXERCISES, ids=[p.name for p in WITH_EXERCISES])
@@ -119,15 +59,6 @@ def test_every_notebook_from_02_has_exercises():
     names = {p.name.split("-")[0] for p in WITH_EXERCISES}
     mine = {f"{n:02d}" for n in range(2, 12)} | {"14"}
     assert mine <= names, f"notebooks without exercises: {sorted(mine - names)}"
-
-
-@pytest.mark.parametrize("path", WITH_EXERCISES, ids=[p.name for p in WITH_EXERCISES])
-def test_as_committed_nothing_is_tried_and_nothing_revealed(path: Path):
-    ran = run_notebook(path)
-    for _, j, ex in _pairs(ran):
-        out = _verdict(ran.cells[j])
-        assert out.startswith(("○ not tried yet: " + ex, "○ not predicted yet: " + ex)) and "✓" not in out and "✗" not in out, \
-            f"{path.name} {ex}: the untouched check printed {out!r}"
 
 
 def _solved(path: Path) -> tuple[nbformat.NotebookNode, list[tuple[str, int]], list[tuple[str, int]]]:

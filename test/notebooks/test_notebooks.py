@@ -8,14 +8,18 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from exercises import pairs, verdict, with_exercises
 from nbrun import KERNELSPEC, NOTEBOOKS, ROOT, NotebookFailed, run_notebook
 
 
 def pytest_generate_tests(metafunc):
+    chosen = metafunc.config.getoption("--notebooks")
+    paths = [Path(p).resolve() for p in chosen] if chosen else sorted(NOTEBOOKS.glob("*.ipynb"))
     if "notebook" in metafunc.fixturenames:
-        chosen = metafunc.config.getoption("--notebooks")
-        paths = [Path(p).resolve() for p in chosen] if chosen else sorted(NOTEBOOKS.glob("*.ipynb"))
         metafunc.parametrize("notebook", paths, ids=[p.name for p in paths])
+    if "exercise_notebook" in metafunc.fixturenames:
+        paths = with_exercises(paths)
+        metafunc.parametrize("exercise_notebook", paths, ids=[p.name for p in paths])
 
 
 def test_there_are_notebooks():
@@ -51,6 +55,17 @@ def test_training_cells_train_and_say_so(notebook: Path):
 def test_executes(notebook: Path):
     __tracebackhide__ = True
     run_notebook(notebook)
+
+
+def test_as_committed_nothing_is_tried_and_nothing_revealed(exercise_notebook: Path):
+    """On this stage's run of the notebook as committed (the one build/executed/ keeps): every exercise check says
+    "○ not tried yet" / "○ not predicted yet", never ✓ or ✗. (Solved, in test/course-exercises.)"""
+    __tracebackhide__ = True
+    ran = run_notebook(exercise_notebook)
+    for _, j, ex in pairs(ran):
+        out = verdict(ran.cells[j])
+        assert out.startswith(("○ not tried yet: " + ex, "○ not predicted yet: " + ex)) and "✓" not in out and "✗" not in out, \
+            f"{exercise_notebook.name} {ex}: the untouched check printed {out!r}"
 
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"

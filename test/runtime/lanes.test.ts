@@ -44,8 +44,8 @@ describe("runLanes(lanes, onStage)", () => {
     expect(text).toContain("line 0\nline 1\nline 2\n      Tests  2 passed (2)\n");
   }, 60_000);
 
-  it("npm test's lanes: what reads build/executed/ (handouts, browser) runs after the notebook stage, in one lane", () => {
+  it("npm test's lanes: what reads build/executed/ (handouts, browser) runs after the notebook stage, in one lane; the exercises (writing only build/executed/course-exercises/) in the other", () => {
     const names = LANES.map((l) => l.map((s) => s.name.split(" ")[0]));
-    expect(names).toEqual([["notebooks", "handouts", "browser"], ["unit", "doctor", "workshop"]]);
+    expect(names).toEqual([["notebooks", "handouts", "browser"], ["unit", "doctor", "workshop", "exercises"]]);
   });
 });
