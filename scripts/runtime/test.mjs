@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `npm test`: setup (same code path as `npm start`), typecheck, build (a failure here stops the run), then two
 // lanes side by side, one per core of the 2-core machines we run on:
-//   kernel lane: notebooks (pytest + nbclient + tslab) → handouts → browser (Galata + Chromium); the later two read
-//                the executed copies the notebook stage leaves in build/executed/, so they run in that order;
-//   other lane:  unit tests (vitest, one worker) → the preflight doctor → the workshop hub (JupyterHub + load test)
-//                → exercises (each notebook solved, in its own tslab kernel; writes only build/executed/course-exercises/).
-// The kernel lane's output streams; each stage of the other lane prints its whole output when it ends.
+//   lane 1: notebooks (pytest + nbclient + tslab; writes build/executed/) → browser (Galata + Chromium);
+//   lane 2: unit tests (vitest, one worker) → the preflight doctor → the workshop hub (JupyterHub + load test)
+//           → exercises (each notebook solved, own kernels; writes only build/executed/course-exercises/) → handouts.
+// Browser and handouts read the executed copies, so each starts only after the notebook stage has ended.
+// Lane 1's output streams; each stage of lane 2 prints its whole output when it ends.
 // MHA_TEST_SERIAL=1 runs the stages one after another instead (unit, doctor, notebooks, exercises, handouts, hub,
 // browser).
 // Every stage runs even when an earlier test stage failed, so one run shows all failures; the exit code is 1 if
@@ -58,17 +58,20 @@ const stages = [
     report: { kind: "junit", id: "exercises" },
   },
   // Offline handouts of every notebook, from the executed copies the notebook stage left in build/executed/.
-  { name: "handouts (npm run test:handouts)", cmd: npm, args: ["run", "--silent", "test:handouts", ...vitestReport("handouts")], env: jupyterEnv(), counts: true, report: { kind: "vitest", id: "handouts" } },
+  { name: "handouts (npm run test:handouts)", cmd: npm, args: ["run", "--silent", "test:handouts", ...vitestReport("handouts")], env: jupyterEnv(), counts: true, report: { kind: "vitest", id: "handouts" }, after: "notebooks" },
   // npm run hub + npm run hub:loadtest -- --users 2, then cleanup (system users need root, as in CI).
   { name: "workshop hub (npm run test:hub)", cmd: npm, args: ["run", "--silent", "test:hub", ...vitestReport("hub")], counts: true, report: { kind: "vitest", id: "hub" } },
   // playwright.config.ts writes build/test-reports/browser.json
-  { name: "browser (npm run test:browser)", cmd: npm, args: ["run", "--silent", "test:browser"], env: jupyterEnv(), counts: true, report: { kind: "playwright", id: "browser" } },
+  { name: "browser (npm run test:browser)", cmd: npm, args: ["run", "--silent", "test:browser"], env: jupyterEnv(), counts: true, report: { kind: "playwright", id: "browser" }, after: "notebooks" },
 ];
 const byName = (prefix) => stages.find((s) => s.name.startsWith(prefix));
-/** The two lanes (see the top of this file): what reads build/executed/ runs after the stage that writes it. */
+/**
+ * The two lanes (see the top of this file), about equally long on the idle machine (docs/testing.md): what reads
+ * build/executed/ (browser, handouts) starts after the notebook stage that writes it has ended.
+ */
 export const LANES = [
-  ["notebooks", "handouts", "browser"].map(byName),
-  ["unit", "doctor", "workshop hub", "exercises"].map(byName),
+  ["notebooks", "browser"].map(byName),
+  ["unit", "doctor", "workshop hub", "exercises", "handouts"].map(byName),
 ];
 
 const strip = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
@@ -165,18 +168,29 @@ export function runStage(stage, { buffered = false, out = process.stdout, err = 
 }
 
 /**
- * Runs each lane's stages in order, the lanes side by side; the first lane streams, the others are buffered.
- * `onStage(stage, result)` is called as each stage ends. Resolves when every lane has finished.
+ * Runs each lane's stages in order, the lanes side by side; the first lane streams, the others are buffered. A stage
+ * with `after: "<name prefix>"` also waits until that stage (in any lane) has ended. `onStage(stage, result)` is called
+ * as each stage ends. Resolves when every lane has finished.
  */
 export async function runLanes(lanes, onStage, run = runStage) {
+  const ended = new Map(); // stage → promise resolved when it ends
+  const signals = new Map();
+  for (const stage of lanes.flat()) ended.set(stage, new Promise((resolve) => signals.set(stage, resolve)));
+  const find = (prefix) => {
+    const s = lanes.flat().find((x) => x.name.startsWith(prefix));
+    if (!s) throw new Error(`runLanes: stage "${prefix}" (named in after:) is not in any lane`);
+    return s;
+  };
   await Promise.all(
     lanes.map(async (lane, i) => {
       for (const stage of lane) {
+        if (stage.after) await ended.get(find(stage.after));
         if (i > 0) log(`npm test: ${stage.name} (beside the other lane; its output comes when it ends)`);
         else log(`npm test: ${stage.name}`);
         const r = await run(stage, { buffered: i > 0 });
         if (i > 0) log(`npm test: ${stage.name}: output above`);
         onStage(stage, r);
+        signals.get(stage)();
       }
     }),
   );

@@ -8,7 +8,7 @@ import { Writable } from "stream";
 import * as testRunner from "../../scripts/runtime/test.mjs";
 
 // scripts/runtime/test.d.mts (not this file's owner's) declares only the summary functions: these are typed here.
-interface Stage { name: string; cmd: string; args: string[]; counts?: boolean }
+interface Stage { name: string; cmd: string; args: string[]; counts?: boolean; after?: string }
 interface StageResult { code: number; passed: number; failed: number; skipped: number; seconds: number }
 type Run = (stage: Stage, o: { buffered: boolean; out?: Writable; err?: Writable }) => Promise<StageResult>;
 const { LANES, runLanes, runStage } = testRunner as unknown as {
@@ -44,8 +44,23 @@ describe("runLanes(lanes, onStage)", () => {
     expect(text).toContain("line 0\nline 1\nline 2\n      Tests  2 passed (2)\n");
   }, 60_000);
 
-  it("npm test's lanes: what reads build/executed/ (handouts, browser) runs after the notebook stage, in one lane; the exercises (writing only build/executed/course-exercises/) in the other", () => {
+  it("a stage with after: waits for that stage of the other lane to end", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mha-lanes-"));
+    const file = JSON.stringify(path.join(dir, "executed"));
+    // lane 1 writes the file after a while; lane 2's reader fails if it starts before
+    const writer = stage("writer", `setTimeout(()=>{require("fs").writeFileSync(${file},"x");console.log("      Tests  1 passed (1)")},500)`);
+    const reader = { ...stage("reader", `const ok=require("fs").existsSync(${file});console.log("      Tests  1 "+(ok?"passed":"failed")+" (1)");process.exit(ok?0:1)`), after: "writer" };
+    const results: Record<string, StageResult> = {};
+    const quiet = new Writable({ write(_c, _e, cb) { cb(); } });
+    await runLanes([[writer], [reader]], (s, r) => (results[s.name] = r), (s, o) => runStage(s, { ...o, out: quiet, err: quiet }));
+    expect(results.reader).toMatchObject({ code: 0, passed: 1 });
+  }, 60_000);
+
+  it("npm test's lanes: every stage once; what reads build/executed/ (handouts, browser) waits for the notebook stage", () => {
     const names = LANES.map((l) => l.map((s) => s.name.split(" ")[0]));
-    expect(names).toEqual([["notebooks", "handouts", "browser"], ["unit", "doctor", "workshop", "exercises"]]);
+    expect(names).toEqual([["notebooks", "browser"], ["unit", "doctor", "workshop", "exercises", "handouts"]]);
+    const after = Object.fromEntries(LANES.flat().map((s) => [s.name.split(" ")[0], s.after]));
+    expect(after.browser).toBe("notebooks");
+    expect(after.handouts).toBe("notebooks");
   });
 });
