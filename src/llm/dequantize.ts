@@ -9,25 +9,15 @@
  * d·q is exact in float32 (an 11-bit half times a small integer); the sum d·q + m is rounded to float32
  * (Math.fround), as numpy does. So every value equals gguf's bit for bit.
  *
- * Dependencies: none.
+ * Dependencies: halfToFloat and its table (src/_half.ts, shared with the safetensors reader), ggmlTypeSize (gguf.ts).
  */
+import { _halfTable, halfToFloat } from "../_half";
+import { ggmlTypeSize } from "./gguf";
 
-/** An IEEE 754 half (16 bits) as a number (exact). */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24; // subnormal
-  if (exp === 31) return frac === 0 ? sign * Infinity : NaN;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
+export { halfToFloat } from "../_half";
 
-/** All 65536 halves as numbers, built on first use (512 KB): loading reads ~9 M of them. */
-let _halves: Float64Array | null = null;
-function _halfTable(): Float64Array {
-  if (_halves === null) _halves = Float64Array.from({ length: 65536 }, (_, h) => halfToFloat(h));
-  return _halves;
-}
+/** The types this reader decodes. */
+const _SUPPORTED = ["F32", "F16", "Q4_1", "Q8_0"];
 
 /**
  * Values of a tensor from its raw bytes.
@@ -41,19 +31,17 @@ function _halfTable(): Float64Array {
 export function dequantize<T extends Float64Array | Float32Array = Float64Array>(bytes: Uint8Array, type: string, count: number, out?: T): T {
   const o = (out ?? new Float64Array(count)) as T;
   if (o.length < count) throw new Error(`dequantize: out holds ${o.length} values but the tensor has ${count}`);
+  if (!_SUPPORTED.includes(type)) throw new Error(`dequantize: type ${type} is not supported (this reader knows ${_SUPPORTED.join(", ")})`);
+  const { block, bytes: blockBytes } = ggmlTypeSize(type); // the one table of ggml's block sizes (gguf.ts)
+  if (count % block !== 0) throw new Error(`dequantize: ${count} values is not a whole number of ${type} blocks of ${block}`);
+  const need = (count / block) * blockBytes;
+  if (bytes.byteLength < need) throw new Error(`dequantize: ${count} values of ${type} need ${need} bytes, got ${bytes.byteLength}`);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const need = (n: number) => {
-    if (bytes.byteLength < n) throw new Error(`dequantize: ${count} values of ${type} need ${n} bytes, got ${bytes.byteLength}`);
-  };
-  if ((type === "Q4_1" || type === "Q8_0") && count % 32 !== 0) throw new Error(`dequantize: ${count} values is not a whole number of ${type} blocks of 32`);
   if (type === "F32") {
-    need(4 * count);
     for (let i = 0; i < count; i++) o[i] = v.getFloat32(4 * i, true);
   } else if (type === "F16") {
-    need(2 * count);
     for (let i = 0; i < count; i++) o[i] = halfToFloat(v.getUint16(2 * i, true));
   } else if (type === "Q4_1") {
-    need((count / 32) * 20);
     const half = _halfTable();
     const level = new Float64Array(16); // the block's 16 possible values d·q + m, rounded to float32
     for (let b = 0; b < count / 32; b++) {
@@ -68,7 +56,6 @@ export function dequantize<T extends Float64Array | Float32Array = Float64Array>
       }
     }
   } else if (type === "Q8_0") {
-    need((count / 32) * 34);
     const half = _halfTable();
     const signed = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let b = 0; b < count / 32; b++) {
@@ -76,8 +63,6 @@ export function dequantize<T extends Float64Array | Float32Array = Float64Array>
       const d = half[bytes[p] | (bytes[p + 1] << 8)];
       for (let j = 0; j < 32; j++) o[32 * b + j] = d * signed[p + 2 + j];
     }
-  } else {
-    throw new Error(`dequantize: type ${type} is not supported (this reader knows F32, F16, Q4_1, Q8_0)`);
   }
   return o;
 }

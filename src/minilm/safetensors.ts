@@ -10,8 +10,9 @@
  * Pure: give it the file's bytes (`fs.readFileSync(path)`); it never copies the data it does not decode.
  * Checked against files written by the `safetensors` Python library (test/minilm/safetensors.test.ts).
  *
- * Dependencies: none.
+ * Dependencies: halfToFloat (src/_half.ts, shared with the GGUF reader).
  */
+import { halfToFloat } from "../_half";
 
 /** The dtypes of the format, with their sizes in bytes. */
 const DTYPE_BYTES = {
@@ -119,16 +120,6 @@ export function parseSafetensors(bytes: Uint8Array, source = "safetensors"): Saf
   return { metadata, entries, bytes, source };
 }
 
-/** IEEE half (1 sign, 5 exponent, 10 mantissa bits) to a number. */
-function _f16(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24; // subnormal
-  if (e === 31) return m === 0 ? s * Infinity : NaN;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
-
 /**
  * One tensor's values as a Float64Array in row-major order, whatever its dtype (float32 values are exact in
  * float64; BOOL gives 0/1; F16 and BF16 are decoded). Integers beyond ±2^53 throw rather than round.
@@ -166,7 +157,7 @@ export function readTensor(file: SafetensorsFile, name: string): { dtype: Safete
     switch (dtype) {
       case "F32": out[i] = view.getFloat32(o, true); break;
       case "F64": out[i] = view.getFloat64(o, true); break;
-      case "F16": out[i] = _f16(view.getUint16(o, true)); break;
+      case "F16": out[i] = halfToFloat(view.getUint16(o, true)); break;
       case "BF16": out[i] = new Float32Array(new Uint32Array([view.getUint16(o, true) << 16]).buffer)[0]; break;
       case "I8": out[i] = view.getInt8(o); break;
       case "U8": out[i] = view.getUint8(o); break;
