@@ -7,9 +7,9 @@
  * gradients into buffers shaped like the parameters and returns the input gradient.
  * Re-exports only.
  *
- * Slots for the chat model's blocks (same conventions, one file each): rms-norm.ts (RMSNorm), swiglu.ts
- * (the gated feed-forward), rope.ts (rotary positions), each exporting { forward, backward } the same way;
- * grouped-query attention is the `numKVHeads` option of attention.ts (when src/math's flat kernel takes it).
+ * The chat model's blocks follow the same conventions: rms-norm.ts (RMSNorm), swiglu.ts (the gated feed-forward),
+ * rope.ts (rotary positions); grouped-query attention is attention.ts's `numKVHeads` option, additive heads its
+ * `scoring: "additive"` option.
  */
 export { Linear } from "./linear";
 export type { LinearParams } from "./linear";
@@ -23,6 +23,7 @@ export type { FeedForwardCache, FeedForwardParams } from "./feed-forward";
 export { Residual } from "./residual";
 export { Attention } from "./attention";
 export type { AttentionCache, AttentionInputGradients, AttentionOptions, AttentionParams } from "./attention";
+export type { Scoring } from "../math/additive";
 export { CrossEntropy } from "./cross-entropy";
 export type { CrossEntropyCache } from "./cross-entropy";
 export { RMSNorm } from "./rms-norm";

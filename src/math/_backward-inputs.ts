@@ -55,6 +55,9 @@ function _mismatch(where: string, field: string, diff: [number, number, number])
  * @return L and S
  */
 export function _backwardInputs(layer: ForwardLayer, trace: AttentionTrace, dOutput: Matrix, where = "backward"): { L: number; S: number } {
+  if ((layer as { scoring?: string }).scoring === "additive") {
+    throw new Error(`${where} computes dot-product heads only, and this layer scores additively: call mha.backward(trace, dOutput)`);
+  }
   if (trace == null || typeof trace !== "object" || !Array.isArray(trace.heads) || !Array.isArray(trace.output)) {
     throw new Error("trace must be the object forward returned (with heads, concat, output)");
   }

@@ -43,6 +43,8 @@ export interface AttentionTrace {
   numKVHeads?: number;
   dK: number;
   dV: number;
+  /** set by an additive layer's forward (then each head's scaledScores equal its scores: no 1/√dK); absent = dot product */
+  scoring?: "additive";
   /** (L, dModel) the query sequence that went in */ query: Matrix;
   /** (S, kdim) */ key: Matrix;
   /** (S, vdim) */ value: Matrix;

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { Attention } from "../../src/blocks";
 import type { AttentionParams } from "../../src/blocks";
 import { additiveAttention } from "../../src/math/additive";
-import { fastForward } from "../../src/math/fast";
+import { fastBackward, fastForward } from "../../src/math/fast";
 import { zeroFlatParams } from "../../src/math/fast/flat-attention";
 import { MultiHeadAttention } from "../../src/math/multi-head";
 import type { MhaLayerParams } from "../../src/math/multi-head";
@@ -169,6 +169,10 @@ describe("MultiHeadAttention, scoring \"additive\": errors name what was passed"
     expect(() => mha.forward(x, { kernel: "fast" })).toThrow('forward: kernel "fast" computes dot-product heads only, and this layer scores additively');
     expect(() => fastForward(mha, x)).toThrow('fastForward computes dot-product heads only, and this layer scores additively (scoring "additive")');
     expect(() => mha.toTorchStateDict()).toThrow("toTorchStateDict: PyTorch's nn.MultiheadAttention has no additive scoring");
+    // fastBackward would compare the trace with dot-product scores and blame the trace ("differs … by 0.239")
+    expect(() => fastBackward(mha, mha.forward(x), [[1, 0], [0, 1]])).toThrow(
+      "fastBackward computes dot-product heads only, and this layer scores additively: call mha.backward(trace, dOutput)",
+    );
   });
 
   it("backward: a trace of the other scoring, an edited trace, a wrong dOutput", () => {
