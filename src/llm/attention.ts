@@ -4,9 +4,16 @@
  * q and on the key/value head it shares (llama's repeat_kv: query head i reads key/value head ⌊i / g⌋, with
  * g = numHeads / numKVHeads query heads per key/value head). No new softmax.
  *
- * Dependencies: scaledDotProductAttention (src/math), RoPE (src/blocks), linearT (./linear).
+ * The decoding path (prefill and next, which never return the weights) runs the same steps on the flat cache with
+ * the fast path's kernels instead (_attendFlat: q·kᵀ, the fast softmax row, weights·v, each summed in the same
+ * order), so a new token does not rebuild nested rows of every cached position.
+ *
+ * Dependencies: scaledDotProductAttention (src/math), _matmulTransB, _softmaxRow, _transposeFlat (src/math/fast),
+ * RoPE (src/blocks), linearT (./linear).
  */
 import { RoPE } from "../blocks/rope";
+import { _transposeFlat } from "../math/fast/convert";
+import { _matmulTransB, _softmaxRow } from "../math/fast/kernels";
 import { scaledDotProductAttention } from "../math/scaled-dot-product";
 import { linearT } from "./linear";
 import type { ChatModelConfig, LayerWeights } from "./weights";
@@ -41,7 +48,46 @@ export class KVCache {
 /** What one attention layer computed. */
 export interface AttentionLayerResult {
   /** (L, d) the attention's output, after W_O */ y: Float64Array;
-  /** numHeads × (L, S) attention weights (S = positions cached before + L), each row summing to 1 */ weights: number[][][];
+  /**
+   * numHeads × (L, S) attention weights (S = positions cached before + L), each row summing to 1; empty on the
+   * decoding path (fast: true), which keeps none
+   */
+  weights: number[][][];
+}
+
+/**
+ * Every query head's attention over the flat cache, written into concat (the decoding path: no weights kept).
+ *   head_i = softmax(Q_i·K_gᵀ/√dHead + M)·V_g · m_i,  g = ⌊i / (h / hKV)⌋,  M: query r sees keys 0 … start + r
+ * One new token (L = 1): the h / hKV query heads sharing a key/value head are one (h / hKV, dHead) block of q, so
+ * each product covers the group at once (grouped-query attention's saving, on the kernel's register blocks).
+ * @param q (L, h·dHead) queries after RoPE
+ * @param keys (capacity, hKV·dHead) this layer's cached keys (after RoPE), positions 0 … start + L − 1 written; values likewise
+ * @param concat (L, h·dHead), written
+ */
+function _attendFlat(
+  q: Float64Array, keys: Float64Array, values: Float64Array, c: ChatModelConfig, L: number, start: number,
+  headMask: ArrayLike<number> | null, concat: Float64Array,
+): void {
+  const { numHeads: h, numKVHeads: hKV, dHead } = c;
+  const S = start + L;
+  const QW = h * dHead;
+  const KW = hKV * dHead;
+  const group = h / hKV;
+  const sqrtD = Math.sqrt(dHead);
+  const rows = L === 1 ? group : L; // rows of one product: the group's heads (L = 1), or one head's positions
+  const a = new Float64Array(rows * S); // (rows, S) scores, then weights
+  for (let g = 0; g < hKV; g++) {
+    const vT = _transposeFlat(values, g * dHead, KW, S, dHead); // (dHead, S) V_gᵀ
+    for (let i = g * group; i < (g + 1) * group; i += L === 1 ? group : 1) {
+      const stride = L === 1 ? dHead : QW; // next row of the block: the next head, or the next position
+      _matmulTransB(q, i * dHead, stride, rows, dHead, keys, g * dHead, KW, S, a, 0); // (rows, S) q·kᵀ
+      for (let r = 0; r < rows; r++) _softmaxRow(a, r * S, S, sqrtD, null, 0, L === 1 ? S : start + r + 1, null, 0); // causal
+      _matmulTransB(a, 0, S, rows, S, vT, 0, S, dHead, concat, i * dHead, stride); // (rows, dHead) weights·v
+    }
+  }
+  if (headMask != null) {
+    for (let i = 0; i < h; i++) if (headMask[i] !== 1) for (let r = 0; r < L; r++) for (let e = 0; e < dHead; e++) concat[r * QW + i * dHead + e] *= headMask[i];
+  }
 }
 
 /** The (L, S) nested block of a flat (rows, width) buffer: rows r0 … r0 + L − 1, columns c0 … c0 + w − 1. */
@@ -83,10 +129,13 @@ function _headRows(cache: KVCache, layer: number, start: number, S: number): { k
  * @param layer which layer (its slot in the cache)
  * @param cache the keys and values so far; this call appends the L new ones
  * @param headMask (numHeads,) or null
- * @return { y (L, d), weights numHeads × (L, S) }
+ * @param fast the decoding path: the projections' sums in float32 (linearT, where the weights are float32 in the
+ *   kernel's memory) and the flat attention (_attendFlat), no weights returned; default false
+ * @return { y (L, d), weights numHeads × (L, S) (empty when fast) }
  */
 export function causalSelfAttention(
   x: Float64Array, w: LayerWeights, c: ChatModelConfig, layer: number, cache: KVCache, headMask: ArrayLike<number> | null,
+  fast = false,
 ): AttentionLayerResult {
   const { dModel: d, numHeads: h, numKVHeads: hKV, dHead, ropeBase } = c;
   const L = x.length / d;
@@ -95,12 +144,17 @@ export function causalSelfAttention(
   const dKV = hKV * dHead;
   const positions = Array.from({ length: L }, (_, i) => start + i);
   // 1) linear projections, then rotary positions on queries and keys
-  const q = RoPE.forward(linearT(x, w.wQ, L, d, h * dHead), positions, h, dHead, ropeBase); // (L, h·dHead)
-  const k = RoPE.forward(linearT(x, w.wK, L, d, dKV), positions, hKV, dHead, ropeBase); // (L, hKV·dHead)
-  const v = linearT(x, w.wV, L, d, dKV); // (L, hKV·dHead)
+  const q = RoPE.forward(linearT(x, w.wQ, L, d, h * dHead, fast), positions, h, dHead, ropeBase); // (L, h·dHead)
+  const k = RoPE.forward(linearT(x, w.wK, L, d, dKV, fast), positions, hKV, dHead, ropeBase); // (L, hKV·dHead)
+  const v = linearT(x, w.wV, L, d, dKV, fast); // (L, hKV·dHead)
   // 2) append the new keys and values to the cache (llama: cache_k[:, start_pos : start_pos + L] = xk)
   cache.keys[layer].set(k, start * dKV);
   cache.values[layer].set(v, start * dKV);
+  if (fast) {
+    const concat = new Float64Array(L * h * dHead); // (L, h·dHead)
+    _attendFlat(q, cache.keys[layer], cache.values[layer], c, L, start, headMask, concat);
+    return { y: linearT(concat, w.wO, L, h * dHead, d, true), weights: [] }; // (L, d)
+  }
   // 3) causal mask: query i (position start + i) sees keys 0 … start + i
   const mask = L === 1 ? null : Array.from({ length: L }, (_, i) => Array.from({ length: S }, (_, j) => j > start + i)); // (L, S)
   // 4) each query head attends over the key/value head it shares (repeat_kv)

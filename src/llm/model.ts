@@ -49,14 +49,17 @@ export function _rows(x: Float64Array, width: number): number[][] {
  * @param ids (L,) new token ids (already checked)
  * @param cache keys and values so far
  * @param opts headMask (numLayers, numHeads) or null; lastOnly: logits of the last position only;
- *   trace: also return attentions and hidden states
+ *   trace: also return attentions and hidden states; float32Sums: the decoding path (with trace false): the linear
+ *   steps sum in float32 where the weights are float32 in the kernel's memory (linearT, about 1e-6 relative) and
+ *   the attention runs on the flat cache; default false: float64, the path the golden checks hold to 1e-9
  */
 export function _step(
   c: ChatModelConfig, w: ChatWeights, ids: number[], cache: KVCache,
-  opts: { headMask: number[][] | null; lastOnly: boolean; trace: boolean },
+  opts: { headMask: number[][] | null; lastOnly: boolean; trace: boolean; float32Sums?: boolean },
 ): _StepResult {
   const { dModel: d, ffnHidden, rmsEps } = c;
   const L = ids.length;
+  const f32 = opts.float32Sums ?? false;
   let x = new Float64Array(L * d); // (L, d)
   ids.forEach((id, i) => x.set(w.embedding.subarray(id * d, (id + 1) * d), i * d));
   const hidden: Float64Array[] = [];
@@ -65,14 +68,14 @@ export function _step(
     const p = w.layers[l];
     if (opts.trace) hidden.push(x);
     // 1) x + Attention(RMSNorm(x))
-    const a = causalSelfAttention(RMSNorm.forward(x, p.attnNorm, L, d, rmsEps).y, p, c, l, cache, opts.headMask?.[l] ?? null); // (L, d)
+    const a = causalSelfAttention(RMSNorm.forward(x, p.attnNorm, L, d, rmsEps).y, p, c, l, cache, opts.headMask?.[l] ?? null, f32 && !opts.trace); // (L, d)
     if (opts.trace) attentions.push(a.weights);
     const x1 = new Float64Array(L * d); // (L, d)
     for (let k = 0; k < x1.length; k++) x1[k] = x[k] + a.y[k];
     // 2) x + W_down·(SiLU(W_gate·n) ⊙ W_up·n), n = RMSNorm(x)
     const n = RMSNorm.forward(x1, p.ffnNorm, L, d, rmsEps).y; // (L, d)
-    const gated = SwiGLU.forward(linearT(n, p.wGate, L, d, ffnHidden), linearT(n, p.wUp, L, d, ffnHidden)); // (L, hidden)
-    const f = linearT(gated, p.wDown, L, ffnHidden, d); // (L, d)
+    const gated = SwiGLU.forward(linearT(n, p.wGate, L, d, ffnHidden, f32), linearT(n, p.wUp, L, d, ffnHidden, f32)); // (L, hidden)
+    const f = linearT(gated, p.wDown, L, ffnHidden, d, f32); // (L, d)
     x = new Float64Array(L * d); // (L, d)
     for (let k = 0; k < x.length; k++) x[k] = x1[k] + f[k];
   }
@@ -82,6 +85,6 @@ export function _step(
   const last = x.subarray((L - rows) * d); // (rows, d)
   const normed = RMSNorm.forward(last, w.finalNorm, rows, d, rmsEps).y; // (rows, d)
   if (opts.trace) hidden.push(opts.lastOnly ? RMSNorm.forward(x, w.finalNorm, L, d, rmsEps).y : normed);
-  const logits = linearT(normed, w.embedding, rows, d, c.vocabSize); // (rows, vocab)
+  const logits = linearT(normed, w.embedding, rows, d, c.vocabSize, f32); // (rows, vocab)
   return { logits, attentions: opts.trace ? attentions : null, hidden: opts.trace ? hidden : null };
 }

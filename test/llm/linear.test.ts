@@ -113,6 +113,64 @@ describe("linearT(x, w) with float32 weights", () => {
   });
 });
 
+/** The float32 sums' definition: x rounded to float32, lane l sums p ≡ l (mod 4) in float32, (l0 + l1) + (l2 + l3). */
+function naiveF32(x: Float64Array, w: Float32Array, n: number, k: number, m: number): Float64Array {
+  const f = Math.fround;
+  const y = new Float64Array(n * m);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      const lane = [0, 0, 0, 0];
+      for (let p = 0; p < k; p++) lane[p % 4] = f(lane[p % 4] + f(f(x[i * k + p]) * w[j * k + p]));
+      y[i * m + j] = f(f(lane[0] + lane[1]) + f(lane[2] + lane[3]));
+    }
+  }
+  return y;
+}
+
+describe("linearT(x, w, n, dIn, dOut, float32Sums = true): the decoding path's float32 sums (matmulF32Acc)", () => {
+  it("equals its definition bit for bit (x rounded to float32, four float32 lanes across p) at any shape, the m mod 8 tail included (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 35 }), fc.nat(1000), (n, k4, m, seed) => {
+        const k = 4 * k4;
+        const x = xs(n * k, seed);
+        const w = f32Weights(m * k, seed + 1);
+        expect(differing(linearT(x, w, n, k, m, true), naiveF32(x, w, n, k, m))).toBe(0);
+      }),
+      { numRuns: 150, seed: 11 },
+    );
+  });
+
+  it("is within 1e-6 of the float64 sums relative to Σ|x·w| (the error float32 allows), and not equal to them", () => {
+    const [n, k, m] = [3, 576, 50];
+    const x = xs(n * k, 21);
+    const w = f32Weights(m * k, 22);
+    const fast = linearT(x, w, n, k, m, true);
+    const exact = linearT(x, w, n, k, m);
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < m; j++) {
+        let scale = 0;
+        for (let p = 0; p < k; p++) scale += Math.abs(x[i * k + p] * w[j * k + p]);
+        worst = Math.max(worst, Math.abs(fast[i * m + j] - exact[i * m + j]) / scale);
+      }
+    }
+    expect(worst).toBeLessThan(1e-6);
+    expect(differing(fast, exact)).toBeGreaterThan(0);
+  });
+
+  it("falls back to the float64 sums (same bits as float32Sums false) where the kernel cannot: dIn not a multiple of 4, a plain Float32Array, SIMD off", () => {
+    const x = xs(2 * 6, 5);
+    const w = f32Weights(3 * 6, 6);
+    expect(differing(linearT(x, w, 2, 6, 3, true), linearT(x, w, 2, 6, 3))).toBe(0);
+    const plain = Float32Array.from(f32Weights(3 * 8, 7));
+    const x8 = xs(2 * 8, 8);
+    expect(differing(linearT(x8, plain, 2, 8, 3, true), linearT(x8, plain, 2, 8, 3))).toBe(0);
+    const inArena = f32Weights(3 * 8, 7);
+    _setSimd(false);
+    expect(differing(linearT(x8, inArena, 2, 8, 3, true), linearT(x8, inArena, 2, 8, 3))).toBe(0);
+  });
+});
+
 describe("a tiny random model with float32-stored weights", () => {
   // the tiny model's weights rounded to float32, kept once as float64 and once as float32 in a module's memory
   const base = tinyChatModel(3);
@@ -148,7 +206,8 @@ describe("a tiny random model with float32-stored weights", () => {
     expect(differing(Float64Array.from(b.hiddenStates.flat(2)), Float64Array.from(a.hiddenStates.flat(2)))).toBe(0);
   });
 
-  it("decoding with the KV cache: every step's logits equal, bit for bit, and so do 20 sampled tokens", () => {
+  it("decoding with the KV cache in float64 (_float32Decoding false): every step's logits equal, bit for bit, and so do 20 sampled tokens", () => {
+    m32._float32Decoding = false;
     const ids = m64.tokenize("Hi").ids;
     const d64 = m64.prefill(ids, 30);
     const d32 = m32.prefill(ids, 30);
@@ -160,5 +219,24 @@ describe("a tiny random model with float32-stored weights", () => {
     }
     const opts = { maxNewTokens: 20, temperature: 0.9, topK: 0, topP: 0.95, seed: 5, stop: [] };
     expect(m32.generate("Hi", opts).ids).toEqual(m64.generate("Hi", opts).ids);
+    m32._float32Decoding = true;
+  });
+
+  it("decoding in float32 sums (the default for weights in the kernel's memory): logits within 1e-5 of the float64 path's (of max |logit|), but not equal", () => {
+    expect(m32._float32Decoding).toBe(true);
+    const ids = m64.tokenize("Hi there").ids;
+    const d64 = m64.prefill(ids, 30);
+    const d32 = m32.prefill(ids, 30);
+    let worst = 0;
+    let same = true;
+    for (let t = 0; t < 15; t++) {
+      const scale = Math.max(...d64.logits.map(Math.abs));
+      for (let j = 0; j < d64.logits.length; j++) worst = Math.max(worst, Math.abs(d32.logits[j] - d64.logits[j]) / scale);
+      same &&= differing(d32.logits, d64.logits) === 0;
+      d64.next(t % 7);
+      d32.next(t % 7);
+    }
+    expect(worst).toBeLessThan(1e-5);
+    expect(same).toBe(false);
   });
 });

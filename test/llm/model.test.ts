@@ -54,7 +54,8 @@ describe.skipIf(skip)(`SmolLM2-135M-Instruct equals transformers in float64${rea
     }, 60_000);
   }
 
-  it("a greedy continuation of 32 tokens (KV-cache decoding, argmax) is identical, token for token", async () => {
+  it("a greedy continuation of 32 tokens (KV-cache decoding in float32 sums, the default, argmax) is identical, token for token", async () => {
+    expect(model._float32Decoding).toBe(true);
     const g = golden.index().greedy;
     const promptIds = model.tokenize(model.chatPrompt(g.messages as never)).ids;
     expect(promptIds).toEqual(g.promptIds);
@@ -76,6 +77,32 @@ describe.skipIf(skip)(`SmolLM2-135M-Instruct equals transformers in float64${rea
     expect(out.ids).toEqual(g.newIds.slice(0, 8));
     expect(out.text).toBe(model.detokenize(g.newIds.slice(0, 8)));
   }, 120_000);
+
+  it("float32 decoding against float64 decoding on every golden prompt: last logits within 2e-4 (max |Δ| printed: 2.5e-5 to 4.4e-5 here), 32 greedy tokens identical", async () => {
+    const g = golden.index();
+    const prompts = [...["plain", "code", "unicode", "chat"].map((n) => g.prompts[n].ids), g.greedy.promptIds];
+    const report: string[] = [];
+    for (const ids of prompts) {
+      const runs = [true, false].map((f32) => {
+        model._float32Decoding = f32;
+        const d = model.prefill(ids, ids.length + 32);
+        const first = d.logits.slice();
+        const out: number[] = [];
+        for (let t = 0; t < 32; t++) {
+          out.push(argmax(d.logits));
+          if (t < 31) d.next(out[t]);
+        }
+        return { first, out };
+      });
+      model._float32Decoding = true;
+      const delta = maxDiff(Array.from(runs[0].first), Array.from(runs[1].first));
+      report.push(`${ids.length} tokens: max |Δ logit| ${delta.toExponential(2)}`);
+      expect(delta).toBeLessThan(2e-4);
+      expect(runs[0].out).toEqual(runs[1].out);
+      await new Promise((r) => setImmediate(r));
+    }
+    console.log(`float32 vs float64 decoding: ${report.join("; ")}`);
+  }, 600_000);
 
   it("removing two heads (headMask 0) equals transformers with their W_O columns zeroed", () => {
     const a = golden.index().ablation;
