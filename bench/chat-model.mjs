@@ -21,7 +21,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkIdle, formatRatio, median, ratioSpread, require, ROOT, summarize } from "./common.mjs";
+import { checkIdle, formatRatio, formatSpread, median, ratioSpread, require, ROOT, summarize } from "./common.mjs";
 
 export const CONFIG = { promptTokens: 64, newTokens: 64, rounds: 3, text: "The history of the city goes back thousands of years. " };
 
@@ -144,7 +144,7 @@ export async function run({ rounds = CONFIG.rounds, promptTokens = CONFIG.prompt
 
 function renderChat(r) {
   const o = r.ours, t = r.torch;
-  const ms = (s) => (s?.median == null ? "–" : `${s.median.toFixed(1)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`);
+  const ms = (s) => formatSpread(s, 1);
   const lines = [
     `SmolLM2-135M-Instruct (GGUF Q4_1), prompt ${r.config.promptTokens} tokens, ${r.config.newTokens} new tokens greedy with the KV cache, ` +
       `${r.config.rounds} round(s) after a warm-up; median over rounds (min–max); one thread each.${r.idle.ok ? "" : ` **${r.idle.note}**`}`,

@@ -204,6 +204,11 @@ export function ratioSpread(ours, ref) {
   return { median: ours.median / ref.median, best: ours.min / ref.max, worst: ours.max / ref.min };
 }
 
+/** "12.30 (11.90–13.10)" for a { median, min, max } summary, "–" for none. */
+export function formatSpread(x, digits = 2) {
+  return x && x.median != null ? `${x.median.toFixed(digits)} (${x.min.toFixed(digits)}–${x.max.toFixed(digits)})` : "–";
+}
+
 /** "1.85× (1.60–2.10)" for a ratioSpread, "–" for none. */
 export function formatRatio(r) {
   return r ? `${r.median.toFixed(2)}× (${r.best.toFixed(2)}–${r.worst.toFixed(2)})` : "–";
@@ -236,7 +241,6 @@ export function adamStepPart(part, { rounds = 7, steps = 50, torch = true, force
   if (ref.numParams != null && ours.numParams != null && ref.numParams !== ours.numParams) {
     throw new Error(`not the same model: ours has ${ours.numParams} parameters, PyTorch's ${ref.numParams} (config ${JSON.stringify(part.CONFIG)})`);
   }
-  const ms = (s) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
   const c = part.CONFIG ?? {};
   out.markdown = [
     `One Adam step (${Object.entries(c).map(([k, v]) => `${k} ${v}`).join(", ")}); each figure the median over ${rounds} rounds of the mean of ${steps} steps (min–max).` +
@@ -244,8 +248,8 @@ export function adamStepPart(part, { rounds = 7, steps = 50, torch = true, force
     "",
     "| | ms per step |",
     "|---|---|",
-    `| ours (float64) | ${ms(ours)} |`,
-    `| PyTorch float64, 1 thread | ${ref.median ? ms(ref) : ref.skipped ?? "failed: " + String(ref.error).split("\n").filter(Boolean).pop()} |`,
+    `| ours (float64) | ${formatSpread(ours)} |`,
+    `| PyTorch float64, 1 thread | ${ref.median ? formatSpread(ref) : ref.skipped ?? "failed: " + String(ref.error).split("\n").filter(Boolean).pop()} |`,
     "",
     `Ours ÷ PyTorch (median, best–worst): ${formatRatio(out.ratio)}${out.goal ? `; goal ≤ ${out.goal}× — ${out.ratio ? (out.ratio.median <= out.goal ? "met" : "**missed**") : "not measured"}` : ""}.`,
   ].join("\n");

@@ -25,7 +25,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT, adamStepPart, checkIdle, interleave, loadMhaLab, matmulProbe, mhaFlops, randomMatrix, require } from "./common.mjs";
+import { ROOT, adamStepPart, checkIdle, formatRatio, formatSpread, interleave, loadMhaLab, matmulProbe, mhaFlops, randomMatrix, ratioSpread, require } from "./common.mjs";
 import { loadTf, makeTfjsMha } from "./tfjs-mha.mjs";
 import { writeChart } from "./chart.mjs";
 
@@ -243,6 +243,26 @@ writeFileSync(`${stem}.md`, md);
 if (rows.length) await writeChart(final, `${stem}.html`);
 console.log(md);
 
+/** train.mjs and encode.mjs return figures without markdown: where their ours and reference summaries sit. */
+function peersOf(name) {
+  return {
+    train: { what: "One Adam step of the toy model (bench/train.mjs)", ours: (e) => e.ours, refs: { "tfjs float32": (e) => e.tfjs, "PyTorch float64, 1 thread": (e) => e.torch?.f64, "PyTorch float32, 1 thread": (e) => e.torch?.f32 } },
+    encode: { what: "MiniLM encode of a 32-token sentence (bench/encode.mjs)", ours: (e) => e.js, refs: { "PyTorch float64, 1 thread": (e) => e.torchF64, "PyTorch float32, 1 thread": (e) => e.torchF32 } },
+  }[name];
+}
+
+/** ms (median, min–max) of ours and each reference, and ours ÷ each reference with its spread. */
+function peerTable(e, peers) {
+  const sum = (x) => (x && (x.median ?? x.ms) != null ? { median: x.median ?? x.ms, min: x.min, max: x.max } : null);
+  const ours = sum(peers.ours(e));
+  const lines = [`${peers.what}: median ms over rounds (min–max); ours ÷ reference as median× (best–worst).`, "", "| | ms | ours ÷ this |", "|---|---|---|", `| ours | ${formatSpread(ours)} | |`];
+  for (const [label, get] of Object.entries(peers.refs)) {
+    const ref = sum(get(e));
+    lines.push(`| ${label} | ${formatSpread(ref)} | ${ours && ref ? formatRatio(ratioSpread(ours, ref)) : "–"} |`);
+  }
+  return lines.join("\n");
+}
+
 function renderMarkdown(res) {
   const f = (v, d = 2) => (v == null || Number.isNaN(v) ? "–" : v >= 100 ? v.toFixed(0) : v.toFixed(d));
   const x = (v) => (v == null || Number.isNaN(v) ? "–" : `${v.toFixed(1)}×`);
@@ -288,7 +308,9 @@ function renderMarkdown(res) {
     lines.push("", `### ${name}`, "");
     if (e.skipped) lines.push(`Skipped: ${e.skipped}.`);
     else if (e.error) lines.push("Failed:", "", "```", e.error.split("\n").slice(0, 6).join("\n"), "```");
-    else lines.push(typeof e.markdown === "string" ? e.markdown : "```json\n" + JSON.stringify(e, null, 1).slice(0, 4000) + "\n```");
+    else if (typeof e.markdown === "string") lines.push(e.markdown);
+    else if (peersOf(name)) lines.push(peerTable(e, peersOf(name)));
+    else lines.push("```json\n" + JSON.stringify(e, null, 1).slice(0, 4000) + "\n```");
   }
   if (res.notebooks) {
     const nb = res.notebooks;
