@@ -134,8 +134,8 @@ export function plotlyFiguresOf(nb: Nb): Array<{ data: any[]; layout: any }> {
  * the notebook and than dist/ (the code it ran), was executed by the TypeScript kernel, has a count on every code
  * cell, and no error or stderr output.
  */
-export function executedCopyProblem(name: string): string | null {
-  const copy = path.join(EXECUTED, name);
+export function executedCopyProblem(name: string, dir = EXECUTED): string | null {
+  const copy = path.join(dir, name);
   if (!fs.existsSync(copy)) return `no ${path.relative(REPO, copy)} (run the notebook stage first)`;
   const mtime = fs.statSync(copy).mtimeMs;
   if (mtime < fs.statSync(path.join(REPO, 'notebooks', name)).mtimeMs) return 'the executed copy is older than the notebook';

@@ -14,6 +14,8 @@
  * Expected charts are counted from the file on disk (outputs whose data holds application/vnd.plotly.v1+json),
  * independently of the DOM. Screenshots (screenshots/notebooks/) only with MHA_BROWSER_SCREENSHOTS=1.
  */
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import {
@@ -55,6 +57,30 @@ test.describe('course notebooks in JupyterLab', () => {
     const stems = notebooks.map(n => n.replace(/\.ipynb$/, ''));
     expect(FROM_EXECUTED.filter(s => !stems.includes(s)), 'FROM_EXECUTED names without a notebook').toEqual([]);
     expect(stems.length - FROM_EXECUTED.length, 'notebooks run live in JupyterLab').toBeGreaterThanOrEqual(8);
+  });
+
+  test('an executed copy stands for a run only when it is there, current, by the TypeScript kernel and clean', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mha-executed-'));
+    const name = notebooks[0];
+    const clean = readNotebook(path.join(SERVER_ROOT, 'notebooks', name));
+    (clean.metadata as any).language_info = { name: 'typescript' };
+    clean.cells.forEach((c, i) => c.cell_type === 'code' && ((c as any).execution_count = i + 1));
+    const write = (nb: Nb) => fs.writeFileSync(path.join(dir, name), JSON.stringify(nb));
+    expect(executedCopyProblem(name, dir)).toMatch(/^no .*run the notebook stage first/);
+    write(clean);
+    expect(executedCopyProblem(name, dir)).toBeNull();
+    fs.utimesSync(path.join(dir, name), new Date(0), new Date(0));
+    expect(executedCopyProblem(name, dir)).toBe('the executed copy is older than the notebook');
+    const failed = JSON.parse(JSON.stringify(clean)) as Nb;
+    failed.cells.find(c => c.cell_type === 'code')!.outputs = [{ output_type: 'error', ename: 'Error', evalue: 'boom' }];
+    write(failed);
+    expect(executedCopyProblem(name, dir)).toBe('the executed copy has errors: Error: boom');
+    const unrun = JSON.parse(JSON.stringify(clean)) as Nb;
+    unrun.cells.forEach(c => ((c as any).execution_count = null));
+    write(unrun);
+    expect(executedCopyProblem(name, dir)).toMatch(/^the executed copy has \d+ code cells never executed$/);
+    write({ ...clean, metadata: {} });
+    expect(executedCopyProblem(name, dir)).toBe('the executed copy was not run by the TypeScript kernel');
   });
 
   for (const name of notebooks) {
