@@ -214,10 +214,13 @@ def _vmhwm_bytes(pid: int) -> int | None:
 
 
 def _cgroup_peak_bytes(pid: int) -> int | None:
-    """The peak usage of the memory cgroup PID is in (v1 memory.max_usage_in_bytes, v2 memory.peak), bytes."""
+    """The peak usage of the learner's memory cgroup PID is in (v1 memory.max_usage_in_bytes, v2 memory.peak), bytes;
+    None when PID is in no learner cgroup (mha-lab-hub/NAME: a hub not run as root has none)."""
     try:
         for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
             num, ctl, rel = line.split(":", 2)
+            if "/mha-lab-hub/" not in rel:
+                continue
             if ctl == "memory":  # v1
                 return int((Path("/sys/fs/cgroup/memory") / rel.lstrip("/") / "memory.max_usage_in_bytes").read_text())
             if num == "0" and ctl == "" and rel != "/":  # v2 (memory.peak: Linux >= 5.19)
