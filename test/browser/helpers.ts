@@ -26,7 +26,7 @@ export const EXECUTED = path.join(REPO, 'build/executed');
  * (training, MiniLM over a corpus, the chat model; 20-40 s of kernel time each). The rest run live, so the
  * kernel -> JupyterLab -> save -> untrusted reopen path stays proven on most of the course.
  */
-export const FROM_EXECUTED_DEFAULT = ['10-heads-learn', '10b-induction-heads', '11-how-many-heads', '13b-heads-and-syntax', '13c-inside-a-chat-model'];
+export const FROM_EXECUTED_DEFAULT = ['10-heads-learn', '10b-induction-heads', '11-how-many-heads', '11b-encoder-decoder', '13b-heads-and-syntax', '13c-inside-a-chat-model'];
 /** FROM_EXECUTED_DEFAULT, or the names in MHA_BROWSER_FROM_EXECUTED ("04-many-heads,12-real-heads"; "" runs all live). */
 export const FROM_EXECUTED =
   process.env.MHA_BROWSER_FROM_EXECUTED === undefined ? FROM_EXECUTED_DEFAULT : process.env.MHA_BROWSER_FROM_EXECUTED.split(',').map(s => s.trim()).filter(Boolean);
