@@ -20,26 +20,16 @@ from __future__ import annotations
 
 import json
 import pathlib
-import zlib
+import sys
 
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from golden_blocks import _arr, _gen, _randn  # noqa: E402  (one writer of flat arrays, one seeding per case name)
+
 OUT_DIR = pathlib.Path(__file__).resolve().parent.parent / "test" / "fixtures" / "seq2seq"
 PAD = 0
-
-
-def _arr(t):
-    t = t.detach()
-    return {"shape": list(t.shape), "data": [float(v) for v in t.reshape(-1).tolist()]}
-
-
-def _gen(name):
-    return torch.Generator().manual_seed(zlib.crc32(name.encode()))
-
-
-def _randn(g, *shape):
-    return torch.randn(*shape, generator=g, dtype=torch.float64)
 
 
 def _additive(P, p, q_in, kv_in, d, h, mask):

@@ -468,6 +468,11 @@ function _ffnBackward(model: EncoderDecoder, c: _FfnCache | null, ln: LayerNormP
   return Residual.backward(dOut, LayerNorm.backward(c.ln, ln!, dIn, gLn!, n, d));
 }
 
+/** x = E[ids] + P (B sequences of L tokens): the embedding of either side. */
+function _embed(ids: number[], table: Float64Array, positions: Float64Array, B: number, L: number, d: number): Float64Array {
+  return LearnedPositions.forward(Embedding.forward(ids, table, d), positions, B, L, d); // (B·L, d)
+}
+
 /** The encoder on a checked batch of sources: memory = LN(encoder layers(E[src] + P)). */
 function _encode(model: EncoderDecoder, sources: number[][], masks: _Masks): _Enc {
   const { dModel: d, numHeads: h, scoring } = model.config;
@@ -477,8 +482,7 @@ function _encode(model: EncoderDecoder, sources: number[][], masks: _Masks): _En
   const n = B * S;
   const ids = sources.flat(); // (B·S,)
   // 1) embeddings: x = E_s[src] + P_s
-  let x = Embedding.forward(ids, P.srcEmbedding, d); // (B·S, d)
-  LearnedPositions.forward(x, P.srcPositions, B, S, d);
+  let x = _embed(ids, P.srcEmbedding, P.srcPositions, B, S, d); // (B·S, d)
   const layers: _Enc["layers"] = [];
   P.encoder.forEach((lp, l) => {
     // 2) x ← x + SelfAttn(LN(x)): every source position sees every other
@@ -501,8 +505,7 @@ function _decode(model: EncoderDecoder, enc: _Enc, targets: number[][], masks: _
   const n = B * T;
   const ids = targets.flat(); // (B·T,)
   // 1) embeddings: y = E_t[tgt] + P_t
-  let y = Embedding.forward(ids, P.tgtEmbedding, d); // (B·T, d)
-  LearnedPositions.forward(y, P.tgtPositions, B, T, d);
+  let y = _embed(ids, P.tgtEmbedding, P.tgtPositions, B, T, d); // (B·T, d)
   const layers: _Dec["layers"] = [];
   P.decoder.forEach((lp, l) => {
     // 2) y ← y + CausalSelfAttn(LN(y)): position t sees the target up to t
