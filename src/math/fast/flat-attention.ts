@@ -13,12 +13,12 @@
  * no overflow naming (forward-overflow.ts does that for fastForward). The one exception is the scoring option, a
  * constant-time check (_checkScoring) because a wrong or missing wA would otherwise give silent garbage.
  *
- * Dependencies: _matmulTransB (kernels.ts), _transposeFlat (convert.ts), _suggest, _describe.
+ * Dependencies: _matmulTransB, _softmaxRow (kernels.ts), _transposeFlat (convert.ts), _suggest, _describe.
  */
 import { _suggest } from "../../_suggest";
 import { _describe } from "../_describe";
 import { _transposeFlat } from "./convert";
-import { _matmulTransB } from "./kernels";
+import { _matmulTransB, _softmaxRow } from "./kernels";
 import type { Scoring } from "../additive";
 
 export type { Scoring } from "../additive";
@@ -129,39 +129,6 @@ function _linearBackward(
   const dX = new Float64Array(rows * dIn);
   _matmulTransB(dY, 0, dOut, rows, dOut, w, 0, dOut, dIn, dX, 0, dIn); // (rows, dIn): row j of W is column j of Wᵀ
   return dX;
-}
-
-/**
- * The softmax of one row of scores in place: u = s / √dK + m (m from the mask, −Infinity where masked), then
- * exp(u − max) / Σ. A row whose keys are all masked becomes zeros. The fast path's one softmax.
- * @param a the buffer holding the row's scores at o … o+S−1
- * @param maskRow (S,) additive mask entries at m0, or null
- * @param firstMasked keys j ≥ firstMasked are masked (causal), S for none
- * @param pad (S,) 1 = padding key at p0, or null
- */
-function _softmaxRow(
-  a: Float64Array, o: number, S: number, sqrtDK: number,
-  mask: Float64Array | null, m0: number, firstMasked: number, pad: Uint8Array | null, p0: number,
-): void {
-  let max = -Infinity;
-  for (let j = 0; j < S; j++) {
-    let u = a[o + j] / sqrtDK;
-    if (mask != null) u += mask[m0 + j];
-    if (j >= firstMasked || (pad != null && pad[p0 + j] !== 0)) u = -Infinity;
-    a[o + j] = u;
-    if (u > max) max = u;
-  }
-  if (max === -Infinity) {
-    a.fill(0, o, o + S); // every key masked
-    return;
-  }
-  let sum = 0;
-  for (let j = 0; j < S; j++) {
-    const e = Math.exp(a[o + j] - max); // exp(−Infinity) = 0
-    a[o + j] = e;
-    sum += e;
-  }
-  for (let j = 0; j < S; j++) a[o + j] /= sum;
 }
 
 /**
