@@ -38,12 +38,10 @@ function _dims(mha: MultiHeadAttention): FlatAttentionDims {
  * @param q, k, v, o (d, d) weights and (d,) biases in PyTorch's layout
  */
 export function _keepTorchAttention(mha: MultiHeadAttention, q: Dense, k: Dense, v: Dense, o: Dense): void {
-  const paper = (w: Dense) => _transposeFlat(w.weight, 0, w.inFeatures, w.outFeatures, w.inFeatures); // (in, out)
-  _flatOfLayer.set(mha, {
-    dims: _dims(mha),
-    p: { wQ: paper(q), wK: paper(k), wV: paper(v), wO: paper(o), bQ: q.bias, bK: k.bias, bV: v.bias, bO: o.bias },
-    wT: { wQ: q.weight, wK: k.weight, wV: v.weight, wO: o.weight },
-  });
+  const p = { bQ: q.bias, bK: k.bias, bV: v.bias, bO: o.bias } as FlatAttentionParams;
+  const paper = (w: Dense) => () => _transposeFlat(w.weight, 0, w.inFeatures, w.outFeatures, w.inFeatures); // (in, out)
+  for (const [key, w] of [["wQ", q], ["wK", k], ["wV", v], ["wO", o]] as const) _lazy(p, key, paper(w)); // the forward reads wT only: 28 MB never built
+  _flatOfLayer.set(mha, { dims: _dims(mha), p, wT: { wQ: q.weight, wK: k.weight, wV: v.weight, wO: o.weight } });
 }
 
 /** The flat form of a layer: kept at load, or built once from its nested parameters (a layer made some other way). */
