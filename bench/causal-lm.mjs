@@ -7,10 +7,9 @@
 // Each figure: median over rounds of the mean of `steps` consecutive steps, with min–max.
 // Standalone, on an idle machine: npm run build && node bench/causal-lm.mjs [--rounds 7] [--steps 50]
 // From bench/run.mjs (--only causal-lm): run(opts), which is common.mjs's adamStepPart on runOurs and runTorch.
-import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { adamStepPart, require, ROOT, summarize } from "./common.mjs";
+import { adamStepPart, require, runReferenceScript, timeSteps } from "./common.mjs";
 
 export const CONFIG = { batchSize: 16, length: 16, dModel: 32, numHeads: 2, numLayers: 2, vocab: 16, lr: 0.01, seed: 1 };
 /** Issue 23's goal: ours within 2× of PyTorch float64 on one thread. */
@@ -32,23 +31,12 @@ export function runOurs({ rounds = 7, steps = 50 } = {}) {
   const grad = new Float64Array(model.numParams);
   const batches = [0, 1, 2, 3].map((k) => task.sequences(c.batchSize, 100 + k));
   const step = (k) => { grad.fill(0); model.lossAndGrad(batches[k % 4], grad); opt.step(model.theta, grad); };
-  for (let k = 0; k < steps; k++) step(k); // warm-up
-  const times = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    for (let k = 0; k < steps; k++) step(k);
-    times.push((performance.now() - t0) / steps);
-  }
-  return { ...summarize(times), numParams: model.numParams };
+  return { ...timeSteps(step, { rounds, steps }), numParams: model.numParams };
 }
 
-/** ms per Adam step of PyTorch float64, one thread (bench/causal_lm_torch.py). */
+/** ms per Adam step of PyTorch float64, one thread (bench/causal_lm_torch.py): { median, min, max, numParams }. */
 export function runTorch({ rounds = 7, steps = 50 } = {}) {
-  const py = path.join(ROOT, ".venv-ref", "bin", "python");
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "causal_lm_torch.py");
-  const r = spawnSync(py, [script, JSON.stringify({ ...CONFIG, rounds, steps })], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`causal_lm_torch.py failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split("\n").pop());
+  return runReferenceScript("causal_lm_torch.py", { ...CONFIG, rounds, steps });
 }
 
 /** Ours, then PyTorch: { ours, torch, ratio (median, best, worst), goal, markdown } (common.mjs adamStepPart). */
@@ -57,12 +45,5 @@ export function run(opts = {}) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const opts = { rounds: arg("rounds", 7), steps: arg("steps", 50) };
-  const ours = runOurs(opts);
-  const torch = runTorch(opts);
-  const fmt = (x) => `${x.median.toFixed(3)} ms (${x.min.toFixed(3)}–${x.max.toFixed(3)})`;
-  console.log(`one Adam step, 2-layer causal LM, batch ${CONFIG.batchSize}, L ${CONFIG.length}, dModel ${CONFIG.dModel}, h ${CONFIG.numHeads}`);
-  console.log(`  ours (float64)          ${fmt(ours)}`);
-  console.log(`  PyTorch float64, 1 thr  ${fmt(torch)}`);
-  console.log(`  ratio ours / PyTorch    ${(ours.median / torch.median).toFixed(2)}× (goal ≤ 2×)`);
+  console.log(run({ rounds: arg("rounds", 7), steps: arg("steps", 50), force: true }).markdown); // the load average is in it
 }

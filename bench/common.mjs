@@ -1,6 +1,7 @@
 // Shared helpers of the benchmark scripts (run.mjs, memory.mjs, train.mjs, encode.mjs, causal-lm.mjs, chat-model.mjs):
 // seeded inputs, the load gate, interleaved timing with median and min–max, the roofline probe, FLOP count (from
 // mhaCost), trace size, ratios with their spread, and the ours-vs-PyTorch training-step part.
+import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -212,6 +213,35 @@ export function formatSpread(x, digits = 2) {
 /** "1.85× (1.60–2.10)" for a ratioSpread, "–" for none. */
 export function formatRatio(r) {
   return r ? `${r.median.toFixed(2)}× (${r.best.toFixed(2)}–${r.worst.toFixed(2)})` : "–";
+}
+
+/**
+ * ms per call of step(k): `steps` warm-up calls, then per round the mean of `steps` consecutive calls (k counting on).
+ * @returns { median, min, max, n } over rounds
+ * @example timeSteps((k) => model.lossAndGrad(batches[k % 4], grad), { rounds: 7, steps: 50 }).median
+ */
+export function timeSteps(step, { rounds = 7, steps = 50 } = {}) {
+  let k = 0;
+  for (let i = 0; i < steps; i++) step(k++); // warm-up
+  const times = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) step(k++);
+    times.push((performance.now() - t0) / steps);
+  }
+  return summarize(times);
+}
+
+/**
+ * A reference script of bench/ run in .venv-ref (PyTorch) with one JSON argument; its last stdout line, parsed.
+ * @throws "<script> failed: <its stderr>" when it exits non-zero
+ * @example runReferenceScript("causal_lm_torch.py", { ...CONFIG, rounds, steps }).median
+ */
+export function runReferenceScript(script, config) {
+  const py = path.join(ROOT, ".venv-ref", "bin", "python");
+  const r = spawnSync(py, [path.join(ROOT, "bench", script), JSON.stringify(config)], { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr || r.error}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop());
 }
 
 /**
