@@ -191,7 +191,7 @@ export function toyTranslation(options: { seed?: number } = {}): TranslationTask
  *   share = mean over the rows t with alignment[t] ≥ 0 of A[t][alignment[t]]   (a uniform head over S positions: 1/S)
  * @param A (T, S) a cross-attention map (row t predicts target[t + 1])
  * @param alignment (≥ T − 1,) task.alignment(source): a source position per row, −1 for rows not scored
- * @example alignmentShare([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]], [0, 1, -1]) // returns 0.85
+ * @example alignmentShare([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]], [0, 1, -1]) // returns 0.85…  ((0.9 + 0.8) / 2)
  */
 export function alignmentShare(A: number[][], alignment: number[]): number {
   if (!Array.isArray(A) || !Array.isArray(alignment)) throw new Error(`alignmentShare needs a map (T, S) and an alignment, got ${_describe(A)} and ${_describe(alignment)}`);
