@@ -14,6 +14,12 @@ const isRoot = process.getuid?.() === 0;
 const WORKSHOP = `workshop-${process.pid}-pass`; // 12+ characters
 const PREFIX = `sc${process.pid % 100000}`; // learner names PREFIX-a, PREFIX-b, …
 const LIMITS = { pids: 64, cpus: 0.5, homeMB: 20 };
+/** hub.mjs's default memory limit per learner in bytes (this test does not pass --mem-limit), read from its DEFAULTS */
+const DEFAULT_MEM_BYTES = (() => {
+  const m = /memLimit: "(\d+)([MG])"/.exec(fs.readFileSync(path.join(ROOT, "scripts", "hub", "hub.mjs"), "utf8"));
+  if (!m) throw new Error("scripts/hub/hub.mjs: DEFAULTS.memLimit not found");
+  return Number(m[1]) * 2 ** (m[2] === "G" ? 30 : 20);
+})();
 
 let hub: ChildProcess | undefined;
 let url = "";
@@ -326,7 +332,7 @@ print(lab.status_code, lab.url.split("/user/")[-1], files.status_code, s.cookies
         : `${fs.readFileSync(path.join(cg.cpu, "cpu.cfs_quota_us"), "utf8").trim()} ${fs.readFileSync(path.join(cg.cpu, "cpu.cfs_period_us"), "utf8").trim()}`;
       expect(cpu).toBe("50000 100000");
       const mem = fs.existsSync(path.join(cg.memory, "memory.max")) ? path.join(cg.memory, "memory.max") : path.join(cg.memory, "memory.limit_in_bytes");
-      expect(fs.readFileSync(mem, "utf8").trim()).toBe(String(2 ** 30));
+      expect(fs.readFileSync(mem, "utf8").trim()).toBe(String(DEFAULT_MEM_BYTES));
       expect(fs.readFileSync(`/proc/${pid}/limits`, "utf8")).toMatch(new RegExp(`Max file size\\s+${LIMITS.homeMB * 2 ** 20}\\s+${LIMITS.homeMB * 2 ** 20}`));
       // as a process of that learner (in their cgroups): 80 processes at once is more than pids.max allows
       const procs = [...new Set(Object.values(cg))].map((d) => path.join(d, "cgroup.procs"));
