@@ -19,7 +19,7 @@ interface SimdExports {
   matmulF32Acc(x: number, ldx: number, w: number, ldw: number, y: number, ldy: number, n: number, k: number, m: number): void;
   softmaxScale(p: number, count: number, sqrtDK: number, hasMask: number, mp: number, firstMasked: number, hasPad: number, pp: number): number;
   softmaxExp(p: number, count: number, max: number): void;
-  expNonPositive(src: number, dst: number, count: number): void;
+  expNonPositive(p: number, count: number): void;
   sumF32(p: number, count: number): number;
 }
 
@@ -305,10 +305,10 @@ export function _softmaxRowSimd(
  */
 export function _expNonPositive(x: Float64Array): Float64Array | null {
   const even = x.length + (x.length & 1);
-  const heap = _enabled ? _reserve(2 * even) : null;
+  const heap = _enabled ? _reserve(even) : null;
   if (heap === null) return null;
-  heap.fill(0, 0, 2 * even);
   heap.set(x, 0);
-  _wasm!.expNonPositive(0, even * 8, even);
-  return heap.slice(even, even + x.length);
+  if (even !== x.length) heap[x.length] = 0; // an odd count's padding entry
+  _wasm!.expNonPositive(0, even);
+  return heap.slice(0, x.length);
 }

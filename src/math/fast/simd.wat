@@ -230,7 +230,7 @@
   )
 
   ;; ---- exp and the softmax's normalisation (kernels.ts _softmaxRow) ----
-  ;; exp(x) in both lanes, for x ≤ 0, −Infinity or NaN (a softmax's u − max): fdlibm's __ieee754_exp.
+  ;; exp(x), two lanes at a time, for x ≤ 0, −Infinity or NaN (a softmax's u − max): fdlibm's __ieee754_exp.
   ;;   exp(x) = 2^k · exp(r),  x = k·ln2 + r,  |r| ≤ ln2/2 (r = hi − lo, ln2 split in two so k·ln2HI is exact)
   ;;   exp(r) = 1 − ((lo − r·c/(2 − c)) − hi),  c = r − r²·(P1 + r²·(P2 + r²·(P3 + r²·(P4 + r²·P5))))
   ;; fdlibm's branches on the high word of |x| are compares on |x| at the same boundaries. Its k = 0 branch,
@@ -258,49 +258,57 @@
   (global $ONE v128 (v128.const f64x2 1 1))
   (global $TWO v128 (v128.const f64x2 2 2))
 
-  (func $exp (param $x v128) (result v128)
+  ;; In place, exp(x − shift) of every float64 from byte q to byte end (pairs), x − shift ≤ 0, −Infinity or NaN.
+  (func $expRange (param $q i32) (param $end i32) (param $shift f64)
+    (local $vshift v128) (local $x v128)
     (local $ax v128) (local $big v128) (local $mid v128) (local $sub v128)
     (local $t v128) (local $k v128) (local $hi v128) (local $lo v128) (local $r v128) (local $rr v128) (local $c v128) (local $y v128)
-    (local.set $ax (f64x2.abs (local.get $x)))
-    (local.set $big (f64x2.ge (local.get $ax) (global.get $HALF_LN2)))     ;; |x| > ln2/2: reduce
-    (local.set $mid (f64x2.lt (local.get $ax) (global.get $ONE_HALF_LN2))) ;; and |x| < 1.5·ln2: k = −1
-    ;; k = (int)(x/ln2 − 0.5) (x < 0), as a float64; hi = x − k·ln2HI, lo = k·ln2LO
-    (local.set $t (f64x2.trunc (f64x2.add (f64x2.mul (global.get $INVLN2) (local.get $x)) (global.get $MINUS_HALF))))
-    (local.set $k (v128.bitselect (global.get $MINUS_ONE) (local.get $t) (local.get $mid)))
-    (local.set $hi (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (global.get $LN2HI))))   ;; k = −1: x − (−ln2HI)
-    (local.set $lo (f64x2.mul (local.get $k) (global.get $LN2LO)))                              ;; k = −1: −ln2LO
-    ;; |x| ≤ ln2/2: k = 0, hi = x, lo = 0
-    (local.set $k (v128.and (local.get $k) (local.get $big)))
-    (local.set $hi (v128.bitselect (local.get $hi) (local.get $x) (local.get $big)))
-    (local.set $lo (v128.and (local.get $lo) (local.get $big)))
-    (local.set $r (f64x2.sub (local.get $hi) (local.get $lo)))
-    (local.set $rr (f64x2.mul (local.get $r) (local.get $r)))
-    ;; c = r − r²·(P1 + r²·(P2 + r²·(P3 + r²·(P4 + r²·P5)))), innermost first
-    (local.set $c (f64x2.mul (local.get $rr) (global.get $P5)))
-    (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (global.get $P4) (local.get $c))))
-    (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (global.get $P3) (local.get $c))))
-    (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (global.get $P2) (local.get $c))))
-    (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (global.get $P1) (local.get $c))))
-    (local.set $c (f64x2.sub (local.get $r) (local.get $c)))
-    ;; y = 1 − ((lo − (r·c)/(2 − c)) − hi)
-    (local.set $y (f64x2.sub (global.get $ONE) (f64x2.sub (f64x2.sub (local.get $lo)
-      (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (global.get $TWO) (local.get $c))))
-      (local.get $hi))))
-    ;; times 2^k, or 2^(k+1000) then 2^−1000 when k < −1021 (a subnormal result)
-    (local.set $sub (f64x2.lt (local.get $k) (global.get $K_MIN)))
-    (local.set $k (v128.bitselect (f64x2.add (local.get $k) (global.get $THOUSAND)) (local.get $k) (local.get $sub)))
-    (local.set $y (f64x2.mul (local.get $y)
-      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k))) (global.get $BIAS))
-        (i32.const 52))))                                                                         ;; the bits of 2^k
-    (local.set $y (v128.bitselect (f64x2.mul (local.get $y) (global.get $TWOM1000)) (local.get $y) (local.get $sub)))
-    ;; |x| < 2^−28: 1 + x;  x < −745.13 (and −Infinity): 0
-    (v128.bitselect (global.get $ZERO)
-      (v128.bitselect (f64x2.add (global.get $ONE) (local.get $x)) (local.get $y)
-        (f64x2.lt (local.get $ax) (global.get $TINY)))
-      (f64x2.lt (local.get $x) (global.get $U_THRESHOLD)))
+    (local.set $vshift (f64x2.splat (local.get $shift)))
+    (block $done (loop $each
+      (br_if $done (i32.ge_u (local.get $q) (local.get $end)))
+      (local.set $x (f64x2.sub (v128.load (local.get $q)) (local.get $vshift)))
+      (local.set $ax (f64x2.abs (local.get $x)))
+      (local.set $big (f64x2.ge (local.get $ax) (global.get $HALF_LN2)))     ;; |x| > ln2/2: reduce
+      (local.set $mid (f64x2.lt (local.get $ax) (global.get $ONE_HALF_LN2))) ;; and |x| < 1.5·ln2: k = −1
+      ;; k = (int)(x/ln2 − 0.5) (x < 0), as a float64; hi = x − k·ln2HI, lo = k·ln2LO
+      (local.set $t (f64x2.trunc (f64x2.add (f64x2.mul (global.get $INVLN2) (local.get $x)) (global.get $MINUS_HALF))))
+      (local.set $k (v128.bitselect (global.get $MINUS_ONE) (local.get $t) (local.get $mid)))
+      (local.set $hi (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (global.get $LN2HI))))   ;; k = −1: x − (−ln2HI)
+      (local.set $lo (f64x2.mul (local.get $k) (global.get $LN2LO)))                              ;; k = −1: −ln2LO
+      ;; |x| ≤ ln2/2: k = 0, hi = x, lo = 0
+      (local.set $k (v128.and (local.get $k) (local.get $big)))
+      (local.set $hi (v128.bitselect (local.get $hi) (local.get $x) (local.get $big)))
+      (local.set $lo (v128.and (local.get $lo) (local.get $big)))
+      (local.set $r (f64x2.sub (local.get $hi) (local.get $lo)))
+      (local.set $rr (f64x2.mul (local.get $r) (local.get $r)))
+      ;; c = r − r²·(P1 + r²·(P2 + r²·(P3 + r²·(P4 + r²·P5)))), innermost first
+      (local.set $c (f64x2.mul (local.get $rr) (global.get $P5)))
+      (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (global.get $P4) (local.get $c))))
+      (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (global.get $P3) (local.get $c))))
+      (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (global.get $P2) (local.get $c))))
+      (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (global.get $P1) (local.get $c))))
+      (local.set $c (f64x2.sub (local.get $r) (local.get $c)))
+      ;; y = 1 − ((lo − (r·c)/(2 − c)) − hi)
+      (local.set $y (f64x2.sub (global.get $ONE) (f64x2.sub (f64x2.sub (local.get $lo)
+        (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (global.get $TWO) (local.get $c))))
+        (local.get $hi))))
+      ;; times 2^k, or 2^(k+1000) then 2^−1000 when k < −1021 (a subnormal result)
+      (local.set $sub (f64x2.lt (local.get $k) (global.get $K_MIN)))
+      (local.set $k (v128.bitselect (f64x2.add (local.get $k) (global.get $THOUSAND)) (local.get $k) (local.get $sub)))
+      (local.set $y (f64x2.mul (local.get $y)
+        (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k))) (global.get $BIAS))
+          (i32.const 52))))                                                                         ;; the bits of 2^k
+      (local.set $y (v128.bitselect (f64x2.mul (local.get $y) (global.get $TWOM1000)) (local.get $y) (local.get $sub)))
+      ;; |x| < 2^−28: 1 + x;  x < −745.13 (and −Infinity): 0
+      (v128.store (local.get $q) (v128.bitselect (global.get $ZERO)
+        (v128.bitselect (f64x2.add (global.get $ONE) (local.get $x)) (local.get $y)
+          (f64x2.lt (local.get $ax) (global.get $TINY)))
+        (f64x2.lt (local.get $x) (global.get $U_THRESHOLD))))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (br $each)))
   )
 
-;; The first half of a softmax row, in place: u_j = s_j / √dK (+ m_j when hasMask), −∞ for j ≥ firstMasked and
+  ;; The first half of a softmax row, in place: u_j = s_j / √dK (+ m_j when hasMask), −∞ for j ≥ firstMasked and
   ;; where pad_j ≠ 0 (when hasPad); returns max_j u_j, NaN ignored (JavaScript's `if (u > max) max = u`).
   ;; s: `count` float64 at byte p (count even; the caller's padding entry past the row must be masked by firstMasked);
   ;; m: float64 at byte mp; pad: bytes at byte pp.
@@ -341,35 +349,27 @@
   ;; The second half of a softmax row, in place: e_j = exp(u_j − max), sum = e_0 + e_1 + … in order, then e_j / sum.
   ;; u: `count` float64 at byte p (count even: an odd row's caller pads one −Infinity, which adds exp(−∞) = 0).
   (func (export "softmaxExp") (param $p i32) (param $count i32) (param $max f64)
-    (local $q i32) (local $end i32) (local $vmax v128) (local $e v128) (local $sum f64)
+    (local $q i32) (local $end i32) (local $v v128) (local $sum f64)
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $count) (i32.const 3))))
-    (local.set $vmax (f64x2.splat (local.get $max)))
+    (call $expRange (local.get $p) (local.get $end) (local.get $max))
     (local.set $q (local.get $p))
-    (block $expDone (loop $eachExp
-      (br_if $expDone (i32.ge_u (local.get $q) (local.get $end)))
-      (local.set $e (call $exp (f64x2.sub (v128.load (local.get $q)) (local.get $vmax))))
-      (v128.store (local.get $q) (local.get $e))
-      (local.set $sum (f64.add (f64.add (local.get $sum) (f64x2.extract_lane 0 (local.get $e))) (f64x2.extract_lane 1 (local.get $e))))
+    (block $sumDone (loop $eachSum                                    ;; the sum in order: entry 0, 1, 2, …
+      (br_if $sumDone (i32.ge_u (local.get $q) (local.get $end)))
+      (local.set $sum (f64.add (f64.add (local.get $sum) (f64.load (local.get $q))) (f64.load offset=8 (local.get $q))))
       (local.set $q (i32.add (local.get $q) (i32.const 16)))
-      (br $eachExp)))
-    (local.set $vmax (f64x2.splat (local.get $sum)))
+      (br $eachSum)))
+    (local.set $v (f64x2.splat (local.get $sum)))
     (local.set $q (local.get $p))
     (block $divDone (loop $eachDiv
       (br_if $divDone (i32.ge_u (local.get $q) (local.get $end)))
-      (v128.store (local.get $q) (f64x2.div (v128.load (local.get $q)) (local.get $vmax)))
+      (v128.store (local.get $q) (f64x2.div (v128.load (local.get $q)) (local.get $v)))
       (local.set $q (i32.add (local.get $q) (i32.const 16)))
       (br $eachDiv)))
   )
 
-  ;; exp of `count` float64 at src into dst (count even), for x ≤ 0: the test of $exp against Math.exp.
-  (func (export "expNonPositive") (param $src i32) (param $dst i32) (param $count i32)
-    (block $done (loop $each
-      (br_if $done (i32.le_s (local.get $count) (i32.const 0)))
-      (v128.store (local.get $dst) (call $exp (v128.load (local.get $src))))
-      (local.set $src (i32.add (local.get $src) (i32.const 16)))
-      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
-      (local.set $count (i32.sub (local.get $count) (i32.const 2)))
-      (br $each)))
+  ;; exp of `count` float64 in place at p (count even), for x ≤ 0: the test of the exp against Math.exp.
+  (func (export "expNonPositive") (param $p i32) (param $count i32)
+    (call $expRange (local.get $p) (i32.add (local.get $p) (i32.shl (local.get $count) (i32.const 3))) (f64.const 0))
   )
 
   ;; ---- float32 accumulation (the chat model's decoding; NOT the float64 kernels' numbers) ----
