@@ -8,10 +8,9 @@
 // Each figure: median over rounds of the mean of `steps` consecutive steps, with min–max.
 // Standalone, on an idle machine: npm run build && node bench/seq2seq.mjs [--rounds 7] [--steps 20]
 // From bench/run.mjs (--only seq2seq): run(opts), which is common.mjs's adamStepPart on runOurs and runTorch.
-import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { adamStepPart, require, ROOT, summarize } from "./common.mjs";
+import { adamStepPart, require, runReferenceScript, timeSteps } from "./common.mjs";
 
 export const CONFIG = {
   batchSize: 32, sourceLength: 10, targetLength: 10, dModel: 64, numHeads: 4, encoderLayers: 2, decoderLayers: 2,
@@ -50,23 +49,12 @@ export function runOurs({ rounds = 7, steps = 20 } = {}) {
   const grad = new Float64Array(model.numParams);
   const data = batches(c);
   const step = (k) => { grad.fill(0); model.lossAndGrad(data[k % 4], grad); opt.step(model.theta, grad); };
-  for (let k = 0; k < steps; k++) step(k); // warm-up
-  const times = [];
-  for (let r = 0; r < rounds; r++) {
-    const t0 = performance.now();
-    for (let k = 0; k < steps; k++) step(k);
-    times.push((performance.now() - t0) / steps);
-  }
-  return { ...summarize(times), numParams: model.numParams };
+  return { ...timeSteps(step, { rounds, steps }), numParams: model.numParams };
 }
 
-/** ms per Adam step of PyTorch float64, one thread (bench/seq2seq_torch.py). */
+/** ms per Adam step of PyTorch float64, one thread (bench/seq2seq_torch.py): { median, min, max, numParams }. */
 export function runTorch({ rounds = 7, steps = 20 } = {}) {
-  const py = path.join(ROOT, ".venv-ref", "bin", "python");
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), "seq2seq_torch.py");
-  const r = spawnSync(py, [script, JSON.stringify({ ...CONFIG, rounds, steps })], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`seq2seq_torch.py failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split("\n").pop());
+  return runReferenceScript("seq2seq_torch.py", { ...CONFIG, rounds, steps });
 }
 
 /** Ours, then PyTorch: { ours, torch, ratio (median, best, worst), goal, markdown } (common.mjs adamStepPart). */
@@ -75,13 +63,5 @@ export function run(opts = {}) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const opts = { rounds: arg("rounds", 7), steps: arg("steps", 20) };
-  const ours = runOurs(opts);
-  const torch = runTorch(opts);
-  const fmt = (x) => `${x.median.toFixed(3)} ms (${x.min.toFixed(3)}–${x.max.toFixed(3)})`;
-  const c = CONFIG;
-  console.log(`one Adam step, encoder–decoder ${c.encoderLayers} + ${c.decoderLayers} layers, batch ${c.batchSize}, lengths ${c.sourceLength}/${c.targetLength}, dModel ${c.dModel}, h ${c.numHeads}`);
-  console.log(`  ours (float64)          ${fmt(ours)}   ${ours.numParams} parameters`);
-  console.log(`  PyTorch float64, 1 thr  ${fmt(torch)}   ${torch.numParams} parameters`);
-  console.log(`  ratio ours / PyTorch    ${(ours.median / torch.median).toFixed(2)}× (goal ≤ 2×)`);
+  console.log(run({ rounds: arg("rounds", 7), steps: arg("steps", 20), force: true }).markdown); // the load average is in it
 }
