@@ -10,6 +10,7 @@
  * Dependencies: mulberry32, PAD/BOS/EOS and Seq2SeqBatch (encoder-decoder.ts).
  */
 import { _describe } from "../math/_describe";
+import { _isSafeInteger, _validateOptions } from "../math/_validate";
 import { mulberry32 } from "../math/random";
 import { _positiveInt } from "./_check";
 import { BOS, EOS, EncoderDecoder, EncoderDecoderRunOptions, PAD, Seq2SeqBatch } from "./encoder-decoder";
@@ -81,10 +82,8 @@ function _hash(i: number, seed: number): number {
  * @example toyTranslation().targetText(toyTranslation().reference([1, 3, 9, 17, 2, 10])) // returns "kopa gor ga miru o tavi"
  */
 export function toyTranslation(options: { seed?: number } = {}): TranslationTask {
-  if (options == null || typeof options !== "object") throw new Error(`toyTranslation options must be an object { seed }, got ${_describe(options)}`);
-  for (const k of Object.keys(options)) if (k !== "seed") throw new Error(`\`${k}\` is not an option of toyTranslation; the options are \`seed\``);
+  _validateOptions("toyTranslation", options, { seed: _isSafeInteger });
   const seed = options.seed ?? 0;
-  if (!Number.isSafeInteger(seed)) throw new Error(`seed must be an integer, got ${_describe(seed)}`);
   const S = 7;
   const T = 9;
   const held = (i: number) => _hash(i, seed) < 0x1999999a;

@@ -72,7 +72,8 @@ describe("toyTranslation", () => {
   it.each([
     ["a source that is not a sentence", () => task.reference(ids("dog the sees")), 'toyTranslation: [9, 1, 17] ("dog the sees") is not a sentence of the task'],
     ["too many held-out sentences", () => task.heldOut(100000), "heldOut: asked for 100000 different held-out sentences, but there are 7470"],
-    ["an unknown option", () => toyTranslation({ sed: 1 } as never), "`sed` is not an option of toyTranslation; the options are `seed`"],
+    ["an unknown option", () => toyTranslation({ sed: 1 } as never), "`sed` is not an option of toyTranslation; did you mean `seed`?"],
+    ["a seed that is not an integer", () => toyTranslation({ seed: 1.5 }), "seed must be an integer, got 1.5"],
     ["n not a positive integer", () => task.batch(0), "n must be an integer ≥ 1, got 0"],
   ])("%s: a clear error", (_, f, text) => {
     expect(f).toThrow(text);
