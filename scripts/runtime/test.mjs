@@ -10,8 +10,7 @@
 // browser).
 // Every stage runs even when an earlier test stage failed, so one run shows all failures; the exit code is 1 if
 // any failed.
-// Each stage's own output streams through; at the end one summary line adds up the tests that the
-// runners reported: "N passed, N failed, N skipped" (vitest's "Tests" line, pytest's "== … ==" line,
+// At the end one summary line adds up the tests that the runners reported: "N passed, N failed, N skipped" (vitest's "Tests" line, pytest's "== … ==" line,
 // playwright's closing lines). Each runner also writes a report (build/test-reports/) naming every skipped test.
 // Under CI=true a skipped test fails the run unless test/skips.json lists it with its reason (docs/testing.md).
 import { spawn } from "node:child_process";
