@@ -10,8 +10,8 @@
 // browser).
 // Every stage runs even when an earlier test stage failed, so one run shows all failures; the exit code is 1 if
 // any failed.
-// At the end one summary line adds up the tests that the runners reported: "N passed, N failed, N skipped" (vitest's "Tests" line, pytest's "== … ==" line,
-// playwright's closing lines). Each runner also writes a report (build/test-reports/) naming every skipped test.
+// At the end one summary line adds up the tests that the runners reported: "N passed, N failed, N skipped"
+// (vitest's "Tests" line, pytest's "== … ==" line, playwright's closing lines). Each runner also writes a report (build/test-reports/) naming every skipped test.
 // Under CI=true a skipped test fails the run unless test/skips.json lists it with its reason (docs/testing.md).
 import { spawn } from "node:child_process";
 import fs from "node:fs";
