@@ -195,7 +195,7 @@ export function _matmulLoops(
  * @param firstMasked keys j ≥ firstMasked are masked (causal), S for none
  * @param pad (keys,) 1 = padding key, this row's keys at p0 … p0+S−1, or null
  * @param p0 where the row's padding flags start
- * @example const a = Float64Array.of(2, 2, 9); _softmaxRow(a, 0, 3, 2, null, 0, 2, null, 0); Array.from(a) // returns [0.5, 0.5, 0]
+ * @example Array.from(((a) => (_softmaxRow(a, 0, 3, 2, null, 0, 2, null, 0), a))(Float64Array.of(2, 2, 9))) // returns [0.5, 0.5, 0]
  */
 export function _softmaxRow(
   a: Float64Array, o: number, S: number, sqrtDK: number,

@@ -301,7 +301,7 @@ export function _softmaxRowSimd(
  * exp(x) of every entry by the module's fdlibm exp (for x ≤ 0, −Infinity or NaN): the test of its bits against Math.exp.
  * @param x (count,)
  * @return (count,) exp(x), or null when the module is off
- * @example Array.from(_expNonPositive(Float64Array.of(0, -Infinity))!) // returns [1, 0]
+ * @example Array.from(_expNonPositive(Float64Array.of(0, -Infinity)) ?? []) // returns [1, 0]
  */
 export function _expNonPositive(x: Float64Array): Float64Array | null {
   const even = x.length + (x.length & 1);
