@@ -23,7 +23,7 @@ export type { FeedForwardCache, FeedForwardParams } from "./feed-forward";
 export { Residual } from "./residual";
 export { Attention } from "./attention";
 export type { AttentionCache, AttentionInputGradients, AttentionOptions, AttentionParams } from "./attention";
-export type { Scoring } from "../math/additive";
+export type { Scoring } from "../math/types";
 export { CrossEntropy } from "./cross-entropy";
 export type { CrossEntropyCache } from "./cross-entropy";
 export { RMSNorm } from "./rms-norm";

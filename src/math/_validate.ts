@@ -13,9 +13,8 @@
 import { _suggest as _suggestKey } from "../_suggest";
 import { _describe } from "./_describe";
 import { checkMatrix, checkPositiveInt, checkVector, headSize, shapeOf } from "./matrix";
-import type { Scoring } from "./additive";
 import type { MhaParams } from "./trace";
-import type { Matrix, Vector } from "./types";
+import type { Matrix, Scoring, Vector } from "./types";
 
 // ---------------------------------------------------------------- options
 

@@ -11,11 +11,7 @@ import { _matmul, _transpose, checkMatrix, checkVector, shapeOf } from "./matrix
 import { _checkSoftmaxRows, _softmaxRows, _softmaxRowsBackward } from "./softmax";
 import type { Matrix, Vector } from "./types";
 
-/**
- * How a head of multi-head attention scores a (query, key) pair: "dot", the scaled dot product q·k/√dK (Vaswani et
- * al.), or "additive", wᵀ·tanh(q + k) (Bahdanau et al., with the projections folded into W^Q, W^K).
- */
-export type Scoring = "dot" | "additive";
+export type { Scoring } from "./types";
 
 /**
  * Parameters of additive attention (names as in D2L; Bahdanau calls them W_a, U_a, v_a). wQ and wK may be null:

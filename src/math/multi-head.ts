@@ -11,7 +11,6 @@
  * _concatHeads, _outputProjection, _headContributions, their backwards, glorotUniform, paramsFromTorchStateDict.
  */
 import { _additiveAttention, _additiveAttentionBackward } from "./additive";
-import type { Scoring } from "./additive";
 import { _concatHeads, _meanOverHeads, _repeatKV, _repeatKVBackward, _splitHeads } from "./heads";
 import { _backwardInputs } from "./_backward-inputs";
 import { _forwardArgs, _forwardInputs } from "./_forward-inputs";
@@ -25,7 +24,7 @@ import { paramsFromTorchStateDict, torchStateDictFromParams } from "./torch-stat
 import type { FromTorchOptions, TorchStateDict } from "./torch-state-dict";
 import type { AttentionTrace, HeadTrace, MhaParams } from "./trace";
 import { checkMatrix } from "./matrix";
-import type { Matrix } from "./types";
+import type { Matrix, Scoring } from "./types";
 import {
   _validateOptions, _checkParams, _checkSize, _isBoolean, _isOneOf, _isPositiveInt, _isSafeInteger, _markValidated, _nestedBytes,
 } from "./_validate";

@@ -14,3 +14,9 @@ export type Vector = number[];
  * Shape (L, S) for attention masks, (S,) for key-padding masks.
  */
 export type BoolMask = boolean[][];
+
+/**
+ * How a head of multi-head attention scores a (query, key) pair: "dot", the scaled dot product q·k/√dK (Vaswani et
+ * al.), or "additive", wᵀ·tanh(q + k) (Bahdanau et al., with the projections folded into W^Q, W^K).
+ */
+export type Scoring = "dot" | "additive";

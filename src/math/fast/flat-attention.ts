@@ -19,7 +19,7 @@ import { _suggest } from "../../_suggest";
 import { _describe } from "../_describe";
 import { _transposeFlat } from "./convert";
 import { _matmulTransB, _softmaxRow } from "./kernels";
-import type { Scoring } from "../additive";
+import type { Scoring } from "../types";
 
 export type { Scoring } from "../additive";
 

@@ -7,6 +7,6 @@ export { mhaBackwardFlat, mhaForwardFlat, zeroFlatParams } from "./flat-attentio
 export type {
   FlatAttentionCache, FlatAttentionDims, FlatAttentionInputGradients, FlatAttentionOptions, FlatAttentionParams, FlatWeightsT,
 } from "./flat-attention";
-export type { Scoring } from "../additive";
+export type { Scoring } from "../types";
 export { fastMatmul, installFastMultiply, uninstallFastMultiply } from "./mathjs";
 export type { MathWithMultiply } from "./mathjs";
