@@ -5,11 +5,12 @@
  * multiplies by: loadMiniLMModel hands the safetensors buffers over as they are (no nested copy, no transpose back).
  *
  * Dependencies: mhaForwardFlat (src/math/fast/flat-attention), _traceView, fastForward (its named overflow error),
- * _flatten and _transposeFlat (src/math/fast/convert).
+ * _trustedLayer (a layer that is not a MultiHeadAttention is checked), _flatten and _transposeFlat (src/math/fast/convert).
  */
 import type { MultiHeadAttention } from "../math/multi-head";
 import type { AttentionTrace, Matrix } from "../math/trace";
 import { _lazy } from "../math/_lazy";
+import { _trustedLayer, LayerSizes } from "../math/_validate";
 import { _flatten, _transposeFlat } from "../math/fast/convert";
 import { FlatAttentionDims, FlatAttentionParams, FlatWeightsT, mhaForwardFlat } from "../math/fast/flat-attention";
 import { fastForward } from "../math/fast/forward";
@@ -18,6 +19,7 @@ import type { Dense } from "./_dense";
 
 /** One attention layer as the flat forward takes it: sizes, paper-orientation buffers and their transposes. */
 export interface _FlatAttention {
+  /** the layer, checked (a MultiHeadAttention itself; another object's checked copy) */ layer: LayerSizes;
   dims: FlatAttentionDims;
   /** (d, d) W^Q … W^O, paper orientation, and the biases */ p: FlatAttentionParams;
   /** (d, d) W^Qᵀ … W^Oᵀ: PyTorch's (out, in) weights */ wT: FlatWeightsT;
@@ -26,8 +28,8 @@ export interface _FlatAttention {
 /** The flat form of each layer (MultiHeadAttention is frozen, so its flat form never goes stale). */
 const _flatOfLayer = new WeakMap<MultiHeadAttention, _FlatAttention>();
 
-function _dims(mha: MultiHeadAttention): FlatAttentionDims {
-  const { dModel, numHeads, numKVHeads, dK, dV, kdim, vdim } = mha;
+function _dims(layer: LayerSizes): FlatAttentionDims {
+  const { dModel, numHeads, numKVHeads, dK, dV, kdim, vdim } = layer;
   return { dModel, numHeads, numKVHeads, dK, dV, kdim, vdim };
 }
 
@@ -41,20 +43,23 @@ export function _keepTorchAttention(mha: MultiHeadAttention, q: Dense, k: Dense,
   const p = { bQ: q.bias, bK: k.bias, bV: v.bias, bO: o.bias } as FlatAttentionParams;
   const paper = (w: Dense) => () => _transposeFlat(w.weight, 0, w.inFeatures, w.outFeatures, w.inFeatures); // (in, out)
   for (const [key, w] of [["wQ", q], ["wK", k], ["wV", v], ["wO", o]] as const) _lazy(p, key, paper(w)); // the forward reads wT only: 28 MB never built
-  _flatOfLayer.set(mha, { dims: _dims(mha), p, wT: { wQ: q.weight, wK: k.weight, wV: v.weight, wO: o.weight } });
+  _flatOfLayer.set(mha, { layer: mha, dims: _dims(mha), p, wT: { wQ: q.weight, wK: k.weight, wV: v.weight, wO: o.weight } });
 }
 
-/** The flat form of a layer: kept at load, or built once from its nested parameters (a layer made some other way). */
+/**
+ * The flat form of a layer: kept at load, or built from its nested parameters (a layer made some other way), once
+ * for a MultiHeadAttention (frozen); another object is checked in full first, as fastForward checks it, and not kept.
+ */
 export function _flatAttention(mha: MultiHeadAttention): _FlatAttention {
-  let f = _flatOfLayer.get(mha);
-  if (f === undefined) {
-    const { wQ, wK, wV, wO, bQ, bK, bV, bO } = mha.params;
-    const v = (b: number[] | null) => (b == null ? null : Float64Array.from(b));
-    const p = { wQ: _flatten(wQ), wK: _flatten(wK), wV: _flatten(wV), wO: _flatten(wO), bQ: v(bQ), bK: v(bK), bV: v(bV), bO: v(bO) };
-    const t = (w: Float64Array, m: Matrix) => _transposeFlat(w, 0, m[0].length, m.length, m[0].length); // (cols, rows)
-    f = { dims: _dims(mha), p, wT: { wQ: t(p.wQ, wQ), wK: t(p.wK, wK), wV: t(p.wV, wV), wO: t(p.wO, wO) } };
-    _flatOfLayer.set(mha, f);
-  }
+  const known = _flatOfLayer.get(mha);
+  if (known !== undefined) return known;
+  const layer = _trustedLayer(mha, "bertLayer"); // a MultiHeadAttention at once; another object: its params checked
+  const { wQ, wK, wV, wO, bQ, bK, bV, bO } = layer.params;
+  const v = (b: number[] | null) => (b == null ? null : Float64Array.from(b));
+  const p = { wQ: _flatten(wQ), wK: _flatten(wK), wV: _flatten(wV), wO: _flatten(wO), bQ: v(bQ), bK: v(bK), bV: v(bV), bO: v(bO) };
+  const t = (w: Float64Array, m: Matrix) => _transposeFlat(w, 0, m[0].length, m.length, m[0].length); // (cols, rows)
+  const f = { layer, dims: _dims(layer), p, wT: { wQ: t(p.wQ, wQ), wK: t(p.wK, wK), wV: t(p.wV, wV), wO: t(p.wO, wO) } };
+  if (layer === (mha as unknown)) _flatOfLayer.set(mha, f); // frozen by its constructor: never stale
   return f;
 }
 
@@ -70,15 +75,15 @@ export function _flatAttention(mha: MultiHeadAttention): _FlatAttention {
  * @return the AttentionTrace; `trace.flat.output` (L·d,) is the attention output
  */
 export function _selfAttentionFlat(x: Float64Array, L: number, mha: MultiHeadAttention, nested: () => Matrix): AttentionTrace {
-  const { dims, p, wT } = _flatAttention(mha);
+  const { layer, dims, p, wT } = _flatAttention(mha);
   const c = mhaForwardFlat(dims, p, 1, L, L, x, x, x, { weightsT: wT }); // output (L, d), weights (h, L, L)
   for (let i = 0; i < c.output.length; i++) {
     if (!Number.isFinite(c.output[i])) {
-      fastForward(mha, nested()); // throws the readable path's error naming the first non-finite intermediate
+      fastForward(layer as MultiHeadAttention, nested()); // throws the readable path's error naming the first non-finite intermediate
       throw new Error(`self-attention output row ${Math.floor(i / dims.dModel)}, column ${i % dims.dModel} is ${c.output[i]}`);
     }
   }
-  const trace: AttentionTrace = _traceView(mha, wT, { query: [], key: [], value: [], mask: null, fullyMaskedRows: [] }, c);
+  const trace: AttentionTrace = _traceView(layer, wT, { query: [], key: [], value: [], mask: null, fullyMaskedRows: [] }, c);
   for (const field of ["query", "key", "value"]) _lazy(trace, field, nested); // (L, d) the same matrix, as self-attention's
   return trace;
 }

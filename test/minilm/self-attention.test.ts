@@ -71,6 +71,18 @@ describe("_selfAttentionFlat(x, L, mha, nested): the one flat forward on MiniLM'
     expect(_flatAttention(b.mha)).not.toEqual(_flatAttention(a.mha));
   });
 
+  it("a layer-like object that is not a MultiHeadAttention is checked as fastForward checks it, and not kept", () => {
+    const mha = MultiHeadAttention.random({ dModel: d, numHeads: h, seed: 9 });
+    const { dModel, numHeads, numKVHeads, dK, dV, kdim, vdim } = mha;
+    const copy = { dModel, numHeads, numKVHeads, dK, dV, kdim, vdim, params: { ...mha.params }, forward: mha.forward } as unknown as MultiHeadAttention;
+    expect(_selfAttentionFlat(flat(x), L, copy, () => x).output).toEqual(fastForward(mha, x).output);
+    expect(_flatAttention(copy)).not.toBe(_flatAttention(copy)); // derived again each time: a plain object can change
+    const wQ = mha.params.wQ.map((r) => r.slice());
+    wQ[1][2] = NaN;
+    const broken = { ...copy, params: { ...mha.params, wQ } } as unknown as MultiHeadAttention;
+    expect(() => _selfAttentionFlat(flat(x), L, broken, () => x)).toThrow(/^bertLayer: the layer is not a MultiHeadAttention built by its constructor, and its parameters do not hold up: .*wQ/);
+  });
+
   it("the trace's query, key and value are the nested input, built on first read", () => {
     const { mha } = torchLayer(d, h);
     let built = 0;
