@@ -2,8 +2,10 @@
  * Module-private: a model's trainable numbers as ONE flat θ (what an optimiser updates), and named views
  * into it, so each block reads its own parameters and a gradient buffer shaped like θ gets the same names.
  *
- * Dependencies: none.
+ * Dependencies: glorotUniform, mulberry32 (src/math/random.ts), _describe.
  */
+import { _describe } from "../math/_describe";
+import { glorotUniform, mulberry32 } from "../math/random";
 
 /** One named parameter and its shape, e.g. { name: "layers.0.attn.wQ", shape: [32, 32] }. */
 export interface _Slot { name: string; shape: number[] }
@@ -36,4 +38,27 @@ export function _view(layout: _Layout, buf: Float64Array, name: string): Float64
   const at = layout.offsets.get(name);
   if (at == null) throw new Error(`no parameter named ${name}`);
   return buf.subarray(at[0], at[0] + at[1]);
+}
+
+/**
+ * A fresh θ for a layout: every matrix Glorot-uniform (drawn in slot order from one seeded stream), every LayerNorm
+ * gain (a slot named ….gamma) 1, every other vector (biases, betas) 0.
+ * @example _initTheta(_layout([{ name: "ln.gamma", shape: [2] }, { name: "b", shape: [1] }]), 0) // returns Float64Array [1, 1, 0]
+ */
+export function _initTheta(layout: _Layout, seed: number): Float64Array {
+  const theta = new Float64Array(layout.size);
+  const rand = mulberry32(seed);
+  for (const s of layout.slots) {
+    const v = _view(layout, theta, s.name);
+    if (s.name.endsWith(".gamma")) v.fill(1);
+    else if (s.shape.length === 2) glorotUniform(s.shape[0], s.shape[1], rand).forEach((row, i) => v.set(row, i * s.shape[1]));
+  }
+  return theta;
+}
+
+/** Throws unless theta is a Float64Array of exactly layout.size numbers (`where` names the model). */
+export function _checkTheta(where: string, layout: _Layout, theta: unknown): asserts theta is Float64Array {
+  if (!(theta instanceof Float64Array) || theta.length !== layout.size) {
+    throw new Error(`${where}: theta must be a Float64Array of ${layout.size} numbers for this config, got ${theta instanceof Float64Array ? theta.length : _describe(theta)}`);
+  }
 }

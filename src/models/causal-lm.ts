@@ -5,7 +5,7 @@
  * Attention-only with feedForward: 0 (the two-layer model of Olsson et al. 2022's induction heads).
  *
  * Dependencies: Embedding, LearnedPositions, LayerNorm, Attention, Residual, FeedForward, Linear,
- * CrossEntropy (src/blocks), glorotUniform, mulberry32, softmaxRows, _validateOptions.
+ * CrossEntropy (src/blocks), _initTheta, mulberry32 (sampling), softmaxRows, _validateOptions.
  */
 import { _describe } from "../math/_describe";
 import { Attention, AttentionCache, AttentionParams } from "../blocks/attention";
@@ -17,10 +17,10 @@ import { LayerNorm, LayerNormCache, LayerNormParams } from "../blocks/layer-norm
 import { Linear, LinearParams } from "../blocks/linear";
 import { Residual } from "../blocks/residual";
 import { _checkedLater, _isBoolean, _isOneOf, _isSafeInteger, _validateOptions } from "../math/_validate";
-import { glorotUniform, mulberry32 } from "../math/random";
+import { mulberry32 } from "../math/random";
 import { softmaxRows } from "../math/softmax";
 import type { Matrix } from "../math/trace";
-import { _layout, _Layout, _Slot, _view } from "./_params";
+import { _checkTheta, _initTheta, _layout, _Layout, _Slot, _view } from "./_params";
 
 import { _checkLayerMasks, _checkSequences, _positiveInt } from "./_check";
 
@@ -170,9 +170,7 @@ export class CausalLM {
   constructor(config: CausalLMConfig, theta: Float64Array) {
     this.config = config;
     this._layout = _layout(_slots(config));
-    if (!(theta instanceof Float64Array) || theta.length !== this._layout.size) {
-      throw new Error(`CausalLM: theta must be a Float64Array of ${this._layout.size} numbers for this config, got ${theta instanceof Float64Array ? theta.length : typeof theta}`);
-    }
+    _checkTheta("CausalLM", this._layout, theta);
     this.theta = theta;
     this._p = _params(this._layout, config, theta);
   }
@@ -195,14 +193,7 @@ export class CausalLM {
     if (config.dModel % config.numHeads !== 0) {
       throw new Error(`dModel ${config.dModel} is not divisible by numHeads ${config.numHeads}: each head gets dModel/numHeads columns`);
     }
-    const layout = _layout(_slots(config));
-    const theta = new Float64Array(layout.size);
-    const rand = mulberry32(options.seed ?? 0);
-    for (const s of layout.slots) {
-      const v = _view(layout, theta, s.name);
-      if (s.name.endsWith(".gamma")) v.fill(1);
-      else if (s.shape.length === 2) glorotUniform(s.shape[0], s.shape[1], rand).forEach((row, i) => v.set(row, i * s.shape[1]));
-    }
+    const theta = _initTheta(_layout(_slots(config)), options.seed ?? 0);
     return new CausalLM(config, theta);
   }
 

@@ -12,7 +12,7 @@
  * to ignore, so give the model sources padded to one length (the task's) in training and decoding alike.
  *
  * Dependencies: Embedding, LearnedPositions, LayerNorm, Attention, Residual, FeedForward, Linear, CrossEntropy
- * (src/blocks), glorotUniform, mulberry32, _validateOptions, _checkSequences, _checkLayerMasks.
+ * (src/blocks), _initTheta, _validateOptions, _checkSequences, _checkLayerMasks.
  */
 import { _describe } from "../math/_describe";
 import { Attention, AttentionCache, AttentionParams } from "../blocks/attention";
@@ -25,10 +25,9 @@ import { LayerNorm, LayerNormCache, LayerNormParams } from "../blocks/layer-norm
 import { Linear, LinearParams } from "../blocks/linear";
 import { Residual } from "../blocks/residual";
 import { _checkedLater, _isOneOf, _isSafeInteger, _validateOptions } from "../math/_validate";
-import { glorotUniform, mulberry32 } from "../math/random";
 import type { Matrix } from "../math/trace";
 import { _checkLayerMasks, _checkSequences, _positiveInt } from "./_check";
-import { _layout, _Layout, _Slot, _view } from "./_params";
+import { _checkTheta, _initTheta, _layout, _Layout, _Slot, _view } from "./_params";
 
 /** How each head scores a query against a key: "dot" q·k/√dK, or "additive" wᵀ tanh(q + k) (Bahdanau). */
 export type { Scoring };
@@ -193,9 +192,7 @@ export class EncoderDecoder {
   constructor(config: EncoderDecoderConfig, theta: Float64Array) {
     this.config = config;
     this._layout = _layout(_slots(config));
-    if (!(theta instanceof Float64Array) || theta.length !== this._layout.size) {
-      throw new Error(`EncoderDecoder: theta must be a Float64Array of ${this._layout.size} numbers for this config, got ${theta instanceof Float64Array ? theta.length : _describe(theta)}`);
-    }
+    _checkTheta("EncoderDecoder", this._layout, theta);
     this.theta = theta;
     this._p = _params(this._layout, config, theta);
   }
@@ -219,14 +216,7 @@ export class EncoderDecoder {
       scoring: options.scoring ?? "dot",
     };
     if (dModel % config.numHeads !== 0) throw new Error(`dModel ${dModel} is not divisible by numHeads ${config.numHeads}: each head gets dModel/numHeads columns`);
-    const layout = _layout(_slots(config));
-    const theta = new Float64Array(layout.size);
-    const rand = mulberry32(options.seed ?? 0);
-    for (const s of layout.slots) {
-      const v = _view(layout, theta, s.name);
-      if (s.name.endsWith(".gamma")) v.fill(1);
-      else if (s.shape.length === 2) glorotUniform(s.shape[0], s.shape[1], rand).forEach((row, i) => v.set(row, i * s.shape[1]));
-    }
+    const theta = _initTheta(_layout(_slots(config)), options.seed ?? 0);
     return new EncoderDecoder(config, theta);
   }
 

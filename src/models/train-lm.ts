@@ -9,7 +9,7 @@
 import { _describe } from "../math/_describe";
 import { _checkedLater, _isSafeInteger, _validateOptions } from "../math/_validate";
 import type { Matrix } from "../math/trace";
-import { _intAtLeast, _isFunction, _isPositive } from "../train/_check";
+import { _intAtLeast, _snapshotSteps, _isFunction, _isPositive } from "../train/_check";
 import { adam, Optimizer, sgd } from "../train/optimizers";
 import { _checkSequences } from "./_check";
 import { CausalLM } from "./causal-lm";
@@ -99,15 +99,7 @@ export function trainCausalLM(model: CausalLM, task: SequenceTask, options: Trai
   _checkSequences("trainCausalLM", "heldOut", heldOut, c, 2);
   const probe = options.probe ?? heldOut[0];
   _checkSequences("trainCausalLM", "probe", [probe], c);
-  const snapshotSteps = new Set<number>();
-  if (options.snapshotSteps != null) {
-    if (!Array.isArray(options.snapshotSteps)) throw new Error(`snapshotSteps must be an array of step numbers, got ${_describe(options.snapshotSteps)}`);
-    options.snapshotSteps.forEach((s, i) => {
-      _intAtLeast(0)(s, `snapshotSteps[${i}]`);
-      if (s > steps) throw new Error(`snapshotSteps[${i}] is ${s} but steps is ${steps}: that snapshot would never be taken`);
-      snapshotSteps.add(s);
-    });
-  }
+  const snapshotSteps = _snapshotSteps(options.snapshotSteps, steps);
   const optimizer: Optimizer = (options.optimizer ?? "adam") === "adam"
     ? adam(options.lr == null ? {} : { lr: options.lr }) : sgd(options.lr == null ? {} : { lr: options.lr });
 

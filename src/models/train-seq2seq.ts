@@ -8,7 +8,7 @@
  */
 import { _describe } from "../math/_describe";
 import { _checkedLater, _isSafeInteger, _validateOptions } from "../math/_validate";
-import { _firstNonFinite, _intAtLeast, _isFunction, _nonFinite } from "../train/_check";
+import { _firstNonFinite, _intAtLeast, _snapshotSteps, _isFunction, _nonFinite } from "../train/_check";
 import type { Optimizer } from "../train/optimizers";
 import { _optimizer, _optimizerSpec } from "../train/stepper";
 import { EncoderDecoder, EncoderDecoderAttentions, EncoderDecoderRunOptions, Seq2SeqBatch, Seq2SeqLoss } from "./encoder-decoder";
@@ -80,15 +80,7 @@ export function trainSeq2Seq(model: EncoderDecoder, task: TranslationTask, optio
   const probe = options.probe ?? { source: heldOut.sources[0], target: heldOut.targets[0] };
   const masks = options.headMasks ?? {};
   model.forward(probe.source, probe.target, masks); // checks the probe and the masks
-  const snapshotSteps = new Set<number>();
-  if (options.snapshotSteps != null) {
-    if (!Array.isArray(options.snapshotSteps)) throw new Error(`snapshotSteps must be an array of step numbers, got ${_describe(options.snapshotSteps)}`);
-    options.snapshotSteps.forEach((s, i) => {
-      _intAtLeast(0)(s, `snapshotSteps[${i}]`);
-      if (s > steps) throw new Error(`snapshotSteps[${i}] is ${s} but steps is ${steps}: that snapshot would never be taken`);
-      snapshotSteps.add(s);
-    });
-  }
+  const snapshotSteps = _snapshotSteps(options.snapshotSteps, steps);
   const optimizer = _optimizer(options.optimizer, options.lr);
   const m = model.clone();
   const grad = new Float64Array(m.numParams);

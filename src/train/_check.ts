@@ -213,3 +213,19 @@ export function _firstNonFinite(a: Float64Array): number | null {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return a[i];
   return null;
 }
+
+/**
+ * The snapshotSteps option of a training loop: an array of step numbers 0 … steps, as a set (empty when absent).
+ * @example _snapshotSteps([0, 50], 100) // returns Set {0, 50}
+ */
+export function _snapshotSteps(value: unknown, steps: number): Set<number> {
+  const out = new Set<number>();
+  if (value == null) return out;
+  if (!Array.isArray(value)) throw new Error(`snapshotSteps must be an array of step numbers, got ${_describe(value)}`);
+  value.forEach((s, i) => {
+    _intAtLeast(0)(s, `snapshotSteps[${i}]`);
+    if (s > steps) throw new Error(`snapshotSteps[${i}] is ${s} but steps is ${steps}: that snapshot would never be taken`);
+    out.add(s);
+  });
+  return out;
+}
