@@ -7,15 +7,9 @@ import * as path from "path";
 import { Writable } from "stream";
 import * as testRunner from "../../scripts/runtime/test.mjs";
 
-// scripts/runtime/test.d.mts (not this file's owner's) declares only the summary functions: these are typed here.
-interface Stage { name: string; cmd: string; args: string[]; counts?: boolean; after?: string }
-interface StageResult { code: number; passed: number; failed: number; skipped: number; seconds: number }
-type Run = (stage: Stage, o: { buffered: boolean; out?: Writable; err?: Writable }) => Promise<StageResult>;
-const { LANES, runLanes, runStage } = testRunner as unknown as {
-  LANES: Stage[][];
-  runLanes: (lanes: Stage[][], onStage: (s: Stage, r: StageResult) => void, run?: Run) => Promise<void>;
-  runStage: Run;
-};
+import type { StageResult } from "../../scripts/runtime/test.mjs";
+
+const { LANES, runLanes, runStage } = testRunner;
 
 /** A stage that runs `code` in node; its name is what it records. */
 const stage = (name: string, code: string) => ({ name, cmd: process.execPath, args: ["-e", code], counts: true });
