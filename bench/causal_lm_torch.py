@@ -9,12 +9,12 @@ next-token cross-entropy over positions 0 … L-2.
 from __future__ import annotations
 
 import json
-import statistics
 import sys
-import time
 
 import torch
 from torch import nn
+
+from _torch_steps import time_steps  # bench/ is on sys.path: the script's own folder
 
 
 class CausalLM(nn.Module):
@@ -54,16 +54,7 @@ def main() -> None:
         loss.backward()
         opt.step()
 
-    for k in range(c["steps"]):
-        step(k)  # warm-up
-    times = []
-    for _ in range(c["rounds"]):
-        t0 = time.perf_counter()
-        for k in range(c["steps"]):
-            step(k)
-        times.append((time.perf_counter() - t0) * 1000 / c["steps"])
-    print(json.dumps({"median": statistics.median(times), "min": min(times), "max": max(times),
-                      "numParams": sum(p.numel() for p in model.parameters())}))
+    time_steps(step, model, c["rounds"], c["steps"])
 
 
 if __name__ == "__main__":
