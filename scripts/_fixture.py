@@ -8,8 +8,7 @@ before transformers:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from _fixture import REPO_ROOT, save_fixture, sha256, Writer  # noqa: E402
 
-Used by export_minilm_golden.py and export_smollm_golden.py (export_minilm.py still has its own copies of sha256,
-Writer and save_fixture; importing them from here is a one-line change).
+Used by export_minilm.py, export_minilm_golden.py and export_smollm_golden.py.
 """
 import hashlib
 import json
