@@ -43,7 +43,7 @@ export function _view(layout: _Layout, buf: Float64Array, name: string): Float64
 /**
  * A fresh θ for a layout: every matrix Glorot-uniform (drawn in slot order from one seeded stream), every LayerNorm
  * gain (a slot named ….gamma) 1, every other vector (biases, betas) 0.
- * @example _initTheta(_layout([{ name: "ln.gamma", shape: [2] }, { name: "b", shape: [1] }]), 0) // returns Float64Array [1, 1, 0]
+ * @example Array.from(_initTheta(_layout([{ name: "ln.gamma", shape: [2] }, { name: "b", shape: [1] }]), 0)) // returns [1, 1, 0]
  */
 export function _initTheta(layout: _Layout, seed: number): Float64Array {
   const theta = new Float64Array(layout.size);

@@ -216,7 +216,7 @@ export function _firstNonFinite(a: Float64Array): number | null {
 
 /**
  * The snapshotSteps option of a training loop: an array of step numbers 0 … steps, as a set (empty when absent).
- * @example _snapshotSteps([0, 50], 100) // returns Set {0, 50}
+ * @example [..._snapshotSteps([0, 50], 100)] // returns [0, 50]
  */
 export function _snapshotSteps(value: unknown, steps: number): Set<number> {
   const out = new Set<number>();
