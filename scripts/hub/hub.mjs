@@ -19,8 +19,8 @@ const HELP = `usage: npm run hub [-- options]
                        Without either, one is generated and printed.
   --ip ADDR            address to listen on (default 127.0.0.1; --ip 0.0.0.0 serves the local network)
   --port N             port of the hub (default 8000)
-  --mem-limit SIZE     hard memory limit per learner, e.g. 3G, 768M (default 3G: notebook 13c's chat model peaked
-                       at 2.2 GiB in its kernel; 0 = none). Enforced with a cgroup per learner when running as
+  --mem-limit SIZE     hard memory limit per learner, e.g. 3G, 768M (default 3G: room for the chat-model notebook
+                       13c, ≈ 1.2 GiB, and another kernel left open; 0 = none). Enforced with a cgroup per learner when running as
                        root, as are the next two.
   --cpu-limit CORES    CPU time per learner, in cores (default 1; 0 = none), e.g. 0.5
   --pids-limit N       processes + threads per learner (default 256; 0 = none; a server running one notebook: ~20)
@@ -35,8 +35,8 @@ const HELP = `usage: npm run hub [-- options]
   --remove-learners    delete those users and their home folders (after the workshop) and exit
   --help               this text`;
 
-// memLimit: a learner with notebook 13c open (the chat model) must fit with headroom: measured peaks, kernel 1.7-2.2 GiB
-// (+ the server's ~0.15-0.2 GiB); docs/workshop.md, "How many learners one box holds". MHA_HUB_MEM_LIMIT carries it to
+// memLimit: a learner with notebook 13c open (the chat model, kernel peak ≈ 1.0 GiB + the server's ≈ 0.23 GiB) and a
+// MiniLM notebook's kernel (≈ 0.7 GiB) left running must fit; docs/workshop.md, "How many learners one box holds". MHA_HUB_MEM_LIMIT carries it to
 // jupyterhub_config.py, loadtest.py starts hubs with it.
 export const DEFAULTS = { ip: "127.0.0.1", port: 8000, memLimit: "3G", cpuLimit: 1, pidsLimit: 256, homeLimit: "1G", cullIdle: 3600 };
 export const MIN_PASSWORD = 12; // scripts/hub/mha_hub.py MIN_PASSWORD: the same rule for each learner's own

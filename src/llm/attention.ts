@@ -24,8 +24,12 @@ import type { ChatModelConfig, LayerWeights } from "./weights";
  */
 export class KVCache {
   /** positions stored */ length = 0;
-  /** per layer (capacity, numKVHeads·dHead) keys, after RoPE */ readonly keys: Float64Array[];
-  /** per layer (capacity, numKVHeads·dHead) values */ readonly values: Float64Array[];
+  /**
+   * per layer (room, numKVHeads·dHead) keys, after RoPE; room grows (doubling, up to capacity) as positions are
+   * added, so a cache prefilled for the whole context costs only what it holds
+   */
+  keys: Float64Array[];
+  /** per layer (room, numKVHeads·dHead) values, grown with keys */ values: Float64Array[];
   /**
    * per layer, per key/value head: the same keys and values as (S, dHead) nested rows, the form
    * scaledDotProductAttention takes; grown by _headRows as positions are added, so a new token converts only its
@@ -34,14 +38,31 @@ export class KVCache {
   readonly _rows: { k: number[][]; v: number[][] }[][];
   /** @param c the model's sizes  @param capacity the most positions it will hold (≤ contextLength) */
   constructor(readonly c: ChatModelConfig, readonly capacity: number) {
-    const width = c.numKVHeads * c.dHead;
-    this.keys = Array.from({ length: c.numLayers }, () => new Float64Array(capacity * width));
-    this.values = Array.from({ length: c.numLayers }, () => new Float64Array(capacity * width));
+    const room = Math.min(capacity, 16) * c.numKVHeads * c.dHead; // 16 positions to start; reserve doubles it
+    this.keys = Array.from({ length: c.numLayers }, () => new Float64Array(room));
+    this.values = Array.from({ length: c.numLayers }, () => new Float64Array(room));
     this._rows = Array.from({ length: c.numLayers }, () => Array.from({ length: c.numKVHeads }, () => ({ k: [], v: [] })));
   }
   /** Bytes the cache takes when full: 2 (K and V) × layers × capacity × numKVHeads·dHead × 8. */
   get bytes(): number {
     return 2 * this.c.numLayers * this.capacity * this.c.numKVHeads * this.c.dHead * 8;
+  }
+  /**
+   * Makes room for `positions` positions (≤ capacity): the buffers double (or jump to what is asked) and keep what
+   * they hold. Callers read cache.keys[layer] after this, never a reference taken before.
+   */
+  reserve(positions: number): void {
+    const width = this.c.numKVHeads * this.c.dHead;
+    if (positions * width <= this.keys[0].length) return;
+    if (positions > this.capacity) throw new Error(`the cache holds at most ${this.capacity} positions; ${positions} were asked for`);
+    const room = Math.min(this.capacity, Math.max(positions, 2 * (this.keys[0].length / width))) * width;
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(room);
+      b.set(a.subarray(0, this.length * width));
+      return b;
+    };
+    this.keys = this.keys.map(grow);
+    this.values = this.values.map(grow);
   }
 }
 
@@ -148,6 +169,7 @@ export function causalSelfAttention(
   const k = RoPE.forward(linearT(x, w.wK, L, d, dKV, fast), positions, hKV, dHead, ropeBase); // (L, hKV·dHead)
   const v = linearT(x, w.wV, L, d, dKV, fast); // (L, hKV·dHead)
   // 2) append the new keys and values to the cache (llama: cache_k[:, start_pos : start_pos + L] = xk)
+  cache.reserve(start + L); // grows every layer's buffers at layer 0; a no-op after
   cache.keys[layer].set(k, start * dKV);
   cache.values[layer].set(v, start * dKV);
   if (fast) {

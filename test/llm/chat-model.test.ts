@@ -42,6 +42,21 @@ describe("the KV cache", () => {
     expect(out.ids).toEqual(seq.slice(3));
     expect(out.finishReason).toBe("length");
   });
+  it("grows as it fills: from 16 positions, doubling, it still equals recomputing, and never grows past capacity", () => {
+    const ids = Array.from({ length: 60 }, (_, i) => (i * 7 + 3) % model.config.vocabSize);
+    const full = model.forward(ids);
+    const cache = new KVCache(model.config, 60);
+    const width = model.config.numKVHeads * model.config.dHead;
+    expect(cache.keys[0].length).toBe(16 * width); // not 60 positions up front
+    _step(model.config, model.weights, ids.slice(0, 10), cache, { headMask: null, lastOnly: true, trace: false });
+    for (let t = 10; t < ids.length; t++) {
+      const r = _step(model.config, model.weights, [ids[t]], cache, { headMask: null, lastOnly: true, trace: false });
+      expect(maxDiff(r.logits, full.logits[t])).toBeLessThan(1e-12);
+      if (t === 16) expect(cache.values[1].length).toBe(32 * width); // 16 → 32 at the 17th position
+    }
+    expect(cache.keys[1].length).toBe(60 * width); // 32 → 60 (capped at capacity, not 64)
+    expect(() => cache.reserve(61)).toThrow("the cache holds at most 60 positions; 61 were asked for");
+  });
   it("its size is 2 × layers × positions × numKVHeads·dHead × 8 bytes", () => {
     expect(new KVCache(model.config, 10).bytes).toBe(2 * 2 * 10 * 2 * 4 * 8);
   });
