@@ -65,8 +65,6 @@ export const THEME = {
   /** the colour of the plot background: shows through where a value is missing (a masked −∞) */
   missingColor: "#bdbdbd",
   textColor: "#222222",
-  /** average glyph width as a fraction of the font size (used to reserve room for labels) */
-  charWidth: 0.62,
   /** pixels per token row/column: never less than a line of 14 px text */ minTokenPx: 18,
   maxTokenPx: 48,
   /** a token panel aims at about this many pixels on its long side */ targetPanelPx: 288,
