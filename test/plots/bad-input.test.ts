@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import {
   plotHeads, plotProjections, plotHeadStages, plotOutputProjection, plotHeadContributions, plotMasks, plotAdditiveVsDot,
-  plotCostCurve, plotDataFlow, plotHeadScores, plotBars, plotLines,
+  plotCostCurve, plotDataFlow, plotHeadScores, plotBars, plotLines, plotAttentionMaps,
 } from "../../src/plots";
 import { plotHeadsOverTraining } from "../../src/plots/heads-over-training";
 import { MultiHeadAttention } from "../../src/math/multi-head";
@@ -78,6 +78,9 @@ const TABLE: Array<[string, () => unknown, string]> = [
   ["plotLines own x", () => plotLines([1, 2], [{ name: "a", values: [1, 2], x: [1, 2, 3] }]), 'plotLines: series 0 ("a") has 2 values but its x has 3'],
   ["plotLines logX string", () => plotLines([1], [{ name: "a", values: [1] }], any({ logX: "true" })), 'plotLines: option logX must be true or false, got the string "true"'],
   ["plotLines x undefined", () => plotLines(any(undefined), [{ name: "a", values: [1] }]), "plotLines: x must be an array of numbers, got undefined"],
+  ["plotAttentionMaps []", () => plotAttentionMaps([]), "plotAttentionMaps: maps must be a non-empty array of { title, weights, queryTokens, keyTokens }, got an empty array"],
+  ["plotAttentionMaps NaN weight", () => plotAttentionMaps([{ title: "a", weights: [[0.5, NaN]], queryTokens: ["x"], keyTokens: ["y", "z"] }]), "plotAttentionMaps: maps[0].weights[0][1] is NaN, not a finite weight"],
+  ["plotAttentionMaps too few key labels", () => plotAttentionMaps([{ title: "a", weights: [[1, 0]], queryTokens: ["x"], keyTokens: ["y"] }]), "plotAttentionMaps: maps[0].keyTokens has 1 labels but the map has 2 key columns"],
   ["plotHeadsOverTraining []", () => plotHeadsOverTraining([]), "plotHeadsOverTraining: snapshots must be a non-empty array of { step, weights } (e.g. train(...).snapshots), got an empty array"],
   ["plotHeadsOverTraining a trace", () => plotHeadsOverTraining(any(trace)), "plotHeadsOverTraining: snapshots must be a non-empty array of { step, weights } (e.g. train(...).snapshots), got an object"],
   ["plotHeadsOverTraining heads differ", () => plotHeadsOverTraining([snaps[0], { step: 5, weights: trace.weights.slice(0, 1) }]), "plotHeadsOverTraining: snapshot 1 (step 5) has 1 heads but snapshot 0 has 2"],
