@@ -24,8 +24,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { ROOT, adamStepPart, checkIdle, formatRatio, formatSpread, interleave, loadMhaLab, matmulProbe, mhaFlops, randomMatrix, ratioSpread, require } from "./common.mjs";
+import { ROOT, checkIdle, formatRatio, formatSpread, interleave, loadMhaLab, matmulProbe, mhaFlops, randomMatrix, ratioSpread, require } from "./common.mjs";
 import { loadTf, makeTfjsMha } from "./tfjs-mha.mjs";
 import { writeChart } from "./chart.mjs";
 
@@ -178,13 +177,16 @@ for (const name of PARTS) {
     log(`${name} skipped: bench/${name}.mjs is not there`);
     continue;
   }
-  log(`timing ${name} (bench/${name}.mjs) ...`);
+  log(`timing ${name} (bench/${name}.mjs, in a fresh process: bench/part.mjs) ...`);
   try {
-    const mod = await import(pathToFileURL(file).href);
+    // the machine was found idle at the run's start; a part's own load average then counts the parts before it, so
+    // the part is told (MHA_BENCH_IDLE_AT_START) and records that load with its figures instead of "LOADED"
     const opts = { rounds, budgetMs: quick ? 300 : 1500, force, quick, torch: !flag("no-torch") };
-    if (typeof mod.run === "function") extra[name] = await mod.run(opts);
-    else if (typeof mod.runOurs === "function" && typeof mod.runTorch === "function") extra[name] = adamStepPart(mod, opts);
-    else throw new Error(`bench/${name}.mjs exports neither run(opts) nor runOurs and runTorch`);
+    const env = idle.ok ? { ...process.env, MHA_BENCH_IDLE_AT_START: String(idle.load1) } : process.env;
+    const r = spawnSync(process.execPath, ["--expose-gc", path.join(ROOT, "bench", "part.mjs"), name, JSON.stringify(opts)],
+      { cwd: ROOT, env, encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "inherit"] });
+    if (r.status !== 0) throw new Error(`bench/part.mjs ${name} exited ${r.status}`);
+    extra[name] = JSON.parse(r.stdout.trim().split("\n").pop());
   } catch (e) {
     extra[name] = { error: String(e?.stack ?? e).slice(0, 2000) };
     log(`${name} failed: ${e?.message ?? e}`);
