@@ -96,22 +96,36 @@ export function parseCounts(output) {
   };
 }
 
-/** Names of the skipped tests in a runner's report, as "file > test name" (pytest: its node id). */
-export function skippedInReport(kind, text) {
+const STRIP_ANSI = /\x1b\[[0-9;]*m/g;
+const xmlText = (t) => t.replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+
+/**
+ * Every test in a runner's report as { name, status, message }: name "file > test name" (pytest: its node id),
+ * status "passed" | "failed" | "skipped", message the failure's text ("" otherwise).
+ */
+export function testsInReport(kind, text) {
   if (kind === "vitest") {
     const r = JSON.parse(text);
-    return (r.testResults ?? []).flatMap((f) =>
-      (f.assertionResults ?? [])
-        .filter((t) => ["skipped", "pending", "todo"].includes(t.status))
-        .map((t) => `${path.relative(ROOT, f.name)} > ${t.fullName}`),
-    );
+    return (r.testResults ?? []).flatMap((f) => {
+      const file = path.relative(ROOT, f.name);
+      const tests = (f.assertionResults ?? []).map((t) => ({
+        name: `${file} > ${t.fullName}`,
+        status: ["skipped", "pending", "todo"].includes(t.status) ? "skipped" : t.status === "failed" ? "failed" : "passed",
+        message: (t.failureMessages ?? []).join("\n"),
+      }));
+      // a file that failed outside any test (a hook, an import) has its message on the file
+      if (f.status === "failed" && f.message && !tests.some((t) => t.status === "failed")) tests.push({ name: `${file} (outside a test)`, status: "failed", message: f.message });
+      return tests;
+    });
   }
   if (kind === "junit") {
     const out = [];
     for (const m of text.matchAll(/<testcase\b([^>]*?)(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
-      if (!/<skipped\b/.test(m[2] ?? "")) continue;
       const attr = (k) => m[1].match(new RegExp(`\\b${k}="([^"]*)"`))?.[1] ?? "";
-      out.push(`${attr("classname")}::${attr("name")}`);
+      const body = m[2] ?? "";
+      const bad = /<(failure|error)\b[^>]*?message="([^"]*)"/.exec(body);
+      const status = /<skipped\b/.test(body) ? "skipped" : /<(failure|error)\b/.test(body) ? "failed" : "passed";
+      out.push({ name: `${attr("classname")}::${attr("name")}`, status, message: bad ? xmlText(bad[2]) : "" });
     }
     return out;
   }
@@ -119,15 +133,31 @@ export function skippedInReport(kind, text) {
     const out = [];
     const walk = (suite, trail) => {
       for (const spec of suite.specs ?? []) {
-        for (const t of spec.tests ?? []) if (t.status === "skipped") out.push(`${spec.file} > ${[...trail, spec.title].join(" > ")}`);
+        for (const t of spec.tests ?? []) {
+          const status = t.status === "skipped" ? "skipped" : t.status === "unexpected" ? "failed" : "passed";
+          const message = (t.results ?? []).map((r) => r.error?.message ?? "").filter(Boolean).join("\n");
+          out.push({ name: `${spec.file} > ${[...trail, spec.title].join(" > ")}`, status, message });
+        }
       }
       for (const s of suite.suites ?? []) walk(s, s.title && !s.title.endsWith(".ts") ? [...trail, s.title] : trail);
     };
     for (const s of JSON.parse(text).suites ?? []) walk(s, []);
     return out;
   }
-  throw new Error(`skippedInReport: unknown report kind ${kind}`);
+  throw new Error(`testsInReport: unknown report kind ${kind}`);
 }
+
+/** Names of the skipped tests in a runner's report. */
+export const skippedInReport = (kind, text) => testsInReport(kind, text).filter((t) => t.status === "skipped").map((t) => t.name);
+
+/** The failed tests in a runner's report, each as "name: the first line of its message" (for the closing lines). */
+export const failedInReport = (kind, text) =>
+  testsInReport(kind, text)
+    .filter((t) => t.status === "failed")
+    .map((t) => {
+      const first = t.message.replace(STRIP_ANSI, "").split("\n").map((l) => l.trim()).find(Boolean) ?? "(no message)";
+      return `${t.name}: ${first.slice(0, 300)}`;
+    });
 
 /**
  * The skipped tests test/skips.json does not allow: each entry is { "test": "<name as reported, * = any text>",
@@ -195,11 +225,11 @@ export async function runLanes(lanes, onStage, run = runStage) {
   );
 }
 
-/** The skipped tests of a stage named in its report, or null when the report is missing or unreadable. */
-function reportedSkips(stage) {
+/** `read(kind, text)` over a stage's report, or null when the report is missing or unreadable. */
+function fromReport(stage, read) {
   const file = path.join(REPORTS, stage.report.id + (stage.report.kind === "junit" ? ".xml" : ".json"));
   try {
-    return skippedInReport(stage.report.kind, fs.readFileSync(file, "utf8"));
+    return read(stage.report.kind, fs.readFileSync(file, "utf8"));
   } catch {
     return null;
   }
@@ -218,6 +248,7 @@ async function main() {
   let skipped = 0;
   const timings = [];
   const failedStages = [];
+  const failedTests = []; // repeated at the end, so a CI log's tail names what failed
   const skipNotes = [];
   const finish = (stage, r) => {
     timings.push(`${stage.name} ${r.seconds.toFixed(0)} s`);
@@ -231,13 +262,14 @@ async function main() {
       if (r.error) console.error(r.error);
       log(`npm test: stage "${stage.name}" FAILED (exit ${r.code})`);
       failedStages.push(stage.name);
+      if (stage.report) for (const f of fromReport(stage, failedInReport) ?? []) failedTests.push(`${stage.name}: ${f}`);
     } else if (stage.counts && r.passed === 0) {
       log(`npm test: stage "${stage.name}" ran no test`);
       failedStages.push(`${stage.name} (ran no test)`);
       failed += 1;
     }
     if (stage.report && r.skipped > 0) {
-      const names = reportedSkips(stage);
+      const names = fromReport(stage, skippedInReport);
       const bad = names === null ? null : unexplainedSkips(names, allowed);
       log(`npm test: stage "${stage.name}" skipped ${r.skipped}: ${names === null ? "(no report)" : names.join("; ")}`);
       if (ci && (bad === null || bad.length)) {
@@ -263,6 +295,7 @@ async function main() {
   }
   const took = `${((Date.now() - t0) / 1000).toFixed(0)} s (${timings.join(", ")})`;
   for (const n of skipNotes) log(`npm test: CI=true and a test skipped without a listed reason: ${n}`);
+  for (const t of failedTests) log(`npm test: failed: ${t}`);
   if (failedStages.length) log(`npm test: FAILED stages: ${failedStages.join("; ")} after ${took}`);
   else log(`npm test: all stages passed in ${took}`);
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import * as fs from "fs";
 import * as path from "path";
-import { parseCounts, skippedInReport, unexplainedSkips, SKIPS_FILE } from "../../scripts/runtime/test.mjs";
+import { failedInReport, parseCounts, skippedInReport, unexplainedSkips, SKIPS_FILE } from "../../scripts/runtime/test.mjs";
 
 // Recorded runner output; the checkout it was recorded in is written <ROOT>, so the test holds in any clone.
 const ROOT_DIR = path.resolve(__dirname, "..", "..");
@@ -46,7 +46,26 @@ describe("skippedInReport(kind, report)", () => {
     expect(skippedInReport("playwright", fixture("playwright.json"))).toEqual(["rec.spec.ts > group > skips"]);
   });
   it("an unknown kind is an error", () => {
-    expect(() => skippedInReport("mocha", "{}")).toThrow("skippedInReport: unknown report kind mocha");
+    expect(() => skippedInReport("mocha", "{}")).toThrow("testsInReport: unknown report kind mocha");
+  });
+});
+
+describe("failedInReport(kind, report): what npm test repeats at its end, so a CI log's tail names the failure", () => {
+  it("vitest JSON: file > full name: the first line of the failure", () => {
+    expect(failedInReport("vitest", fixture("vitest.json"))).toEqual(["test/runtime/_rec.test.ts > group fails: AssertionError: expected 1 to be 2 // Object.is equality"]);
+  });
+  it("pytest JUnit XML: failures and errors, with their message attribute (entities decoded)", () => {
+    expect(failedInReport("junit", fixture("pytest.xml"))).toEqual(["test_rec::test_bad: assert 1 == 2", 'test_rec::test_error: failed on setup with "RuntimeError: fixture broke"']);
+  });
+  it("playwright JSON: the error's first line, without ANSI colours", () => {
+    expect(failedInReport("playwright", fixture("playwright.json"))).toEqual(["rec.spec.ts > group > fails: Error: expect(received).toBe(expected) // Object.is equality"]);
+  });
+  it("vitest: a file that failed outside its tests (a beforeAll hook) is named with the file's message", () => {
+    const report = JSON.stringify({ testResults: [{ name: path.join(ROOT_DIR, "test/hub/x.check.ts"), status: "failed", message: "Hook timed out in 60000ms.\nmore", assertionResults: [{ fullName: "a", status: "skipped" }] }] });
+    expect(failedInReport("vitest", report)).toEqual(["test/hub/x.check.ts (outside a test): Hook timed out in 60000ms."]);
+  });
+  it("a passing report names nothing", () => {
+    expect(failedInReport("vitest", JSON.stringify({ testResults: [{ name: path.join(ROOT_DIR, "a.ts"), status: "passed", assertionResults: [{ fullName: "ok", status: "passed" }] }] }))).toEqual([]);
   });
 });
 
