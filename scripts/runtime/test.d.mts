@@ -1,7 +1,9 @@
 // Types for scripts/runtime/test.mjs (used from test/runtime/summary.test.ts).
 export const SKIPS_FILE: string;
 export function parseCounts(output: string): { passed: number; failed: number; skipped: number };
+export function testsInReport(kind: string, text: string): { name: string; status: "passed" | "failed" | "skipped"; message: string }[];
 export function skippedInReport(kind: string, text: string): string[];
+export function failedInReport(kind: string, text: string): string[];
 export function unexplainedSkips(skipped: string[], allowed: Array<{ test: string; reason: string }>): string[];
 
 /** One stage of npm test: a command and how its closing lines are read. */
