@@ -86,13 +86,15 @@ export function adam(options: AdamOptions = {}): Optimizer {
         throw new Error(`adam: theta has ${theta.length} entries, grad ${grad.length}, state ${m.length}`);
       }
       t++;
-      const c1 = 1 - Math.pow(b1, t);
-      const c2 = 1 - Math.pow(b2, t);
+      // PyTorch's arrangement (torch.optim.Adam): θ ← θ − (lr/(1 − β₁ᵗ))·m / (√v/√(1 − β₂ᵗ) + ε), the same
+      // equation with the bias corrections as constants of the step (two divisions per parameter, not four)
+      const stepSize = lr / (1 - Math.pow(b1, t));
+      const c2Sqrt = Math.sqrt(1 - Math.pow(b2, t));
       for (let i = 0; i < theta.length; i++) {
         const g = grad[i];
         m[i] = b1 * m[i] + (1 - b1) * g;
         v[i] = b2 * v[i] + (1 - b2) * g * g;
-        theta[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
+        theta[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / c2Sqrt + eps);
       }
     },
   };
