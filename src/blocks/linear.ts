@@ -2,10 +2,10 @@
  * The linear block: an affine map of every row, on flat row-major buffers, with its backward beside it.
  * Paper orientation (Y = X·W, W is (dIn, dOut)), as src/math's linear; PyTorch's nn.Linear stores Wᵀ.
  *
- * Dependencies: _matmulTransB, _transposeFlat (src/math/fast: the flat product every block uses).
+ * Dependencies: _matmulNN, _matmulTransB, _addColumnSums, _transposeFlat (src/math/fast: the flat products every block uses).
  */
 import { _transposeFlat } from "../math/fast/convert";
-import { _matmulTransB } from "../math/fast/kernels";
+import { _addColumnSums, _matmulNN, _matmulTransB } from "../math/fast/kernels";
 
 /** A linear block's parameters (or their gradients): W (dIn, dOut) row-major and b (dOut,) or null. */
 export interface LinearParams {
@@ -28,8 +28,7 @@ export const Linear = Object.freeze({
    */
   forward(x: Float64Array, p: LinearParams, n: number, dIn: number, dOut: number): Float64Array {
     const y = new Float64Array(n * dOut);
-    const wT = _transposeFlat(p.w, 0, dOut, dIn, dOut); // (dOut, dIn)
-    _matmulTransB(x, 0, dIn, n, dIn, wT, 0, dIn, dOut, y, 0, dOut, false); // (n, dOut) X·W
+    _matmulNN(x, 0, dIn, n, dIn, p.w, 0, dOut, dOut, y, 0); // (n, dOut) X·W
     if (p.b != null) for (let i = 0; i < n; i++) for (let j = 0; j < dOut; j++) y[i * dOut + j] += p.b[j];
     return y;
   },
@@ -48,17 +47,11 @@ export const Linear = Object.freeze({
     x: Float64Array, p: LinearParams, dY: Float64Array, grads: LinearParams, n: number, dIn: number, dOut: number,
   ): Float64Array {
     const xT = _transposeFlat(x, 0, dIn, n, dIn); // (dIn, n)
-    const dYT = _transposeFlat(dY, 0, dOut, n, dOut); // (dOut, n)
-    _matmulTransB(xT, 0, n, dIn, n, dYT, 0, n, dOut, grads.w, 0, dOut, true); // (dIn, dOut) ∂W += Xᵀ·∂Y
-    if (grads.b != null) {
-      for (let j = 0; j < dOut; j++) {
-        let s = 0;
-        for (let i = 0; i < n; i++) s += dYT[j * n + i];
-        grads.b[j] += s;
-      }
-    }
+    _matmulNN(xT, 0, n, dIn, n, dY, 0, dOut, dOut, grads.w, 0, dOut, true); // (dIn, dOut) ∂W += Xᵀ·∂Y
+    if (grads.b != null) _addColumnSums(dY, n, dOut, grads.b);
     const dX = new Float64Array(n * dIn);
     _matmulTransB(dY, 0, dOut, n, dOut, p.w, 0, dOut, dIn, dX, 0, dIn, false); // (n, dIn) ∂Y·Wᵀ: row r of W is column r of Wᵀ
     return dX;
   },
 });
+

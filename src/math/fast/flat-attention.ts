@@ -13,12 +13,12 @@
  * no overflow naming (forward-overflow.ts does that for fastForward). The one exception is the scoring option, a
  * constant-time check (_checkScoring) because a wrong or missing wA would otherwise give silent garbage.
  *
- * Dependencies: _matmulTransB, _softmaxRow (kernels.ts), _transposeFlat (convert.ts), _suggest, _describe.
+ * Dependencies: _matmulNN, _matmulTransB, _addColumnSums, _softmaxRow (kernels.ts), _transposeFlat (convert.ts), _suggest, _describe.
  */
 import { _suggest } from "../../_suggest";
 import { _describe } from "../_describe";
 import { _transposeFlat } from "./convert";
-import { _matmulTransB, _softmaxRow } from "./kernels";
+import { _addColumnSums, _matmulNN, _matmulTransB, _softmaxRow } from "./kernels";
 import type { Scoring } from "../types";
 
 export type { Scoring } from "../additive";
@@ -104,10 +104,11 @@ export interface FlatAttentionInputGradients {
   /** (B·S, vdim) */ dXv: Float64Array;
 }
 
-/** Y (rows, dOut) = X (rows, dIn)·W + b, with Wᵀ (dOut, dIn) given. */
-function _linearT(x: Float64Array, rows: number, dIn: number, wT: Float64Array, b: Float64Array | null, dOut: number): Float64Array {
+/** Y (rows, dOut) = X (rows, dIn)·W + b, with W (dIn, dOut) as stored, or its transpose (dOut, dIn) if a caller keeps one. */
+function _project(x: Float64Array, rows: number, dIn: number, w: { w: Float64Array } | { wT: Float64Array }, b: Float64Array | null, dOut: number): Float64Array {
   const y = new Float64Array(rows * dOut);
-  _matmulTransB(x, 0, dIn, rows, dIn, wT, 0, dIn, dOut, y, 0); // (rows, dOut)
+  if ("wT" in w) _matmulTransB(x, 0, dIn, rows, dIn, w.wT, 0, dIn, dOut, y, 0); // (rows, dOut)
+  else _matmulNN(x, 0, dIn, rows, dIn, w.w, 0, dOut, dOut, y, 0); // (rows, dOut)
   if (b != null) for (let i = 0; i < rows; i++) for (let j = 0, o = i * dOut; j < dOut; j++) y[o + j] += b[j];
   return y;
 }
@@ -117,15 +118,8 @@ function _linearBackward(
   xT: Float64Array, rows: number, dIn: number, w: Float64Array, dY: Float64Array, dOut: number,
   dW: Float64Array, db: Float64Array | null,
 ): Float64Array {
-  const dYT = _transposeFlat(dY, 0, dOut, rows, dOut); // (dOut, rows)
-  _matmulTransB(xT, 0, rows, dIn, rows, dYT, 0, rows, dOut, dW, 0, dOut, true); // (dIn, dOut)
-  if (db != null) {
-    for (let j = 0; j < dOut; j++) {
-      let s = 0;
-      for (let i = 0; i < rows; i++) s += dYT[j * rows + i];
-      db[j] += s;
-    }
-  }
+  _matmulNN(xT, 0, rows, dIn, rows, dY, 0, dOut, dOut, dW, 0, dOut, true); // (dIn, dOut) ∂W += Xᵀ·∂Y
+  if (db != null) _addColumnSums(dY, rows, dOut, db);
   const dX = new Float64Array(rows * dIn);
   _matmulTransB(dY, 0, dOut, rows, dOut, w, 0, dOut, dIn, dX, 0, dIn); // (rows, dIn): row j of W is column j of Wᵀ
   return dX;
@@ -207,19 +201,17 @@ export function mhaForwardFlat(
   const { mask = null, causal = false, keyPadding = null, headMask = null } = options;
   const scoring = _checkScoring("mhaForwardFlat", options.scoring, p.wA, h, dK);
   const nRep = h / hKV; // query heads per key/value head
-  const wT = options.weightsT ?? {
-    wQ: _transposeFlat(p.wQ, 0, h * dK, E, h * dK), wK: _transposeFlat(p.wK, 0, hKV * dK, kdim, hKV * dK),
-    wV: _transposeFlat(p.wV, 0, hKV * dV, vdim, hKV * dV), wO: _transposeFlat(p.wO, 0, E, h * dV, E),
-  };
+  const wT = options.weightsT ?? null; // a frozen layer's kept transposes, else the weights as stored
+  const weight = (k: keyof FlatWeightsT) => (wT != null ? { wT: wT[k] } : { w: p[k] });
   const QW = h * dK; // width of Q
   const KW = hKV * dK; // width of K
   const VW = hKV * dV; // width of V
   const CW = h * dV; // width of concat
 
   // 1) linear projections, each once with the fused weights
-  const Q = _linearT(xq, B * L, E, wT.wQ, p.bQ, QW); // (B·L, h·dK)
-  const K = _linearT(xk, B * S, kdim, wT.wK, p.bK, KW); // (B·S, hKV·dK)
-  const V = _linearT(xv, B * S, vdim, wT.wV, p.bV, VW); // (B·S, hKV·dV)
+  const Q = _project(xq, B * L, E, weight("wQ"), p.bQ, QW); // (B·L, h·dK)
+  const K = _project(xk, B * S, kdim, weight("wK"), p.bK, KW); // (B·S, hKV·dK)
+  const V = _project(xv, B * S, vdim, weight("wV"), p.bV, VW); // (B·S, hKV·dV)
 
   // 2) attention in every head of every sequence: scores, softmax, weights·v
   const additive = scoring === "additive";
@@ -251,7 +243,7 @@ export function mhaForwardFlat(
   }
 
   // 3) concat + W^O
-  const output = _linearT(concat, B * L, CW, wT.wO, p.bO, E); // (B·L, dModel)
+  const output = _project(concat, B * L, CW, weight("wO"), p.bO, E); // (B·L, dModel)
   return { B, L, S, xq, xk, xv, Q, K, V, weights, scoring, tanh, concat, output, mask, causal, keyPadding, headMask };
 }
 

@@ -8,8 +8,8 @@
  * Dependencies: simd.ts, convert.ts.
  */
 import type { Matrix } from "../types";
-import { _flatten, _flattenTransposed, _nested } from "./convert";
-import { _matmulNestedSimd, _matmulSimd, _simdEnabled, _softmaxRowSimd } from "./simd";
+import { _flatten, _flattenTransposed, _nested, _transposeFlat } from "./convert";
+import { _matmulNestedSimd, _matmulSimd, _matmulSimdNN, _simdEnabled, _softmaxRowSimd } from "./simd";
 
 export { _flatten, _flattenTransposed, _nested } from "./convert"; // where src/minilm and src/train import them from
 
@@ -68,6 +68,36 @@ export function _matmulTransB(
   if (!(_simdPays(n, k, m) && _matmulSimd(a, aOff, aStride, n, k, bt, bOff, bStride, m, c, cOff, cStride, accumulate))) {
     _matmulLoops(a, aOff, aStride, n, k, bt, bOff, bStride, m, c, cOff, cStride, accumulate);
   }
+}
+
+/**
+ * C (+)= A·B on flat buffers with B as stored (k, m): C[i, j] (+)= Σ_p A[aOff + i·aStride + p] · B[bOff + p·bStride + j].
+ * The same sums as _matmulTransB on Bᵀ, bit for bit, without anyone transposing B: a layer's W (k = dIn, m = dOut),
+ * or ∂Y in ∂W = Xᵀ·∂Y. Big products run on simd.wat's matmulNN; small ones transpose B (cheap at that size) and
+ * take _matmulLoops.
+ * @param a A's buffer; rows i at aOff + i·aStride, k entries each
+ * @param b B's buffer; rows p at bOff + p·bStride, m entries each
+ * @param c output (n, m) at cOff, row stride cStride (default m)
+ * @param accumulate true: C += A·B (each finished sum added to what c holds); false (default): C = A·B
+ */
+export function _matmulNN(
+  a: Float64Array, aOff: number, aStride: number, n: number, k: number,
+  b: Float64Array, bOff: number, bStride: number, m: number,
+  c: Float64Array, cOff: number, cStride: number = m, accumulate: boolean = false,
+): void {
+  if (_simdPays(n, k, m) && _matmulSimdNN(a, aOff, aStride, n, k, b, bOff, bStride, m, c, cOff, cStride, accumulate)) return;
+  const bt = _transposeFlat(b, bOff, bStride, k, m); // (m, k)
+  _matmulLoops(a, aOff, aStride, n, k, bt, 0, k, m, c, cOff, cStride, accumulate);
+}
+
+/**
+ * ∂b += Σ_rows ∂Y: each column summed over the rows in order from row 0, then added (the numbers of a sum per
+ * column), read row by row.
+ */
+export function _addColumnSums(dY: Float64Array, n: number, dOut: number, db: Float64Array): void {
+  const s = new Float64Array(dOut); // (dOut,)
+  for (let i = 0; i < n; i++) for (let j = 0, o = i * dOut; j < dOut; j++) s[j] += dY[o + j];
+  for (let j = 0; j < dOut; j++) db[j] += s[j];
 }
 
 /** Multiply-adds (n·k·m) from which the WebAssembly kernel, copies included, is as fast as the loops here (measured: even at 2048, 1.5–1.8× faster at 4096, 3–4× at 16384). */

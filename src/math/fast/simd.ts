@@ -15,6 +15,7 @@ import { _SIMD_WASM_BASE64 } from "./_simd-bytes";
 interface SimdExports {
   memory: WebAssembly.Memory;
   matmulTransB(a: number, lda: number, bt: number, ldb: number, c: number, ldc: number, n: number, k: number, m: number): void;
+  matmulNN(a: number, lda: number, b: number, ldb: number, c: number, ldc: number, n: number, k: number, m: number): void;
   matmulF32W(x: number, ldx: number, w: number, ldw: number, y: number, ldy: number, n: number, k: number, m: number): void;
   matmulF32Acc(x: number, ldx: number, w: number, ldw: number, y: number, ldy: number, n: number, k: number, m: number): void;
   softmaxScale(p: number, count: number, sqrtDK: number, hasMask: number, mp: number, firstMasked: number, hasPad: number, pp: number): number;
@@ -128,6 +129,34 @@ export function _matmulSimd(
   _copyRows(a, aOff, aStride, heap, A, k, n, k); // (n, k)
   _copyRows(bt, bOff, bStride, heap, BT, k, m, k); // (m, k)
   _multiplyInModule(at, n, k, m); // (np, mp)
+  if (accumulate) {
+    for (let i = 0; i < n; i++) for (let j = 0, src = C + i * mp, dst = cOff + i * cStride; j < m; j++) c[dst + j] += heap[src + j];
+  } else _copyRows(heap, C, mp, c, cOff, cStride, n, m); // (n, m)
+  return true;
+}
+
+/**
+ * C (+)= A·B on the WebAssembly kernel with B as stored, (k, m) row-major: simd.wat's matmulNN, the same sums as
+ * _matmulSimd on Bᵀ, bit for bit (see kernels.ts _matmulNN).
+ *   C[i, j] (+)= Σ_p A[aOff + i·aStride + p] · B[bOff + p·bStride + j]
+ * @return false, having done nothing, when the module's memory cannot hold it (then the loops do it)
+ */
+export function _matmulSimdNN(
+  a: Float64Array, aOff: number, aStride: number, n: number, k: number,
+  b: Float64Array, bOff: number, bStride: number, m: number,
+  c: Float64Array, cOff: number, cStride: number, accumulate: boolean,
+): boolean {
+  const np = _up4(n);
+  const mp = _up4(m);
+  const [A, B] = [0, np * k];
+  const C = B + k * mp;
+  const heap = _reserve(C + np * mp);
+  if (heap === null) return false;
+  _copyRows(a, aOff, aStride, heap, A, k, n, k); // (n, k)
+  heap.fill(0, A + n * k, B); // A's padding rows
+  _copyRows(b, bOff, bStride, heap, B, mp, k, m); // (k, m) in rows of mp
+  if (mp !== m) for (let p = 0; p < k; p++) heap.fill(0, B + p * mp + m, B + (p + 1) * mp); // B's padding columns
+  _wasm!.matmulNN(A * 8, k, B * 8, mp, C * 8, mp, np, k, mp); // (np, mp)
   if (accumulate) {
     for (let i = 0; i < n; i++) for (let j = 0, src = C + i * mp, dst = cOff + i * cStride; j < m; j++) c[dst + j] += heap[src + j];
   } else _copyRows(heap, C, mp, c, cOff, cStride, n, m); // (n, m)

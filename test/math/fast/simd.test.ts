@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { _matmulLoops, _matmulTransB, _multiplyNested, SIMD_MIN_WORK } from "../../../src/math/fast/kernels";
-import { _matmulSimd, _setSimd, _simdEnabled } from "../../../src/math/fast/simd";
+import { _matmulLoops, _matmulNN, _matmulTransB, _multiplyNested, SIMD_MIN_WORK } from "../../../src/math/fast/kernels";
+import { _matmulSimd, _matmulSimdNN, _setSimd, _simdEnabled } from "../../../src/math/fast/simd";
+import { _transposeFlat } from "../../../src/math/fast/convert";
 import { fastForward } from "../../../src/math/fast";
 import { MultiHeadAttention } from "../../../src/math/multi-head";
 import { mulberry32 } from "../../../src/math/random";
@@ -64,6 +65,44 @@ describe("the WebAssembly SIMD kernel (simd.wat)", () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  it("B as stored (_matmulSimdNN, matmulNN; and _matmulNN on either path) gives the loops' numbers on Bᵀ bit for bit, at any shape, offset, stride and with accumulate (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 13 }),
+        fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 }),
+        fc.boolean(), fc.integer(),
+        (n, k, m, padA, padB, offC, accumulate, seed) => {
+          const aStride = k + padA;
+          const bStride = m + padB; // B's rows are p = 0 … k−1, m entries each
+          const cStride = m + offC;
+          const a = buffer(3 + n * aStride, seed);
+          const b = buffer(2 + k * bStride, seed + 1);
+          const c0 = buffer(1 + n * cStride, seed + 2);
+          const bt = _transposeFlat(b, 2, bStride, k, m); // (m, k)
+          const viaLoops = c0.slice();
+          _matmulLoops(a, 3, aStride, n, k, bt, 0, k, m, viaLoops, 1, cStride, accumulate);
+          const viaSimd = c0.slice();
+          expect(_matmulSimdNN(a, 3, aStride, n, k, b, 2, bStride, m, viaSimd, 1, cStride, accumulate)).toBe(true);
+          expect(differing(viaSimd, viaLoops)).toBe(0);
+          const viaDispatch = c0.slice();
+          _matmulNN(a, 3, aStride, n, k, b, 2, bStride, m, viaDispatch, 1, cStride, accumulate);
+          expect(differing(viaDispatch, viaLoops)).toBe(0);
+        },
+      ),
+      { numRuns: 400 },
+    );
+    // one big product each way, past SIMD_MIN_WORK and with m not a multiple of 4 (padding columns)
+    const [n, k, m] = [37, 64, 45];
+    const a = buffer(n * k, 7);
+    const b = buffer(k * m, 8);
+    const viaNN = new Float64Array(n * m);
+    const viaT = new Float64Array(n * m);
+    _matmulNN(a, 0, k, n, k, b, 0, m, m, viaNN, 0);
+    _matmulTransB(a, 0, k, n, k, _transposeFlat(b, 0, m, k, m), 0, k, m, viaT, 0);
+    expect(differing(viaNN, viaT)).toBe(0);
+    expect(viaNN.some((v) => v !== 0)).toBe(true);
   });
 
   it("mathjs's multiply on nested arrays (_multiplyNested) gives the same numbers with the module and without (property)", () => {
