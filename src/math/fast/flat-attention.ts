@@ -13,12 +13,12 @@
  * no overflow naming (forward-overflow.ts does that for fastForward). The one exception is the scoring option, a
  * constant-time check (_checkScoring) because a wrong or missing wA would otherwise give silent garbage.
  *
- * Dependencies: _matmulNN, _matmulTransB, _addColumnSums, _softmaxRow (kernels.ts), _transposeFlat (convert.ts), _suggest, _describe.
+ * Dependencies: _matmulNN, _matmulStrided, _matmulTransB, _addColumnSums, _softmaxRow (kernels.ts), _transposeFlat (convert.ts), _suggest, _describe.
  */
 import { _suggest } from "../../_suggest";
 import { _describe } from "../_describe";
 import { _transposeFlat } from "./convert";
-import { _addColumnSums, _matmulNN, _matmulTransB, _softmaxRow } from "./kernels";
+import { _addColumnSums, _matmulNN, _matmulStrided, _matmulTransB, _softmaxRow } from "./kernels";
 import type { Scoring } from "../types";
 
 export type { Scoring } from "../additive";
@@ -219,10 +219,8 @@ export function mhaForwardFlat(
   const weights = new Float64Array(B * h * L * S); // (B, h, L, S)
   const tanh = additive ? new Float64Array(B * h * L * S * dK) : null; // (B, h, L, S, dK)
   const concat = new Float64Array(B * L * CW); // (B·L, h·dV)
-  const vT = new Float64Array(dV * S); // (dV, S) one key/value head's V, transposed
   for (let b = 0; b < B; b++) {
     for (let g = 0; g < hKV; g++) {
-      _transposeFlat(V, b * S * VW + g * dV, VW, S, dV, vT); // (dV, S)
       for (let hd = g * nRep; hd < (g + 1) * nRep; hd++) {
         const aOff = (b * h + hd) * L * S;
         if (tanh != null) {
@@ -235,7 +233,7 @@ export function mhaForwardFlat(
           _softmaxRow(weights, aOff + r * S, S, scale, mask, r * S, causal ? r + 1 : S, keyPadding, b * S);
         }
         const cOff = b * L * CW + hd * dV; // this head's columns of concat
-        _matmulTransB(weights, aOff, S, L, S, vT, 0, S, dV, concat, cOff, CW); // (L, dV) weights·v
+        _matmulStrided(weights, aOff, S, 1, L, S, V, b * S * VW + g * dV, 1, VW, dV, concat, cOff, CW, false); // (L, dV) weights·V_g
         const m = headMask == null ? 1 : headMask[hd];
         if (m !== 1) for (let r = 0; r < L; r++) for (let d = 0; d < dV; d++) concat[cOff + r * CW + d] *= m;
       }
@@ -286,7 +284,6 @@ export function mhaBackwardFlat(
   const dKf = new Float64Array(B * S * KW); // (B·S, hKV·dK), summed over the heads of a group
   const dVf = new Float64Array(B * S * VW); // (B·S, hKV·dV)
   const dT = new Float64Array(L * S); // (L, S), reused
-  const [kT, dTT, qT, aT, dHT] = [dK * S, S * L, dK * L, S * L, dV * L].map((n) => new Float64Array(n)); // scratch
   const sqrtDK = Math.sqrt(dK);
   if (tanh != null && (p.wA == null || grads.wA == null)) throw new Error("mhaBackwardFlat: the forward scored additively: p.wA and grads.wA are needed");
   for (let b = 0; b < B; b++) {
@@ -306,15 +303,11 @@ export function mhaBackwardFlat(
       if (tanh != null) {
         _additiveScoresBackward(dT, tanh, aOff * dK, p.wA!, grads.wA!, hd * dK, dQ, b * L * QW + hd * dK, QW, dKf, kOff, KW, L, S, dK);
       } else {
-        _transposeFlat(K, kOff, KW, S, dK, kT); // (dK, S)
-        _transposeFlat(dT, 0, S, L, S, dTT); // (S, L)
-        _transposeFlat(Q, b * L * QW + hd * dK, QW, L, dK, qT); // (dK, L)
-        _matmulTransB(dT, 0, S, L, S, kT, 0, S, dK, dQ, b * L * QW + hd * dK, QW); // (L, dK) ∂Q_i = ∂T·K_g
-        _matmulTransB(dTT, 0, L, S, L, qT, 0, L, dK, dKf, kOff, KW, true); // (S, dK) ∂K_g += ∂Tᵀ·Q_i
+        const qOff = b * L * QW + hd * dK;
+        _matmulStrided(dT, 0, S, 1, L, S, K, kOff, 1, KW, dK, dQ, qOff, QW, false); // (L, dK) ∂Q_i = ∂T·K_g
+        _matmulStrided(dT, 0, 1, S, S, L, Q, qOff, 1, QW, dK, dKf, kOff, KW, true); // (S, dK) ∂K_g += ∂Tᵀ·Q_i
       }
-      _transposeFlat(A, aOff, S, L, S, aT); // (S, L)
-      _transposeFlat(dConcat, hOff, CW, L, dV, dHT); // (dV, L)
-      _matmulTransB(aT, 0, L, S, L, dHT, 0, L, dV, dVf, vOff, VW, true); // (S, dV) ∂V_g += Aᵀ·∂head
+      _matmulStrided(A, aOff, 1, S, S, L, dConcat, hOff, 1, CW, dV, dVf, vOff, VW, true); // (S, dV) ∂V_g += Aᵀ·∂head
     }
   }
 

@@ -91,6 +91,30 @@ export function _matmulNN(
 }
 
 /**
+ * C (+)= A·B with A or B read across their rows, as _matmulLoops's aStep and bStep allow:
+ *   C[i, j] (+)= Σ_p a[aOff + i·aStride + p·aStep] · bt[bOff + j·bStride + p·bStep]
+ * For one head's products in attention's backward (∂T·K_g, ∂Tᵀ·Q_i, Aᵀ·∂head): small ones run on the loops in
+ * place, with no transposed copy; big ones on the WebAssembly kernels (B as stored when bStep ≠ 1, A transposed
+ * when aStep ≠ 1). Each operand is either as stored (step 1) or transposed (stride 1). The same sums either way.
+ */
+export function _matmulStrided(
+  a: Float64Array, aOff: number, aStride: number, aStep: number, n: number, k: number,
+  bt: Float64Array, bOff: number, bStride: number, bStep: number, m: number,
+  c: Float64Array, cOff: number, cStride: number, accumulate: boolean,
+): void {
+  if ((aStep !== 1 && aStride !== 1) || (bStep !== 1 && bStride !== 1)) {
+    throw new Error(`_matmulStrided: an operand must be stored or transposed (aStride ${aStride}, aStep ${aStep}, bStride ${bStride}, bStep ${bStep})`);
+  }
+  if (!_simdPays(n, k, m)) {
+    _matmulLoops(a, aOff, aStride, n, k, bt, bOff, bStride, m, c, cOff, cStride, accumulate, aStep, bStep);
+    return;
+  }
+  const [A, aO, aS] = aStep === 1 ? [a, aOff, aStride] : [_transposeFlat(a, aOff, aStep, k, n), 0, k]; // (n, k)
+  if (bStep === 1) _matmulTransB(A, aO, aS, n, k, bt, bOff, bStride, m, c, cOff, cStride, accumulate);
+  else _matmulNN(A, aO, aS, n, k, bt, bOff, bStep, m, c, cOff, cStride, accumulate); // B (k, m) rows bStep apart
+}
+
+/**
  * ∂b += Σ_rows ∂Y: each column summed over the rows in order from row 0, then added (the numbers of a sum per
  * column), read row by row.
  */
@@ -110,12 +134,15 @@ function _simdPays(n: number, k: number, m: number): boolean {
 
 /**
  * _matmulTransB on plain JavaScript loops: register blocks of 3×4 dot products, then 2×4 and 1×m for the last
- * rows (15–20 % faster than 2×4 alone here). Same arguments as _matmulTransB.
+ * rows (15–20 % faster than 2×4 alone here). Same arguments as _matmulTransB, and two more for operands read
+ * across their rows: A[i, p] = a[aOff + i·aStride + p·aStep], Bᵀ[j, p] = bt[bOff + j·bStride + p·bStep]
+ * (default 1: rows as stored). So ∂T·K (bStep = K's row stride) or ∂Tᵀ·Q (aStep = ∂T's row stride) need no
+ * transposed copy; the sums are the same, in the same order.
  */
 export function _matmulLoops(
   a: Float64Array, aOff: number, aStride: number, n: number, k: number,
   bt: Float64Array, bOff: number, bStride: number, m: number,
-  c: Float64Array, cOff: number, cStride: number = m, accumulate: boolean = false,
+  c: Float64Array, cOff: number, cStride: number = m, accumulate: boolean = false, aStep: number = 1, bStep: number = 1,
 ): void {
   let i = 0;
   for (; i + 2 < n; i += 3) {
@@ -133,10 +160,10 @@ export function _matmulLoops(
       const b3 = b2 + bStride;
       let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0, s20 = 0, s21 = 0, s22 = 0, s23 = 0;
       for (let p = 0; p < k; p++) {
-        const x = a[a0 + p];
-        const y = a[a1 + p];
-        const z = a[a2 + p];
-        const e0 = bt[b0 + p], e1 = bt[b1 + p], e2 = bt[b2 + p], e3 = bt[b3 + p];
+        const x = a[a0 + p * aStep];
+        const y = a[a1 + p * aStep];
+        const z = a[a2 + p * aStep];
+        const e0 = bt[b0 + p * bStep], e1 = bt[b1 + p * bStep], e2 = bt[b2 + p * bStep], e3 = bt[b3 + p * bStep];
         s00 += x * e0; s01 += x * e1; s02 += x * e2; s03 += x * e3;
         s10 += y * e0; s11 += y * e1; s12 += y * e2; s13 += y * e3;
         s20 += z * e0; s21 += z * e1; s22 += z * e2; s23 += z * e3;
@@ -152,10 +179,10 @@ export function _matmulLoops(
       const b0 = bOff + j * bStride;
       let s0 = 0, s1 = 0, s2 = 0;
       for (let p = 0; p < k; p++) {
-        const e = bt[b0 + p];
-        s0 += a[a0 + p] * e;
-        s1 += a[a1 + p] * e;
-        s2 += a[a2 + p] * e;
+        const e = bt[b0 + p * bStep];
+        s0 += a[a0 + p * aStep] * e;
+        s1 += a[a1 + p * aStep] * e;
+        s2 += a[a2 + p * aStep] * e;
       }
       c[c0 + j] = accumulate ? c[c0 + j] + s0 : s0;
       c[c1 + j] = accumulate ? c[c1 + j] + s1 : s1;
@@ -175,9 +202,9 @@ export function _matmulLoops(
       const b3 = b2 + bStride;
       let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
       for (let p = 0; p < k; p++) {
-        const x = a[a0 + p];
-        const y = a[a1 + p];
-        const e0 = bt[b0 + p], e1 = bt[b1 + p], e2 = bt[b2 + p], e3 = bt[b3 + p];
+        const x = a[a0 + p * aStep];
+        const y = a[a1 + p * aStep];
+        const e0 = bt[b0 + p * bStep], e1 = bt[b1 + p * bStep], e2 = bt[b2 + p * bStep], e3 = bt[b3 + p * bStep];
         s00 += x * e0; s01 += x * e1; s02 += x * e2; s03 += x * e3;
         s10 += y * e0; s11 += y * e1; s12 += y * e2; s13 += y * e3;
       }
@@ -190,8 +217,8 @@ export function _matmulLoops(
       const b0 = bOff + j * bStride;
       let s0 = 0, s1 = 0;
       for (let p = 0; p < k; p++) {
-        s0 += a[a0 + p] * bt[b0 + p];
-        s1 += a[a1 + p] * bt[b0 + p];
+        s0 += a[a0 + p * aStep] * bt[b0 + p * bStep];
+        s1 += a[a1 + p * aStep] * bt[b0 + p * bStep];
       }
       c[c0 + j] = accumulate ? c[c0 + j] + s0 : s0;
       c[c1 + j] = accumulate ? c[c1 + j] + s1 : s1;
@@ -203,7 +230,7 @@ export function _matmulLoops(
     for (let j = 0; j < m; j++) {
       const b0 = bOff + j * bStride;
       let s = 0;
-      for (let p = 0; p < k; p++) s += a[a0 + p] * bt[b0 + p];
+      for (let p = 0; p < k; p++) s += a[a0 + p * aStep] * bt[b0 + p * bStep];
       c[c0 + j] = accumulate ? c[c0 + j] + s : s;
     }
   }
