@@ -35,18 +35,23 @@ export const LayerNorm = Object.freeze({
     const y = new Float64Array(n * d); // (n, d)
     const xHat = new Float64Array(n * d); // (n, d)
     const invStd = new Float64Array(n); // (n,)
+    const { gamma, beta } = p;
     for (let i = 0; i < n; i++) {
       const o = i * d;
       let mean = 0;
       for (let j = 0; j < d; j++) mean += x[o + j];
       mean /= d;
       let v = 0;
-      for (let j = 0; j < d; j++) v += (x[o + j] - mean) * (x[o + j] - mean);
+      for (let j = 0; j < d; j++) {
+        const c = x[o + j] - mean;
+        v += c * c;
+      }
       const inv = 1 / Math.sqrt(v / d + eps);
       invStd[i] = inv;
       for (let j = 0; j < d; j++) {
-        xHat[o + j] = (x[o + j] - mean) * inv;
-        y[o + j] = xHat[o + j] * p.gamma[j] + p.beta[j];
+        const h = (x[o + j] - mean) * inv;
+        xHat[o + j] = h;
+        y[o + j] = h * gamma[j] + beta[j];
       }
     }
     return { y, xHat, invStd };
@@ -68,20 +73,25 @@ export const LayerNorm = Object.freeze({
   ): Float64Array {
     const { xHat, invStd } = cache;
     const dX = new Float64Array(n * d); // (n, d)
+    const { gamma } = p;
+    const [dGamma, dBeta] = [grads.gamma, grads.beta];
     for (let i = 0; i < n; i++) {
       const o = i * d;
       let meanG = 0;
       let meanGx = 0;
       for (let j = 0; j < d; j++) {
-        const g = dY[o + j] * p.gamma[j];
+        const dy = dY[o + j];
+        const h = xHat[o + j];
+        const g = dy * gamma[j];
         meanG += g;
-        meanGx += g * xHat[o + j];
-        grads.gamma[j] += dY[o + j] * xHat[o + j];
-        grads.beta[j] += dY[o + j];
+        meanGx += g * h;
+        dGamma[j] += dy * h;
+        dBeta[j] += dy;
       }
       meanG /= d;
       meanGx /= d;
-      for (let j = 0; j < d; j++) dX[o + j] = invStd[i] * (dY[o + j] * p.gamma[j] - meanG - xHat[o + j] * meanGx);
+      const inv = invStd[i];
+      for (let j = 0; j < d; j++) dX[o + j] = inv * (dY[o + j] * gamma[j] - meanG - xHat[o + j] * meanGx);
     }
     return dX;
   },
