@@ -2,10 +2,9 @@
  * The linear block: an affine map of every row, on flat row-major buffers, with its backward beside it.
  * Paper orientation (Y = X·W, W is (dIn, dOut)), as src/math's linear; PyTorch's nn.Linear stores Wᵀ.
  *
- * Dependencies: _matmulNN, _matmulTransB, _addColumnSums, _transposeFlat (src/math/fast: the flat products every block uses).
+ * Dependencies: _matmulNN, _matmulStrided, _matmulTransB, _addColumnSums (src/math/fast: the flat products every block uses).
  */
-import { _transposeFlat } from "../math/fast/convert";
-import { _addColumnSums, _matmulNN, _matmulTransB } from "../math/fast/kernels";
+import { _addColumnSums, _matmulNN, _matmulStrided, _matmulTransB } from "../math/fast/kernels";
 
 /** A linear block's parameters (or their gradients): W (dIn, dOut) row-major and b (dOut,) or null. */
 export interface LinearParams {
@@ -46,8 +45,7 @@ export const Linear = Object.freeze({
   backward(
     x: Float64Array, p: LinearParams, dY: Float64Array, grads: LinearParams, n: number, dIn: number, dOut: number,
   ): Float64Array {
-    const xT = _transposeFlat(x, 0, dIn, n, dIn); // (dIn, n)
-    _matmulNN(xT, 0, n, dIn, n, dY, 0, dOut, dOut, grads.w, 0, dOut, true); // (dIn, dOut) ∂W += Xᵀ·∂Y
+    _matmulStrided(x, 0, 1, dIn, dIn, n, dY, 0, 1, dOut, dOut, grads.w, 0, dOut, true); // (dIn, dOut) ∂W += Xᵀ·∂Y, X read down its columns
     if (grads.b != null) _addColumnSums(dY, n, dOut, grads.b);
     const dX = new Float64Array(n * dIn);
     _matmulTransB(dY, 0, dOut, n, dOut, p.w, 0, dOut, dIn, dX, 0, dIn, false); // (n, dIn) ∂Y·Wᵀ: row r of W is column r of Wᵀ

@@ -13,11 +13,10 @@
  * no overflow naming (forward-overflow.ts does that for fastForward). The one exception is the scoring option, a
  * constant-time check (_checkScoring) because a wrong or missing wA would otherwise give silent garbage.
  *
- * Dependencies: _matmulNN, _matmulStrided, _matmulTransB, _addColumnSums, _softmaxRow (kernels.ts), _transposeFlat (convert.ts), _suggest, _describe.
+ * Dependencies: _matmulNN, _matmulStrided, _matmulTransB, _addColumnSums, _softmaxRow (kernels.ts), _suggest, _describe.
  */
 import { _suggest } from "../../_suggest";
 import { _describe } from "../_describe";
-import { _transposeFlat } from "./convert";
 import { _addColumnSums, _matmulNN, _matmulStrided, _matmulTransB, _softmaxRow } from "./kernels";
 import type { Scoring } from "../types";
 
@@ -115,10 +114,10 @@ function _project(x: Float64Array, rows: number, dIn: number, w: { w: Float64Arr
 
 /** ∂W += Xᵀ·∂Y, ∂b += Σ_rows ∂Y, and return ∂X = ∂Y·Wᵀ. */
 function _linearBackward(
-  xT: Float64Array, rows: number, dIn: number, w: Float64Array, dY: Float64Array, dOut: number,
+  x: Float64Array, rows: number, dIn: number, w: Float64Array, dY: Float64Array, dOut: number,
   dW: Float64Array, db: Float64Array | null,
 ): Float64Array {
-  _matmulNN(xT, 0, rows, dIn, rows, dY, 0, dOut, dOut, dW, 0, dOut, true); // (dIn, dOut) ∂W += Xᵀ·∂Y
+  _matmulStrided(x, 0, 1, dIn, dIn, rows, dY, 0, 1, dOut, dOut, dW, 0, dOut, true); // (dIn, dOut) ∂W += Xᵀ·∂Y, X read down its columns
   if (db != null) _addColumnSums(dY, rows, dOut, db);
   const dX = new Float64Array(rows * dIn);
   _matmulTransB(dY, 0, dOut, rows, dOut, w, 0, dOut, dIn, dX, 0, dIn); // (rows, dIn): row j of W is column j of Wᵀ
@@ -270,8 +269,7 @@ export function mhaBackwardFlat(
   const [QW, KW, VW, CW] = [h * dK, hKV * dK, hKV * dV, h * dV];
 
   // 3) back through W^O (and the head mask)
-  const concatT = _transposeFlat(concat, 0, CW, B * L, CW); // (h·dV, B·L)
-  const dConcat = _linearBackward(concatT, B * L, CW, p.wO, dOut, E, grads.wO, grads.bO); // (B·L, h·dV)
+  const dConcat = _linearBackward(concat, B * L, CW, p.wO, dOut, E, grads.wO, grads.bO); // (B·L, h·dV)
   if (headMask != null) {
     for (let hd = 0; hd < h; hd++) {
       const m = headMask[hd];
@@ -312,12 +310,9 @@ export function mhaBackwardFlat(
   }
 
   // 1) back through the projections
-  const xqT = _transposeFlat(cache.xq, 0, E, B * L, E); // (dModel, B·L)
-  const xkT = cache.xk === cache.xq ? xqT : _transposeFlat(cache.xk, 0, kdim, B * S, kdim); // (kdim, B·S)
-  const xvT = cache.xv === cache.xk ? xkT : cache.xv === cache.xq ? xqT : _transposeFlat(cache.xv, 0, vdim, B * S, vdim); // (vdim, B·S)
-  const dXq = _linearBackward(xqT, B * L, E, p.wQ, dQ, QW, grads.wQ, grads.bQ); // (B·L, dModel)
-  const dXk = _linearBackward(xkT, B * S, kdim, p.wK, dKf, KW, grads.wK, grads.bK); // (B·S, kdim)
-  const dXv = _linearBackward(xvT, B * S, vdim, p.wV, dVf, VW, grads.wV, grads.bV); // (B·S, vdim)
+  const dXq = _linearBackward(cache.xq, B * L, E, p.wQ, dQ, QW, grads.wQ, grads.bQ); // (B·L, dModel)
+  const dXk = _linearBackward(cache.xk, B * S, kdim, p.wK, dKf, KW, grads.wK, grads.bK); // (B·S, kdim)
+  const dXv = _linearBackward(cache.xv, B * S, vdim, p.wV, dVf, VW, grads.wV, grads.bV); // (B·S, vdim)
   return { dXq, dXk, dXv };
 }
 

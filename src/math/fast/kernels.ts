@@ -94,8 +94,8 @@ export function _matmulNN(
  * C (+)= A·B with A or B read across their rows, as _matmulLoops's aStep and bStep allow:
  *   C[i, j] (+)= Σ_p a[aOff + i·aStride + p·aStep] · bt[bOff + j·bStride + p·bStep]
  * For one head's products in attention's backward (∂T·K_g, ∂Tᵀ·Q_i, Aᵀ·∂head): small ones run on the loops in
- * place, with no transposed copy; big ones on the WebAssembly kernels (B as stored when bStep ≠ 1, A transposed
- * when aStep ≠ 1). Each operand is either as stored (step 1) or transposed (stride 1). The same sums either way.
+ * place, with no transposed copy; big ones on the WebAssembly kernels (matmulNN reads B as stored when bStep ≠ 1,
+ * and A either way). Each operand is either as stored (step 1) or transposed (stride 1). The same sums either way.
  */
 export function _matmulStrided(
   a: Float64Array, aOff: number, aStride: number, aStep: number, n: number, k: number,
@@ -109,9 +109,9 @@ export function _matmulStrided(
     _matmulLoops(a, aOff, aStride, n, k, bt, bOff, bStride, m, c, cOff, cStride, accumulate, aStep, bStep);
     return;
   }
+  if (bStep !== 1 && _matmulSimdNN(a, aOff, aStride, n, k, bt, bOff, bStep, m, c, cOff, cStride, accumulate, aStep)) return; // B (k, m) rows bStep apart
   const [A, aO, aS] = aStep === 1 ? [a, aOff, aStride] : [_transposeFlat(a, aOff, aStep, k, n), 0, k]; // (n, k)
-  if (bStep === 1) _matmulTransB(A, aO, aS, n, k, bt, bOff, bStride, m, c, cOff, cStride, accumulate);
-  else _matmulNN(A, aO, aS, n, k, bt, bOff, bStep, m, c, cOff, cStride, accumulate); // B (k, m) rows bStep apart
+  _matmulTransB(A, aO, aS, n, k, bt, bOff, bStride, m, c, cOff, cStride, accumulate);
 }
 
 /**

@@ -15,7 +15,7 @@ import { _SIMD_WASM_BASE64 } from "./_simd-bytes";
 interface SimdExports {
   memory: WebAssembly.Memory;
   matmulTransB(a: number, lda: number, bt: number, ldb: number, c: number, ldc: number, n: number, k: number, m: number): void;
-  matmulNN(a: number, lda: number, b: number, ldb: number, c: number, ldc: number, n: number, k: number, m: number): void;
+  matmulNN(a: number, lda: number, stepA: number, b: number, ldb: number, c: number, ldc: number, n: number, k: number, m: number): void;
   matmulF32W(x: number, ldx: number, w: number, ldw: number, y: number, ldy: number, n: number, k: number, m: number): void;
   matmulF32Acc(x: number, ldx: number, w: number, ldw: number, y: number, ldy: number, n: number, k: number, m: number): void;
   softmaxScale(p: number, count: number, sqrtDK: number, hasMask: number, mp: number, firstMasked: number, hasPad: number, pp: number): number;
@@ -137,14 +137,14 @@ export function _matmulSimd(
 
 /**
  * C (+)= A·B on the WebAssembly kernel with B as stored, (k, m) row-major: simd.wat's matmulNN, the same sums as
- * _matmulSimd on Bᵀ, bit for bit (see kernels.ts _matmulNN).
- *   C[i, j] (+)= Σ_p A[aOff + i·aStride + p] · B[bOff + p·bStride + j]
+ * _matmulSimd on Bᵀ, bit for bit (see kernels.ts _matmulNN). A as stored (aStep = 1) or transposed (aStride = 1).
+ *   C[i, j] (+)= Σ_p A[aOff + i·aStride + p·aStep] · B[bOff + p·bStride + j]
  * @return false, having done nothing, when the module's memory cannot hold it (then the loops do it)
  */
 export function _matmulSimdNN(
   a: Float64Array, aOff: number, aStride: number, n: number, k: number,
   b: Float64Array, bOff: number, bStride: number, m: number,
-  c: Float64Array, cOff: number, cStride: number, accumulate: boolean,
+  c: Float64Array, cOff: number, cStride: number, accumulate: boolean, aStep: number = 1,
 ): boolean {
   const np = _up4(n);
   const mp = _up4(m);
@@ -152,11 +152,17 @@ export function _matmulSimdNN(
   const C = B + k * mp;
   const heap = _reserve(C + np * mp);
   if (heap === null) return false;
-  _copyRows(a, aOff, aStride, heap, A, k, n, k); // (n, k)
-  heap.fill(0, A + n * k, B); // A's padding rows
+  if (aStep === 1) {
+    _copyRows(a, aOff, aStride, heap, A, k, n, k); // (n, k)
+    heap.fill(0, A + n * k, B); // A's padding rows
+  } else {
+    _copyRows(a, aOff, aStep, heap, A, np, k, n); // Aᵀ (k, n) in rows of np
+    if (np !== n) for (let p = 0; p < k; p++) heap.fill(0, A + p * np + n, A + (p + 1) * np); // A's padding rows, as columns here
+  }
   _copyRows(b, bOff, bStride, heap, B, mp, k, m); // (k, m) in rows of mp
   if (mp !== m) for (let p = 0; p < k; p++) heap.fill(0, B + p * mp + m, B + (p + 1) * mp); // B's padding columns
-  _wasm!.matmulNN(A * 8, k, B * 8, mp, C * 8, mp, np, k, mp); // (np, mp)
+  const [lda, stepA] = aStep === 1 ? [k, 1] : [1, np];
+  _wasm!.matmulNN(A * 8, lda, stepA, B * 8, mp, C * 8, mp, np, k, mp); // (np, mp)
   if (accumulate) {
     for (let i = 0; i < n; i++) for (let j = 0, src = C + i * mp, dst = cOff + i * cStride; j < m; j++) c[dst + j] += heap[src + j];
   } else _copyRows(heap, C, mp, c, cOff, cStride, n, m); // (n, m)

@@ -83,13 +83,14 @@
       (br $rows)))
   )
 
-  ;; C = A·B: A (n, k) rows lda apart, B (k, m) rows ldb apart (as stored: a layer's W, a gradient ∂Y), C (n, m)
+  ;; C = A·B: A (n, k) with A[i, p] at a + (i·lda + p·stepA) entries (stepA = 1: rows as stored; lda = 1: A stored
+  ;; transposed, as X in ∂W = Xᵀ·∂Y), B (k, m) rows ldb apart (as stored: a layer's W, a gradient ∂Y), C (n, m)
   ;; rows ldc apart; n and m multiples of 4 (the caller pads). matmulTransB's loops and sums exactly (each entry
   ;; sums p = 0 … k−1 in order from 0, multiply then add), so the two give the same bits; only B's vectors differ:
   ;; (B[p, j], B[p, j+1]) and (B[p, j+2], B[p, j+3]) are two plain loads from one row instead of four from
   ;; four rows of Bᵀ (measured 5–15 % faster), and nobody has to transpose B first.
   (func (export "matmulNN")
-    (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32) (param $c i32) (param $ldc i32)
+    (param $a i32) (param $lda i32) (param $stepA i32) (param $b i32) (param $ldb i32) (param $c i32) (param $ldc i32)
     (param $n i32) (param $k i32) (param $m i32)
     (local $i i32) (local $j i32) (local $p i32)
     (local $rowA i32) (local $rowB i32) (local $rowC i32)   ;; the strides in bytes
@@ -98,6 +99,7 @@
     (local $s00 v128) (local $s01 v128) (local $s10 v128) (local $s11 v128)
     (local $s20 v128) (local $s21 v128) (local $s30 v128) (local $s31 v128)
     (local.set $rowA (i32.shl (local.get $lda) (i32.const 3)))
+    (local.set $stepA (i32.shl (local.get $stepA) (i32.const 3)))   ;; now in bytes
     (local.set $rowB (i32.shl (local.get $ldb) (i32.const 3)))
     (local.set $rowC (i32.shl (local.get $ldc) (i32.const 3)))
     (local.set $i (i32.const 0))
@@ -129,7 +131,7 @@
           (local.set $x (v128.load64_splat (i32.add (local.get $pa) (i32.mul (local.get $rowA) (i32.const 3)))))  ;; A[i+3, p]
           (local.set $s30 (f64x2.add (local.get $s30) (f64x2.mul (local.get $x) (local.get $b0))))
           (local.set $s31 (f64x2.add (local.get $s31) (f64x2.mul (local.get $x) (local.get $b1))))
-          (local.set $pa (i32.add (local.get $pa) (i32.const 8)))      ;; next p: one column on in A, one row down in B
+          (local.set $pa (i32.add (local.get $pa) (local.get $stepA)))  ;; next p: one step on in A, one row down in B
           (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
           (local.set $p (i32.sub (local.get $p) (i32.const 1)))
           (br $steps)))

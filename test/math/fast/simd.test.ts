@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { _matmulLoops, _matmulNN, _matmulTransB, _multiplyNested, SIMD_MIN_WORK } from "../../../src/math/fast/kernels";
+import { _matmulLoops, _matmulNN, _matmulStrided, _matmulTransB, _multiplyNested, SIMD_MIN_WORK } from "../../../src/math/fast/kernels";
 import { _matmulSimd, _matmulSimdNN, _setSimd, _simdEnabled } from "../../../src/math/fast/simd";
 import { _transposeFlat } from "../../../src/math/fast/convert";
 import { fastForward } from "../../../src/math/fast";
@@ -67,7 +67,7 @@ describe("the WebAssembly SIMD kernel (simd.wat)", () => {
     );
   });
 
-  it("B as stored (_matmulSimdNN, matmulNN; and _matmulNN on either path) gives the loops' numbers on Bᵀ bit for bit, at any shape, offset, stride and with accumulate (property)", () => {
+  it("B as stored (_matmulSimdNN, matmulNN; and _matmulNN, _matmulStrided on either path), A as stored or transposed, gives the loops' numbers on Bᵀ bit for bit, at any shape, offset, stride and with accumulate (property)", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 13 }),
@@ -89,6 +89,14 @@ describe("the WebAssembly SIMD kernel (simd.wat)", () => {
           const viaDispatch = c0.slice();
           _matmulNN(a, 3, aStride, n, k, b, 2, bStride, m, viaDispatch, 1, cStride, accumulate);
           expect(differing(viaDispatch, viaLoops)).toBe(0);
+          // A stored transposed (k rows of n, as X in ∂W = Xᵀ·∂Y): the kernel reads it down its columns
+          const aT = _transposeFlat(a, 3, aStride, n, k); // (k, n)
+          const viaSimdT = c0.slice();
+          expect(_matmulSimdNN(aT, 0, 1, n, k, b, 2, bStride, m, viaSimdT, 1, cStride, accumulate, n)).toBe(true);
+          expect(differing(viaSimdT, viaLoops)).toBe(0);
+          const viaStrided = c0.slice();
+          _matmulStrided(aT, 0, 1, n, n, k, b, 2, 1, bStride, m, viaStrided, 1, cStride, accumulate);
+          expect(differing(viaStrided, viaLoops)).toBe(0);
         },
       ),
       { numRuns: 400 },
