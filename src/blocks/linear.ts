@@ -28,7 +28,8 @@ export const Linear = Object.freeze({
   forward(x: Float64Array, p: LinearParams, n: number, dIn: number, dOut: number): Float64Array {
     const y = new Float64Array(n * dOut);
     _matmulNN(x, 0, dIn, n, dIn, p.w, 0, dOut, dOut, y, 0); // (n, dOut) X·W
-    if (p.b != null) for (let i = 0; i < n; i++) for (let j = 0; j < dOut; j++) y[i * dOut + j] += p.b[j];
+    const b = p.b;
+    if (b != null) for (let i = 0; i < n; i++) for (let j = 0, o = i * dOut; j < dOut; j++) y[o + j] += b[j];
     return y;
   },
 

@@ -227,7 +227,21 @@ export function _matmulLoops(
   for (; i < n; i++) {
     const a0 = aOff + i * aStride;
     const c0 = cOff + i * cStride;
-    for (let j = 0; j < m; j++) {
+    let j = 0;
+    for (; j + 3 < m; j += 4) { // four independent sums: one sum alone waits on each add (the last row of n = 10 took ~40 % of a product)
+      const b0 = bOff + j * bStride;
+      const b1 = b0 + bStride;
+      const b2 = b1 + bStride;
+      const b3 = b2 + bStride;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let p = 0; p < k; p++) {
+        const x = a[a0 + p * aStep];
+        s0 += x * bt[b0 + p * bStep]; s1 += x * bt[b1 + p * bStep]; s2 += x * bt[b2 + p * bStep]; s3 += x * bt[b3 + p * bStep];
+      }
+      if (accumulate) { s0 += c[c0 + j]; s1 += c[c0 + j + 1]; s2 += c[c0 + j + 2]; s3 += c[c0 + j + 3]; }
+      c[c0 + j] = s0; c[c0 + j + 1] = s1; c[c0 + j + 2] = s2; c[c0 + j + 3] = s3;
+    }
+    for (; j < m; j++) {
       const b0 = bOff + j * bStride;
       let s = 0;
       for (let p = 0; p < k; p++) s += a[a0 + p * aStep] * bt[b0 + p * bStep];
