@@ -6,7 +6,8 @@ Run from the repo root with the reference venv (see scripts/requirements-ref.txt
 
 Each case becomes test/fixtures/seq2seq/<name>.json, read by test/models/encoder-decoder.golden.test.ts.
 The model is written here from torch.nn.functional alone (embedding, layer_norm, multi_head_attention_forward
-with separate Q/K/V projections and no biases, or additive heads written out, relu, linear, cross_entropy with ignore_index=PAD), pre-LN:
+with separate Q/K/V projections and no biases, or additive heads written out, relu, linear, cross_entropy with ignore_index=PAD), pre-LN,
+source PAD masked as a key (key_padding_mask) in the encoder's self-attention and in cross-attention:
   encoder layer: x = x + SelfAttn(LN1(x)); x = x + FFN(LN2(x));  memory = LN_F(x)
   decoder layer: y = y + CausalSelfAttn(LN1(y)); y = y + CrossAttn(LN2(y), memory); y = y + FFN(LN3(y))
   logits = LN_F(y) @ U;  loss = mean over t with target[t+1] != PAD of cross_entropy(logits[t], target[t+1])
@@ -32,7 +33,7 @@ OUT_DIR = pathlib.Path(__file__).resolve().parent.parent / "test" / "fixtures" /
 PAD = 0
 
 
-def _additive(P, p, q_in, kv_in, d, h, mask):
+def _additive(P, p, q_in, kv_in, d, h, mask, pad):
     """Additive (Bahdanau) heads written out: e[b,i,t,s] = wA[i] · tanh(Q_i[b,t] + K_i[b,s]), no 1/sqrt(dK)."""
     B, L, _ = q_in.shape
     S = kv_in.shape[1]
@@ -43,20 +44,23 @@ def _additive(P, p, q_in, kv_in, d, h, mask):
     e = (torch.tanh(q[:, :, :, None, :] + k[:, :, None, :, :]) * P[f"{p}.wA"][None, :, None, None, :]).sum(-1)  # (B, h, L, S)
     if mask is not None:
         e = e.masked_fill(mask, float("-inf"))
+    if pad is not None:
+        e = e.masked_fill(pad[:, None, None, :], float("-inf"))  # (B, S) padding keys
     w = torch.softmax(e, -1)  # (B, h, L, S)
     out = (w @ v).transpose(1, 2).reshape(B, L, d) @ P[f"{p}.wO"]  # (B, L, d)
     return out, w
 
 
-def _attention(P, p, q_in, kv_in, d, h, causal):
-    """One attention block, PyTorch's functional form; returns the output (B, L, d) and the weights (B, h, L, S)."""
+def _attention(P, p, q_in, kv_in, d, h, causal, pad=None):
+    """One attention block, PyTorch's functional form; returns the output (B, L, d) and the weights (B, h, L, S).
+    pad: (B, S) True where the key is source padding (key_padding_mask), or None."""
     L, S = q_in.shape[1], kv_in.shape[1]
     mask = torch.triu(torch.ones(L, S, dtype=torch.bool), 1) if causal else None
     if f"{p}.wA" in P:
-        return _additive(P, p, q_in, kv_in, d, h, mask)
+        return _additive(P, p, q_in, kv_in, d, h, mask, pad)
     out, w = F.multi_head_attention_forward(
         q_in.transpose(0, 1), kv_in.transpose(0, 1), kv_in.transpose(0, 1), d, h, None, None, None, None, False, 0.0,
-        P[f"{p}.wO"].T, None, training=False, need_weights=True, attn_mask=mask, average_attn_weights=False,
+        P[f"{p}.wO"].T, None, training=False, key_padding_mask=pad, need_weights=True, attn_mask=mask, average_attn_weights=False,
         use_separate_proj_weight=True, q_proj_weight=P[f"{p}.wQ"].T, k_proj_weight=P[f"{p}.wK"].T, v_proj_weight=P[f"{p}.wV"].T)
     return out.transpose(0, 1), w
 
@@ -72,11 +76,12 @@ def _ffn(P, p, x):
 def case(name, enc_layers, dec_layers, ffn, scoring="dot"):
     g = _gen(name)
     V_s, V_t, S_max, T_max, d, h = 6, 7, 5, 6, 4, 2
-    # two pairs; the sources end in PAD (attended, as in the model), the targets [BOS … EOS PAD]: PAD not scored
+    # two pairs; the first source ends in PAD (masked as a key, as in the model), the targets [BOS … EOS PAD]: PAD not scored
     sources = torch.tensor([[3, 4, 5, 0], [5, 2, 1, 3]])
     targets = torch.tensor([[1, 4, 6, 2, 0], [1, 3, 2, 0, 0]])
     B, S = sources.shape
     T = targets.shape[1]
+    pad = sources == PAD  # (B, S) key_padding_mask of the encoder's self-attention and of cross-attention
 
     P = {"source.embedding": _randn(g, V_s, d), "source.positions": _randn(g, S_max, d) * 0.5,
          "target.embedding": _randn(g, V_t, d), "target.positions": _randn(g, T_max, d) * 0.5}
@@ -111,7 +116,7 @@ def case(name, enc_layers, dec_layers, ffn, scoring="dot"):
     x = F.embedding(sources, P["source.embedding"]) + P["source.positions"][:S]  # (B, S, d)
     for l in range(enc_layers):
         p = f"encoder.{l}"
-        x = x + _attention(P, f"{p}.attn", _ln(P, f"{p}.ln1", x, d), _ln(P, f"{p}.ln1", x, d), d, h, False)[0]
+        x = x + _attention(P, f"{p}.attn", _ln(P, f"{p}.ln1", x, d), _ln(P, f"{p}.ln1", x, d), d, h, False, pad)[0]
         if ffn:
             x = x + _ffn(P, p, _ln(P, f"{p}.ln2", x, d))
     memory = _ln(P, "encoder.lnF", x, d)  # (B, S, d)
@@ -122,7 +127,7 @@ def case(name, enc_layers, dec_layers, ffn, scoring="dot"):
         p = f"decoder.{l}"
         a = _ln(P, f"{p}.ln1", y, d)
         y = y + _attention(P, f"{p}.self", a, a, d, h, True)[0]
-        c, w = _attention(P, f"{p}.cross", _ln(P, f"{p}.ln2", y, d), memory, d, h, False)
+        c, w = _attention(P, f"{p}.cross", _ln(P, f"{p}.ln2", y, d), memory, d, h, False, pad)
         y = y + c
         cross_weights.append(w)  # (B, h, T, S)
         if ffn:

@@ -10,17 +10,18 @@
  * The arithmetic is src/math's batched flat multi-head attention and its backward (never a copy of it here);
  * this block chooses where queries, keys and values come from and adds the input gradients back up.
  *
- * Dependencies: mhaForwardFlat, mhaBackwardFlat, _checkScoring (src/math/fast/flat-attention.ts), _validateOptions.
+ * Dependencies: mhaForwardFlat, mhaBackwardFlat, _checkScoring (src/math/fast/flat-attention.ts), _validateOptions, _describe.
  */
 import {
   _checkScoring, FlatAttentionCache, FlatAttentionDims, FlatAttentionParams, mhaBackwardFlat, mhaForwardFlat, Scoring,
 } from "../math/fast/flat-attention";
 import { _checkedLater, _isBoolean, _validateOptions } from "../math/_validate";
+import { _describe } from "../math/_describe";
 
 /** The options Attention.forward knows (an unknown key is an error with a "did you mean"; values checked below). */
 const OPTIONS = {
   causal: _isBoolean, context: _checkedLater, contextLength: _checkedLater, keys: _checkedLater, headMask: _checkedLater,
-  numKVHeads: _checkedLater, scoring: _checkedLater,
+  numKVHeads: _checkedLater, scoring: _checkedLater, keyPadding: _checkedLater,
 };
 
 /**
@@ -40,6 +41,11 @@ export interface AttentionOptions {
   /** (B·L, d) keys only come from here (an analysis: e.g. the stream with an earlier head removed) */ keys?: Float64Array;
   /** (h,) multiplier of each head's output: 0 removes a head (ablation); default all 1 */ headMask?: Float64Array | null;
   /** key/value heads (h must be divisible by it); default h */ numKVHeads?: number;
+  /**
+   * (B·S,) 1 where a key is padding: no query attends to it (PyTorch's key_padding_mask True); a query whose keys
+   * are all padding gets all-zero weights. Default null (every key counts)
+   */
+  keyPadding?: Uint8Array | null;
   /**
    * how each head scores a (query, key) pair: "dot" (default), Q_i·K_gᵀ/√dK; "additive", w_iᵀ·tanh(Q_i[t] + K_g[s])
    * with w_i from p.wA (h, dK) and no 1/√dK
@@ -82,7 +88,7 @@ export const Attention = Object.freeze({
    * @param L positions per sequence
    * @param d model width
    * @param h heads (d must be divisible by h)
-   * @param options { causal, context, contextLength, keys, headMask, numKVHeads, scoring }
+   * @param options { causal, context, contextLength, keys, headMask, numKVHeads, scoring, keyPadding }
    * @return { weights (B, h, L, S), y (B·L, d), … }
    * @example (illustrative) Attention.forward(x, p, 2, 5, 8, 2, { causal: true }).weights.length // returns 2·2·5·5 = 100
    */
@@ -92,7 +98,7 @@ export const Attention = Object.freeze({
     if (!Number.isInteger(h) || h < 1 || d % h !== 0) throw new Error(`attention: d = ${d} is not divisible by h = ${h} heads`);
     if (x.length !== B * L * d) throw new Error(`attention: x has ${x.length} numbers but B·L·d = ${B}·${L}·${d} = ${B * L * d}`);
     _validateOptions("attention", options, OPTIONS); // "`scorng` is not an option of attention; did you mean `scoring`?"
-    const { causal = false, context, keys, headMask = null } = options;
+    const { causal = false, context, keys, headMask = null, keyPadding = null } = options;
     const scoring = _checkScoring("attention", options.scoring, p.wA, h, d / h);
     const hKV = options.numKVHeads ?? h;
     if (!Number.isInteger(hKV) || hKV < 1 || h % hKV !== 0) throw new Error(`attention: numKVHeads ${hKV} does not divide the ${h} query heads`);
@@ -104,9 +110,12 @@ export const Attention = Object.freeze({
       throw new Error(`attention: context has ${context.length} numbers but B·S·dKV = ${B}·${S}·${dKV} = ${B * S * dKV}`);
     }
     if (keys != null && (context != null || keys.length !== x.length)) throw new Error("attention: keys must be shaped like x, and only in self-attention");
+    if (keyPadding != null && (!(keyPadding instanceof Uint8Array) || keyPadding.length !== B * S)) {
+      throw new Error(`attention: keyPadding must be a Uint8Array of B·S = ${B}·${S} = ${B * S} flags (1 = padding), got ${_describe(keyPadding)}`);
+    }
     const kv = context ?? x; // (B·S, dKV)
     const dims: FlatAttentionDims = { dModel: d, numHeads: h, numKVHeads: hKV, dK, dV: dK, kdim: dKV, vdim: dKV };
-    const flat = mhaForwardFlat(dims, p, B, L, S, x, keys ?? kv, kv, { causal, headMask, scoring });
+    const flat = mhaForwardFlat(dims, p, B, L, S, x, keys ?? kv, kv, { causal, headMask, scoring, keyPadding });
     return {
       B, L, S, h, weights: flat.weights, y: flat.output, dims, flat,
       sources: { keys: keys != null ? "keys" : context != null ? "context" : "x", values: context != null ? "context" : "x" },

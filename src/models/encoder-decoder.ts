@@ -8,8 +8,8 @@
  * Pre-LN (LayerNorm before each sub-layer, as CausalLM and GPT-2), not the paper's post-LN: it trains without warm-up.
  *
  * Token conventions: in both vocabularies id 0 is PAD; in the target vocabulary id 1 is BOS and id 2 is EOS.
- * Source padding is NOT masked (the Attention block has no key-padding option): PAD is a token the model learns
- * to ignore, so give the model sources padded to one length (the task's) in training and decoding alike.
+ * Source padding is masked, as PyTorch's src_key_padding_mask and memory_key_padding_mask do: no query of the
+ * encoder's self-attention or of cross-attention attends to a source PAD, so a source's padding changes nothing.
  *
  * Dependencies: Embedding, LearnedPositions, LayerNorm, Attention, Residual, FeedForward, Linear, CrossEntropy
  * (src/blocks), _initTheta, _validateOptions, _checkSequences, _checkLayerMasks.
@@ -125,7 +125,11 @@ interface _Params {
 }
 
 interface _FfnCache { ln: LayerNormCache; ffn: FeedForwardCache }
-interface _Enc { B: number; S: number; ids: number[]; layers: { ln1: LayerNormCache; attn: AttentionCache; ffn: _FfnCache | null }[]; encF: LayerNormCache }
+interface _Enc {
+  B: number; S: number; ids: number[];
+  /** (B·S,) 1 where the source token is PAD */ keyPadding: Uint8Array;
+  layers: { ln1: LayerNormCache; attn: AttentionCache; ffn: _FfnCache | null }[]; encF: LayerNormCache;
+}
 interface _Dec {
   T: number; ids: number[];
   layers: { ln1: LayerNormCache; self: AttentionCache; ln2: LayerNormCache; cross: AttentionCache; ffn: _FfnCache | null }[];
@@ -471,19 +475,20 @@ function _encode(model: EncoderDecoder, sources: number[][], masks: _Masks): _En
   const S = sources[0].length;
   const n = B * S;
   const ids = sources.flat(); // (B·S,)
+  const keyPadding = Uint8Array.from(ids, (t) => (t === PAD ? 1 : 0)); // (B·S,) no query attends to a source PAD
   // 1) embeddings: x = E_s[src] + P_s
   let x = _embed(ids, P.srcEmbedding, P.srcPositions, B, S, d); // (B·S, d)
   const layers: _Enc["layers"] = [];
   P.encoder.forEach((lp, l) => {
     // 2) x ← x + SelfAttn(LN(x)): every source position sees every other
     const ln1 = LayerNorm.forward(x, lp.ln1, n, d);
-    const attn = Attention.forward(ln1.y, lp.attn, B, S, d, h, { headMask: masks.encoder?.[l] ?? null, scoring });
+    const attn = Attention.forward(ln1.y, lp.attn, B, S, d, h, { headMask: masks.encoder?.[l] ?? null, scoring, keyPadding });
     // 3) x ← x + FFN(LN(x))
     const f = _ffnForward(model, Residual.forward(x, attn.y), lp.ln2, lp.ffn, n);
     layers.push({ ln1, attn, ffn: f.cache });
     x = f.out; // (B·S, d)
   });
-  return { B, S, ids, layers, encF: LayerNorm.forward(x, P.encF, n, d) }; // encF.y: the memory (B·S, d)
+  return { B, S, ids, keyPadding, layers, encF: LayerNorm.forward(x, P.encF, n, d) }; // encF.y: the memory (B·S, d)
 }
 
 /** The decoder with teacher forcing on checked targets, reading the encoder's memory; then the next-token loss. */
@@ -505,7 +510,7 @@ function _decode(model: EncoderDecoder, enc: _Enc, targets: number[][], masks: _
     // 3) y ← y + CrossAttn(LN(y), memory): queries from the decoder, keys and values from the encoder
     const ln2 = LayerNorm.forward(mid, lp.ln2, n, d);
     const cross = Attention.forward(ln2.y, lp.cross, B, T, d, h,
-      { context: enc.encF.y, contextLength: S, headMask: masks.cross?.[l] ?? null, scoring });
+      { context: enc.encF.y, contextLength: S, headMask: masks.cross?.[l] ?? null, scoring, keyPadding: enc.keyPadding });
     // 4) y ← y + FFN(LN(y))
     const f = _ffnForward(model, Residual.forward(mid, cross.y), lp.ln3, lp.ffn, n);
     layers.push({ ln1, self, ln2, cross, ffn: f.cache });

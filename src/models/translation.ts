@@ -187,7 +187,7 @@ export function toyTranslation(options: { seed?: number } = {}): TranslationTask
 
 /**
  * The share of one cross-attention map's weight that falls on the source word each output word translates.
- *   share = mean over the rows t with alignment[t] ≥ 0 of A[t][alignment[t]]   (a uniform head over S positions: 1/S)
+ *   share = mean over the rows t with alignment[t] ≥ 0 of A[t][alignment[t]]   (a head uniform over a source of W words, its padding masked: 1/W)
  * @param A (T, S) a cross-attention map (row t predicts target[t + 1])
  * @param alignment (≥ T − 1,) task.alignment(source): a source position per row, −1 for rows not scored
  * @example alignmentShare([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]], [0, 1, -1]) // returns 0.85…  ((0.9 + 0.8) / 2)

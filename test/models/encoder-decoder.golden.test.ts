@@ -1,7 +1,7 @@
 /**
  * The whole EncoderDecoder against PyTorch autograd in float64: scripts/golden_seq2seq.py builds the same model
  * from torch.nn.functional (layer_norm, multi_head_attention_forward with separate projections, a causal mask for
- * the decoder's self-attention, relu, cross_entropy with ignore_index = PAD) with the weights it writes, keyed by
+ * the decoder's self-attention, key_padding_mask for source PAD, relu, cross_entropy with ignore_index = PAD) with the weights it writes, keyed by
  * EncoderDecoder's parameter names; here those weights are put into θ and the loss, the logits, every
  * cross-attention map and the gradient of every parameter must agree.
  */
@@ -53,4 +53,20 @@ describe("EncoderDecoder against PyTorch autograd (test/fixtures/seq2seq)", () =
       }
     });
   }
+
+  it("the reference masked the source padding (key_padding_mask) and so do we: every cross weight on a source PAD is exactly 0, and a source's padding changes nothing", () => {
+    const fx = load("seq2seq_feed_forward");
+    const S = fx.tokens.sources[0].length;
+    const padded = fx.tokens.sources.flatMap((s, b) => s.flatMap((t, k) => (t === 0 ? [[b, k]] : [])));
+    expect(padded.length).toBeGreaterThan(0); // the fixture has padding to mask
+    for (const w of fx.outputs.cross_weights) {
+      const [, h, T] = w.shape;
+      for (const [b, k] of padded) for (let i = 0; i < h; i++) for (let t = 0; t < T; t++) expect(w.data[((b * h + i) * T + t) * S + k]).toBe(0);
+    }
+    // the same source with one more or one less PAD at its end gives the same loss (padding is invisible)
+    const model = EncoderDecoder.random({ sourceVocab: 6, targetVocab: 7, sourceLength: 6, targetLength: 5, dModel: 8, numHeads: 2, seed: 3 });
+    const loss = (source: number[]) => model.evaluate({ sources: [source], targets: [[1, 4, 6, 2]] }).loss;
+    expect(loss([3, 4, 5, 0, 0])).toBeCloseTo(loss([3, 4, 5]), 14);
+    expect(loss([3, 4, 5, 0, 0, 0])).toBeCloseTo(loss([3, 4, 5]), 14);
+  });
 });
