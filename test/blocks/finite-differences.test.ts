@@ -178,6 +178,11 @@ describe("block properties", () => {
     expect(() => Attention.forward(randn(12), p, 1, 3, 4, 3)).toThrow("attention: d = 4 is not divisible by h = 3 heads");
     expect(() => Attention.forward(randn(11), p, 1, 3, 4, 2)).toThrow("attention: x has 11 numbers but B·L·d = 1·3·4 = 12");
     expect(() => Attention.forward(randn(12), p, 1, 3, 4, 2, { context: randn(8) })).toThrow("attention: contextLength (S) is required with context");
+    expect(() => Attention.forward(randn(12), p, 1, 3, 4, 2, { keyPadding: Uint8Array.of(0, 1) })).toThrow("attention: keyPadding must be a Uint8Array of B·S = 1·3 = 3 flags (1 = padding), got a Uint8Array of 2");
+    expect(() => Attention.forward(randn(12), p, 1, 3, 4, 2, { keyPadding: [0, 0, 1] as never })).toThrow("attention: keyPadding must be a Uint8Array of B·S = 1·3 = 3 flags (1 = padding), got an array of 3");
+    // a padding key gets no weight from any query, and the rest of each row still sums to 1
+    const w = Attention.forward(randn(12), p, 1, 3, 4, 2, { keyPadding: Uint8Array.of(0, 1, 0) }).weights; // (1, 2, 3, 3)
+    for (let r = 0; r < 6; r++) expect([w[r * 3 + 1], w[r * 3] + w[r * 3 + 2]]).toEqual([0, expect.closeTo(1, 14)]);
     expect(() => Residual.forward(randn(2), randn(3))).toThrow("residual: x has 2 numbers but the sub-layer's output has 3");
     expect(() => CrossEntropy.forward(Float64Array.of(NaN, 0), [0], 1, 2)).toThrow("logits[0][0] is NaN");
   });
