@@ -113,6 +113,12 @@ describe("the WebAssembly SIMD kernel (simd.wat)", () => {
     expect(viaNN.some((v) => v !== 0)).toBe(true);
   });
 
+  it("_matmulStrided refuses an operand read neither as stored nor transposed, naming the strides", () => {
+    const z = new Float64Array(64);
+    expect(() => _matmulStrided(z, 0, 4, 2, 2, 2, z, 0, 1, 4, 2, z, 0, 2, false)).toThrow("_matmulStrided: an operand must be stored or transposed (aStride 4, aStep 2, bStride 1, bStep 4)");
+    expect(() => _matmulStrided(z, 0, 1, 4, 2, 2, z, 0, 3, 3, 2, z, 0, 2, false)).toThrow("_matmulStrided: an operand must be stored or transposed (aStride 1, aStep 4, bStride 3, bStep 3)");
+  });
+
   it("mathjs's multiply on nested arrays (_multiplyNested) gives the same numbers with the module and without (property)", () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 40 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 4, max: 40 }), fc.integer(), (n, k, m, seed) => {
