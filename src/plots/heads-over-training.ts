@@ -36,6 +36,8 @@ export interface PlotHeadsOverTrainingOptions extends TokenOptions, _GridOptions
   /** left and right y-axis titles of the curves (default "loss", "accuracy") */ yTitle?: string;
   yTitleRight?: string;
   /** the snapshot shown first (0-based index into snapshots), default the last */ active?: number;
+  /** a fixed, labelled dashed line on the curves at one step (e.g. where the loss fell fastest); needs curves */
+  markStep?: { step: number; label: string };
 }
 
 const _CURVES_PX = 190; // plot height of the curves chart
@@ -91,6 +93,11 @@ export function plotHeadsOverTraining(snapshots: HeadsSnapshot[], opts: PlotHead
       throw new Error(`${fn}: curves[${i}] ("${c?.name}") needs x and values of the same length, got ${_describe(c?.x)} and ${_describe(c?.values)}`);
     }
   });
+  const mark = opts.markStep;
+  if (mark !== undefined && (typeof mark.step !== "number" || !Number.isFinite(mark.step) || typeof mark.label !== "string")) {
+    throw new Error(`${fn}: markStep must be { step: a finite number, label: a string }, got step ${_describe(mark.step)} and label ${_describe(mark.label)}`);
+  }
+  if (mark !== undefined && curves.length === 0) throw new Error(`${fn}: markStep marks a step on the curves; pass curves too`);
   const active = opts.active ?? snapshots.length - 1;
   if (!Number.isInteger(active) || active < 0 || active >= snapshots.length) {
     throw new Error(`${fn}: active is ${String(active)} but there are ${snapshots.length} snapshots (indices 0 … ${snapshots.length - 1})`);
@@ -159,6 +166,7 @@ const _TRAINING_OPTIONS = {
   yTitle: "string",
   yTitleRight: "string",
   active: "index",
+  markStep: "object",
 } as const;
 
 /** ", loss 0.123, accuracy 0.98": each curve's value at (or just before) `step`. */
@@ -268,6 +276,11 @@ function _addCurves(fig: Figure, curves: TrainingCurve[], k: number, step: numbe
       font: { size: 18, color: headColor(c.colorIndex ?? i) },
     });
   });
+  if (opts.markStep !== undefined) { // after the step marker's shape and annotations: their indices stay put
+    const { step: at, label } = opts.markStep;
+    l.shapes.push({ type: "line", xref: xRef, yref: `${yRef} domain`, x0: at, x1: at, y0: 0, y1: 1, line: { color: headColor(3), width: 2, dash: "dash" } });
+    l.annotations.push({ x: at, y: 1, xref: xRef, yref: `${yRef} domain`, xanchor: "left", yanchor: "top", text: escapePlotlyText(label), showarrow: false, font: { size: THEME.fontSize, color: headColor(3) } });
+  }
   return { shape, annotation };
 }
 

@@ -89,6 +89,8 @@ const TABLE: Array<[string, () => unknown, string]> = [
   ["plotHeadsOverTraining active", () => plotHeadsOverTraining(snaps, { active: 2 }), "plotHeadsOverTraining: active is 2 but there are 2 snapshots (indices 0 … 1)"],
   ["plotHeadsOverTraining curve", () => plotHeadsOverTraining(snaps, { curves: [{ name: "loss", x: [0, 5], values: [1] }] }), 'plotHeadsOverTraining: curves[0] ("loss") needs x and values of the same length, got an array of 2 and an array of 1'],
   ["plotHeadsOverTraining heads", () => plotHeadsOverTraining(snaps, { heads: [2] }), "plotHeadsOverTraining: head index 2 does not exist (option heads); the trace has 2 heads"],
+  ["plotHeadsOverTraining markStep", () => plotHeadsOverTraining(snaps, { curves: [{ name: "loss", x: [0, 5], values: [1, 0.5] }], markStep: { step: NaN, label: "fall" } }), "plotHeadsOverTraining: markStep must be { step: a finite number, label: a string }, got step NaN and label the string \"fall\""],
+  ["plotHeadsOverTraining markStep alone", () => plotHeadsOverTraining(snaps, { markStep: { step: 3, label: "fall" } }), "plotHeadsOverTraining: markStep marks a step on the curves; pass curves too"],
 ];
 
 describe("bad input to every plot builder gives an error naming what was passed", () => {

@@ -96,6 +96,20 @@ describe("plotHeadsOverTraining", () => {
     expect(s1["title.text"]).toBe("attention of every head during training: step 100, loss 1.200, accuracy 0.500");
   });
 
+  it("markStep: a fixed dashed line with its label on the curves, not a curve (no legend entry, nothing in the title); the step marker's indices are unchanged", () => {
+    const loss = { name: "loss", x: [0, 100, 200, 300], values: [2, 1.5, 0.4, 0.3] };
+    const plain = plotHeadsOverTraining(snaps, { curves: [loss] });
+    const g = plotHeadsOverTraining(snaps, { curves: [loss], markStep: { step: 200, label: "steepest fall" } });
+    expect(g.data.length).toBe(plain.data.length);
+    const shapes = L(g).shapes as Obj[];
+    expect(shapes.length).toBe((L(plain).shapes as Obj[]).length + 1);
+    expect(shapes.at(-1)).toMatchObject({ type: "line", xref: "x4", x0: 200, x1: 200, line: { dash: "dash" } });
+    expect((L(g).annotations as Obj[]).at(-1)).toMatchObject({ x: 200, xref: "x4", text: "steepest fall" });
+    const steps = (L(g).sliders[0] as Obj).steps as Obj[];
+    expect(steps.map((st) => st.args[1])).toEqual(((L(plain).sliders[0] as Obj).steps as Obj[]).map((st) => st.args[1]));
+    expect(steps.every((st) => !String(st.args[1]["title.text"]).includes("steepest"))).toBe(true);
+  });
+
   it("labels stay data: tokens, title and curve names are escaped; % in a name is not a template", () => {
     const g = plotHeadsOverTraining(snaps, {
       queryTokens: ["<b>", "%{z}", "$x$", "&", "e"],
