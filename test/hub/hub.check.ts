@@ -74,9 +74,13 @@ describe("npm run hub:loadtest", () => {
     expect(report.slowest_cell_s.cell).toMatch(/\S/);
     const mem = report.memory_per_learner_mb;
     expect(mem.server_and_kernel_peak.max).toBeGreaterThan(mem.kernel_peak.max);
-    // a process's own peak (VmHWM) is never below any sample of its RSS; the memory cgroup's peak is read (as root)
-    expect(mem.kernel_vmhwm.max).toBeGreaterThanOrEqual(mem.kernel_peak.max);
-    expect(mem.server_vmhwm.max).toBeGreaterThanOrEqual(mem.server_peak.max);
+    // a process's own peak (VmHWM) is never below any sample of its RSS, up to the kernel's counting: since Linux 6.2
+    // a process's RSS counters are per-CPU (percpu_counter, batches of 32 pages per CPU, for file, anon and shmem
+    // pages), and VmRSS and VmHWM read them approximately, so one can read below the other by up to 3·32·CPUs pages
+    // per process (CI once saw VmHWM 259.652 MB under an RSS sample of 259.715 MB). A units or process mix-up is MBs.
+    const slackMb = (3 * 32 * os.cpus().length * 4096 * 4) / 2 ** 20; // up to 4 processes per kind
+    expect(mem.kernel_vmhwm.max).toBeGreaterThanOrEqual(mem.kernel_peak.max - slackMb);
+    expect(mem.server_vmhwm.max).toBeGreaterThanOrEqual(mem.server_peak.max - slackMb);
     if (isRoot) expect(mem.cgroup_peak.max).toBeGreaterThan(0);
     expect(report.cpu_s_per_learner.server_and_kernel.max).toBeGreaterThan(0);
     expect(report.loadavg.during_max_1min).toBeGreaterThan(0);
