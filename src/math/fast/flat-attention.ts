@@ -65,7 +65,7 @@ export interface FlatAttentionOptions {
   /** query i sees keys 0 … i only (top-left aligned, as causalMask) */ causal?: boolean;
   /** (B·S,) 1 = the key is padding, ignored (PyTorch's key_padding_mask True), per sequence */ keyPadding?: Uint8Array | null;
   /** (h,) multiplier of each head's output (0 removes a head), or null */ headMask?: Float64Array | null;
-  /** the weights' transposes when the caller keeps them (default: computed here) */ weightsT?: FlatWeightsT;
+  /** the weights' transposes when the caller keeps them (default: none; the weights are read as stored) */ weightsT?: FlatWeightsT;
   /** "dot" (default): softmax(Q_i·K_gᵀ/√dK + M); "additive": softmax(w_iᵀ·tanh(Q_i[t] + K_g[s]) + M), needs p.wA */
   scoring?: Scoring;
 }
