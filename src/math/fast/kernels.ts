@@ -73,8 +73,8 @@ export function _matmulTransB(
 /**
  * C (+)= A·B on flat buffers with B as stored (k, m): C[i, j] (+)= Σ_p A[aOff + i·aStride + p] · B[bOff + p·bStride + j].
  * The same sums as _matmulTransB on Bᵀ, bit for bit, without anyone transposing B: a layer's W (k = dIn, m = dOut),
- * or ∂Y in ∂W = Xᵀ·∂Y. Big products run on simd.wat's matmulNN; small ones transpose B (cheap at that size) and
- * take _matmulLoops.
+ * or ∂Y in ∂W = Xᵀ·∂Y. Big products run on simd.wat's matmulNN, small ones on the loops reading B down its columns
+ * (_matmulStrided with bStep = bStride).
  * @param a A's buffer; rows i at aOff + i·aStride, k entries each
  * @param b B's buffer; rows p at bOff + p·bStride, m entries each
  * @param c output (n, m) at cOff, row stride cStride (default m)
@@ -85,9 +85,7 @@ export function _matmulNN(
   b: Float64Array, bOff: number, bStride: number, m: number,
   c: Float64Array, cOff: number, cStride: number = m, accumulate: boolean = false,
 ): void {
-  if (_simdPays(n, k, m) && _matmulSimdNN(a, aOff, aStride, n, k, b, bOff, bStride, m, c, cOff, cStride, accumulate)) return;
-  const bt = _transposeFlat(b, bOff, bStride, k, m); // (m, k)
-  _matmulLoops(a, aOff, aStride, n, k, bt, 0, k, m, c, cOff, cStride, accumulate);
+  _matmulStrided(a, aOff, aStride, 1, n, k, b, bOff, 1, bStride, m, c, cOff, cStride, accumulate);
 }
 
 /**
