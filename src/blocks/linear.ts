@@ -53,4 +53,3 @@ export const Linear = Object.freeze({
     return dX;
   },
 });
-

@@ -129,9 +129,7 @@ export function _matmulSimd(
   _copyRows(a, aOff, aStride, heap, A, k, n, k); // (n, k)
   _copyRows(bt, bOff, bStride, heap, BT, k, m, k); // (m, k)
   _multiplyInModule(at, n, k, m); // (np, mp)
-  if (accumulate) {
-    for (let i = 0; i < n; i++) for (let j = 0, src = C + i * mp, dst = cOff + i * cStride; j < m; j++) c[dst + j] += heap[src + j];
-  } else _copyRows(heap, C, mp, c, cOff, cStride, n, m); // (n, m)
+  _copyOut(heap, C, mp, c, cOff, cStride, n, m, accumulate); // (n, m)
   return true;
 }
 
@@ -163,10 +161,14 @@ export function _matmulSimdNN(
   if (mp !== m) for (let p = 0; p < k; p++) heap.fill(0, B + p * mp + m, B + (p + 1) * mp); // B's padding columns
   const [lda, stepA] = aStep === 1 ? [k, 1] : [1, np];
   _wasm!.matmulNN(A * 8, lda, stepA, B * 8, mp, C * 8, mp, np, k, mp); // (np, mp)
-  if (accumulate) {
-    for (let i = 0; i < n; i++) for (let j = 0, src = C + i * mp, dst = cOff + i * cStride; j < m; j++) c[dst + j] += heap[src + j];
-  } else _copyRows(heap, C, mp, c, cOff, cStride, n, m); // (n, m)
+  _copyOut(heap, C, mp, c, cOff, cStride, n, m, accumulate); // (n, m)
   return true;
+}
+
+/** C's n × m entries from the module (rows mp apart) into c (rows cStride apart): written, or added when accumulating. */
+function _copyOut(heap: Float64Array, C: number, mp: number, c: Float64Array, cOff: number, cStride: number, n: number, m: number, accumulate: boolean): void {
+  if (!accumulate) return _copyRows(heap, C, mp, c, cOff, cStride, n, m);
+  for (let i = 0; i < n; i++) for (let j = 0, src = C + i * mp, dst = cOff + i * cStride; j < m; j++) c[dst + j] += heap[src + j];
 }
 
 /**

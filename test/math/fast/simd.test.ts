@@ -31,6 +31,13 @@ function differing(a: Float64Array, b: Float64Array): number {
   return d;
 }
 
+/** One product for the property tests: n, k, m, padding after A's and B's rows, C's extra stride, accumulate, seed. */
+const PRODUCT_CASE = [
+  fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 13 }),
+  fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 }),
+  fc.boolean(), fc.integer(),
+] as const;
+
 describe("the WebAssembly SIMD kernel (simd.wat)", () => {
   it("is what runs here: Node has WebAssembly SIMD, so the tests below compare two different kernels", () => {
     expect(_simdEnabled()).toBe(true);
@@ -46,9 +53,7 @@ describe("the WebAssembly SIMD kernel (simd.wat)", () => {
   it("_matmulSimd gives the loops' numbers bit for bit, at any shape, offset, stride and with accumulate (property)", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 13 }),
-        fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 }),
-        fc.boolean(), fc.integer(),
+        ...PRODUCT_CASE,
         (n, k, m, padA, padB, offC, accumulate, seed) => {
           const aStride = k + padA;
           const bStride = k + padB;
@@ -70,9 +75,7 @@ describe("the WebAssembly SIMD kernel (simd.wat)", () => {
   it("B as stored (_matmulSimdNN, matmulNN; and _matmulNN, _matmulStrided on either path), A as stored or transposed, gives the loops' numbers on Bᵀ bit for bit, at any shape, offset, stride and with accumulate (property)", () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 13 }),
-        fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 3 }),
-        fc.boolean(), fc.integer(),
+        ...PRODUCT_CASE,
         (n, k, m, padA, padB, offC, accumulate, seed) => {
           const aStride = k + padA;
           const bStride = m + padB; // B's rows are p = 0 … k−1, m entries each
